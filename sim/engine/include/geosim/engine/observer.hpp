@@ -1,0 +1,77 @@
+#pragma once
+// What the engine shows to the outside: a catalogue of output variables, one
+// record per step, optional per-firm snapshots. Output back-ends (HDF5 in
+// module output) implement Observer; the engine never sees a file format.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "geosim/core/month.hpp"
+#include "geosim/model/spec.hpp"
+
+namespace geosim::engine {
+
+/// Named dimensions of the output. partner has the labels of state.
+enum class Dim : std::uint8_t { time, state, partner, sector, currency, route };
+
+const char* to_string(Dim d) noexcept;
+
+/// Labels of the route dimension.
+inline constexpr const char* route_labels[] = {"direct", "via_hub"};
+
+/// One output variable: a dense array over `dims` (time first).
+struct VariableInfo {
+  std::string name;
+  std::string units;
+  std::string long_name;
+  std::vector<Dim> dims;
+};
+
+/// The values of every variable for one step, in catalogue order; each is a
+/// row-major array over the variable's dims without time.
+struct StepRecord {
+  int step = 0;
+  Month month;
+  std::vector<std::vector<double>> values;
+};
+
+/// Per-firm columns at a snapshot step; spans point into engine state and are
+/// valid only during the call.
+struct FirmSnapshot {
+  int step = 0;
+  Month month;
+  std::span<const std::uint16_t> state;
+  std::span<const std::uint16_t> sector;
+  std::span<const std::uint8_t> role;
+  std::span<const double> size;
+  std::span<const double> exposure;
+  std::span<const std::uint8_t> cautious;
+  std::span<const double> trade;  ///< USD per month, the firm's sales or purchases
+};
+
+struct RunInfo {
+  const model::ScenarioSpec* spec = nullptr;
+  std::uint64_t seed = 0;
+  std::uint32_t run = 0;
+  int threads = 1;
+  std::span<const VariableInfo> variables;
+  /// Size of each Dim, indexed by Dim (time = number of steps).
+  std::vector<std::size_t> dim_sizes;
+};
+
+struct RunSummary {
+  double wall_seconds = 0.0;
+  int steps = 0;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void begin(const RunInfo& info) = 0;
+  virtual void record(const StepRecord& record) = 0;
+  virtual void snapshot(const FirmSnapshot&) {}
+  virtual void end(const RunSummary& summary) = 0;
+};
+
+}  // namespace geosim::engine

@@ -1,0 +1,255 @@
+#pragma once
+// The immutable description of a scenario: what the YAML says, with names
+// resolved to ids and defaults filled in. Loading (module scenario) produces a
+// ScenarioSpec; validate() checks the whole model once; the engine turns it
+// into runtime state. Defaults live here, in the member initialisers, and
+// nowhere else; docs/scenario-reference.md lists them.
+//
+// Units: money is USD; flows are USD per year at the sector's reference price
+// in the scenario file and USD per month inside the engine; shares, intensities
+// and probabilities are fractions in [0, 1]; rates are per month unless named
+// otherwise.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "geosim/core/error.hpp"
+#include "geosim/core/ids.hpp"
+#include "geosim/core/month.hpp"
+
+namespace geosim::model {
+
+/// Current schema version of scenario files.
+inline constexpr int schema_version = 1;
+
+/// A distribution of a firm or bank attribute. Parameters by kind:
+/// constant {value}; uniform {low, high}; lognormal {median, sigma (of log)};
+/// pareto {minimum, shape}; beta {alpha, beta}.
+struct Distribution {
+  enum class Kind { constant, uniform, lognormal, pareto, beta };
+  Kind kind = Kind::constant;
+  double p1 = 0.0;  ///< value | low | median | minimum | alpha
+  double p2 = 0.0;  ///< -     | high | sigma | shape   | beta
+};
+
+/// A piecewise-linear path through dated points, held flat before the first
+/// and after the last point.
+struct PricePath {
+  struct Point {
+    Month month;
+    double value = 0.0;
+  };
+  std::vector<Point> points;
+};
+
+struct SectorSpec {
+  std::string code;              ///< short name used in files, e.g. "crude"
+  std::string name;              ///< human-readable name
+  std::string price_unit = "USD per unit";  ///< unit of the price path, e.g. "USD/bbl"
+  double reference_price = 1.0;  ///< price at which flows are stated, price_unit; > 0
+  PricePath price;               ///< world reference price; empty = reference_price throughout
+  double elasticity = 4.0;       ///< elasticity of substitution between suppliers; > 0
+  double criticality = 0.5;      ///< weight in vulnerability, [0, 1]
+  double dual_use_fraction = 0.0;  ///< share of firms making dual-use / high-priority goods, [0, 1]
+  double max_discount = 0.5;     ///< depth of the discount when all outside options are closed, [0, 1)
+  bool energy = false;           ///< counts toward energy export revenue
+};
+
+struct CurrencySpec {
+  std::string code;                   ///< e.g. "USD"
+  std::optional<StateId> issuer;      ///< state whose sanctions can block it
+  double weight = 1.0;                ///< attractiveness absent costs (network effects), > 0
+  double cost = 0.0;                  ///< transaction cost, fraction of value, [0, 1)
+};
+
+/// Intermediary hub: a third country that re-exports goods to sanctioned buyers.
+struct HubSpec {
+  double markup = 0.15;            ///< price markup of the detour, fraction; >= 0
+  double detection_factor = 0.3;   ///< multiplies detection probability, [0, 1]
+  double evasion = 0.6;            ///< share of an export control the detour escapes, [0, 1]
+};
+
+struct StateSpec {
+  std::string code;               ///< e.g. "RUS"
+  std::string name;
+  /// Export capacity by sector (index = SectorId), USD per year at reference prices.
+  std::vector<double> export_capacity;
+  /// Import absorption by sector (index = SectorId), USD per year at reference prices.
+  std::vector<double> import_absorption;
+  double growth = 0.02;           ///< trend growth of capacity and absorption, per year
+  std::optional<CurrencyId> home_currency;
+  std::optional<HubSpec> hub;     ///< present when the state hosts intermediaries
+  /// Alternative ("shadow") shipping capacity at the start, as a share of the
+  /// state's seaborne energy exports, [0, 1].
+  double shadow_fleet = 0.0;
+};
+
+/// Pairwise preference between an importer and an exporter (gravity, habit);
+/// multiplies the CES weight of the exporter in the importer's choice.
+struct AffinitySpec {
+  StateId importer{};
+  StateId exporter{};
+  std::optional<SectorId> sector;  ///< all sectors when absent
+  double weight = 1.0;             ///< > 0
+};
+
+/// Iceberg trade cost between two states (both directions), fraction of value.
+struct TradeCostSpec {
+  StateId a{};
+  StateId b{};
+  double cost = 0.1;               ///< >= 0
+};
+
+enum class Role : std::uint8_t { exporter, importer, intermediary };
+
+struct FirmPopulationSpec {
+  StateId state{};
+  SectorId sector{};
+  Role role = Role::exporter;
+  std::uint32_t count = 0;             ///< number of firms, > 0
+  Distribution size{Distribution::Kind::pareto, 1.0, 1.16};  ///< relative size (Pareto 80/20)
+  Distribution exposure{Distribution::Kind::beta, 2.0, 5.0};  ///< base Western exposure, [0, 1]
+  double exposure_size_slope = 0.1;    ///< exposure rise per decade of size above the median
+  double state_owned_share = 0.0;      ///< share of firms that are state-owned, [0, 1]
+  double state_owned_exposure = 0.8;   ///< exposure floor of state-owned firms, [0, 1]
+  Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};  ///< > 0
+  /// Intermediaries only: re-export capacity, USD per year.
+  double capacity = 0.0;
+};
+
+struct BankPopulationSpec {
+  std::string name;                    ///< e.g. "big_state_banks"; unique per state
+  StateId state{};
+  std::uint32_t count = 0;             ///< > 0
+  Distribution size{Distribution::Kind::lognormal, 1.0, 1.0};
+  Distribution exposure{Distribution::Kind::beta, 2.0, 5.0};
+  double exposure_size_slope = 0.1;
+  Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};
+};
+
+enum class PolicyKind : std::uint8_t {
+  export_control,       ///< `by` stops exports to `target` in `sectors`
+  import_ban,           ///< `by` stops imports from `target` in `sectors`
+  price_cap,            ///< `by` denies its shipping/insurance above `cap`
+  financial_sanctions,  ///< `by` blocks settlement in `currencies` with `target`
+  secondary_sanctions,  ///< `by` penalises third-country firms/banks dealing with `target`
+  bank_withdrawal,      ///< banks of `by` (population `banks`) refuse payments with `target`
+};
+
+/// Which agents secondary sanctions are aimed at.
+enum class SanctionScope : std::uint8_t { firms, banks, both };
+
+struct PolicyEvent {
+  PolicyKind kind = PolicyKind::export_control;
+  Date start;                        ///< applies from the month that holds it
+  std::optional<Date> end;           ///< last month it applies; open-ended when absent
+  StateId by{};
+  StateId target{};
+  std::vector<SectorId> sectors;     ///< empty = all sectors
+  double intensity = 1.0;            ///< [0, 1]
+  bool dual_use_only = false;        ///< export_control, secondary_sanctions: dual-use firms only
+  double cap = 0.0;                  ///< price_cap: ceiling, in the sector's price_unit; > 0
+  std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency
+  SanctionScope scope = SanctionScope::both;  ///< secondary_sanctions
+  std::string banks;                 ///< bank_withdrawal: bank population name; empty = all
+  std::string label;                 ///< free text shown by `validate`
+};
+
+struct RiskParams {
+  double detection_base = 0.02;          ///< monthly detection probability at full enforcement, [0, 1]
+  double detection_size_elasticity = 0.3;  ///< visibility ~ (size / median)^elasticity
+  double penalty_multiple = 3.0;         ///< penalty as a multiple of Western-linked revenue; >= 0
+  double margin = 0.1;                   ///< expected margin on sanctioned trade, fraction; > 0
+  double learning_rate = 0.3;            ///< weight of new evidence in beliefs, [0, 1]
+  double social_weight = 0.5;            ///< weight of peers' penalties vs own prior, [0, 1]
+  double initial_belief = 0.5;           ///< perceived enforcement risk relative to announced, >= 0
+  double belief_decay = 0.02;            ///< monthly pull of beliefs back toward initial, [0, 1]
+  double peer_signal = 50.0;             ///< belief rise per unit of peer penalty rate; >= 0
+};
+
+struct OrderParams {
+  double reoptimise_share = 0.15;  ///< share of demand re-optimised per month, (0, 1]
+  double switching_cost = 0.05;    ///< price penalty of a partner not yet used, fraction; >= 0
+  double default_trade_cost = 0.1; ///< iceberg cost when no trade_costs entry, >= 0
+  double price_elasticity = 0.3;   ///< elasticity of absorption to the average effective price; >= 0
+};
+
+struct BargainParams {
+  double exporter_outside_base = 0.2;  ///< exporter's outside option with no reachable buyer; > 0
+  double shadow_fleet_weight = 1.0;    ///< outside-option value of alternative shipping; >= 0
+  double adjustment = 0.5;             ///< share of the gap to the bargained discount closed per month, (0, 1]
+};
+
+struct PaymentParams {
+  double clear_rate = 0.5;         ///< share of the backlog settled per month when channels are open, (0, 1]
+  double fail_rate = 0.1;          ///< share of the backlog that fails per month, [0, 1]
+  double backlog_cost = 0.5;       ///< settlement cost per unit of backlog / monthly trade; >= 0
+  double currency_inertia = 0.9;   ///< weight of last month's currency mix, [0, 1)
+  double cost_sensitivity = 20.0;  ///< logit sensitivity of currency choice to cost; >= 0
+  double blocked_cost = 0.5;       ///< extra cost of a currency that is fully blocked, fraction; >= 0
+};
+
+struct AdaptiveParams {
+  bool escalation = true;            ///< enforcement escalates on observed leakage
+  double leakage_threshold = 0.05;   ///< dual-use via hubs / target's dual-use imports, [0, 1]
+  double escalation_rate = 0.02;     ///< added intensity per month above threshold, [0, 1]
+  bool shadow_fleet_investment = true;  ///< the target invests in alternative shipping
+  double investment_threshold = 0.1; ///< discount above which it invests, [0, 1)
+  double investment_rate = 0.03;     ///< monthly capacity added per unit of excess discount; >= 0
+};
+
+struct ModelParams {
+  RiskParams risk;
+  OrderParams orders;
+  BargainParams bargaining;
+  PaymentParams payments;
+  AdaptiveParams adaptive;
+};
+
+struct ScenarioSpec {
+  int schema_version = model::schema_version;
+  std::string name;
+  std::string description;
+  Month start = Month::from(2013, 1);
+  Month end = Month::from(2030, 12);   ///< last simulated month (inclusive)
+  std::uint64_t seed = 1;
+
+  std::vector<SectorSpec> sectors;
+  std::vector<CurrencySpec> currencies;
+  std::vector<StateSpec> states;
+  std::vector<AffinitySpec> affinities;
+  std::vector<TradeCostSpec> trade_costs;
+  std::vector<FirmPopulationSpec> firms;
+  std::vector<BankPopulationSpec> banks;
+  std::vector<PolicyEvent> events;
+  ModelParams params;
+  std::vector<Month> snapshots;        ///< months with per-firm snapshots
+
+  /// The scenario after `base:` merging and --set overrides, as YAML text;
+  /// written to output files so that a run can be reproduced.
+  std::string resolved_yaml;
+  /// Where each key path was read, for error messages from validate().
+  std::unordered_map<std::string, SourceLocation> sources;
+  /// The file that was loaded (last resort location for errors).
+  std::string file;
+
+  int steps() const noexcept { return end - start + 1; }
+  /// Location of a key path, walking up to its parents, then to the file.
+  SourceLocation where(const std::string& key_path) const;
+};
+
+/// Checks the whole model (cross-references, dates against the horizon,
+/// feasibility) and throws InputError naming the offending key.
+void validate(const ScenarioSpec& spec);
+
+/// The state or sector index of a code, or nothing.
+std::optional<StateId> find_state(const ScenarioSpec& spec, const std::string& code);
+std::optional<SectorId> find_sector(const ScenarioSpec& spec, const std::string& code);
+std::optional<CurrencyId> find_currency(const ScenarioSpec& spec, const std::string& code);
+
+const char* to_string(PolicyKind kind) noexcept;
+const char* to_string(Role role) noexcept;
+
+}  // namespace geosim::model

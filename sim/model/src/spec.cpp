@@ -1,0 +1,1 @@
+#include "geosim/model/spec.hpp"
