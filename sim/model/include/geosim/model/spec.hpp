@@ -174,6 +174,10 @@ struct OrderParams {
   double switching_cost = 0.05;    ///< price penalty of a partner not yet used, fraction; >= 0
   double default_trade_cost = 0.1; ///< iceberg cost when no trade_costs entry, >= 0
   double price_elasticity = 0.3;   ///< elasticity of absorption to the average effective price; >= 0
+  /// Elasticity of a state's import absorption to its export revenue
+  /// relative to trend (terms-of-trade income effect); >= 0.
+  double income_elasticity = 0.5;
+  double income_smoothing = 0.2;   ///< monthly weight of new revenue in the smoothed income, (0, 1]
 };
 
 struct BargainParams {

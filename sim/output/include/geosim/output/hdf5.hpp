@@ -1,0 +1,25 @@
+#pragma once
+// HDF5 output that is also a valid netCDF-4 file. HDF5 stays out of this header.
+#include <memory>
+#include <string>
+
+#include "geosim/engine/observer.hpp"
+
+namespace geosim::output {
+
+struct WriterOptions {
+  std::string path;          ///< file to create; the caller handles temp files and renames
+  int time_chunk = 12;       ///< steps per chunk and per buffered write block
+  int compression = 4;       ///< deflate level 0..9
+};
+
+/// An observer that writes every variable, coordinate and attribute of a run.
+/// Throws EnvironmentError when the file cannot be written.
+std::unique_ptr<engine::Observer> make_hdf5_writer(const WriterOptions& options);
+
+/// A human-readable description of an output file for `geosim info`:
+/// scenario, seed, steps, dimensions, variables with units, headline numbers.
+/// Throws InputError when the file is missing or not a geosim output.
+std::string describe(const std::string& path);
+
+}  // namespace geosim::output
