@@ -10,6 +10,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-pandas python3-xarray
   python3-h5netcdf python3-matplotlib python3-pytest
   python3-nbclient python3-ipykernel python3-nbformat
+  netcdf-bin
 )
 
 missing=()
