@@ -1,1 +1,287 @@
 #include "geosim/model/spec.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace geosim::model {
+
+SourceLocation ScenarioSpec::where(const std::string& key_path) const {
+  std::string key = key_path;
+  while (!key.empty()) {
+    if (const auto it = sources.find(key); it != sources.end()) return it->second;
+    const auto cut = key.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    key.resize(cut);
+  }
+  return SourceLocation{file, 0, 0};
+}
+
+namespace {
+
+template <class Item>
+std::optional<std::size_t> find_code(const std::vector<Item>& items, const std::string& code) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].code == code) return i;
+  return std::nullopt;
+}
+
+std::string number(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+std::string item(const char* list, std::size_t i) { return std::string(list) + "[" + std::to_string(i) + "]"; }
+
+// Every error of validate() goes through here so that the location always
+// comes from the same key path the message names.
+class Checker {
+ public:
+  explicit Checker(const ScenarioSpec& spec) : spec_(spec) {}
+
+  [[noreturn]] void fail(const std::string& key_path, const std::string& what) const {
+    throw InputError(spec_.where(key_path), key_path, what);
+  }
+
+  template <class Id>
+  void check_index(Id id, std::size_t size, const std::string& key_path, const char* what) const {
+    if (index(id) >= size)
+      fail(key_path, std::string(what) + " index " + std::to_string(index(id)) + " is out of range (there are " +
+                         std::to_string(size) + ")");
+  }
+
+  const std::string& state_code(StateId id) const { return spec_.states[index(id)].code; }
+  const std::string& sector_code(SectorId id) const { return spec_.sectors[index(id)].code; }
+
+ private:
+  const ScenarioSpec& spec_;
+};
+
+template <class Item>
+void check_unique_codes(const Checker& c, const std::vector<Item>& items, const char* list) {
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto [it, fresh] = seen.emplace(items[i].code, i);
+    if (!fresh)
+      c.fail(item(list, i) + ".code",
+             "duplicate code '" + items[i].code + "' (already used by " + item(list, it->second) + ")");
+  }
+}
+
+void check_lists(const ScenarioSpec& spec, const Checker& c) {
+  if (spec.schema_version != model::schema_version)
+    c.fail("schema_version", "version " + std::to_string(spec.schema_version) +
+                                 " is not supported; this build reads schema_version " +
+                                 std::to_string(model::schema_version));
+  const auto non_empty = [&](bool empty, const char* key, const char* what) {
+    if (empty) c.fail(key, std::string("the list is empty; a scenario needs at least one ") + what);
+  };
+  non_empty(spec.sectors.empty(), "sectors", "sector");
+  non_empty(spec.currencies.empty(), "currencies", "currency");
+  non_empty(spec.states.empty(), "states", "state");
+  non_empty(spec.firms.empty(), "firms", "firm population");
+  check_unique_codes(c, spec.sectors, "sectors");
+  check_unique_codes(c, spec.currencies, "currencies");
+  check_unique_codes(c, spec.states, "states");
+  if (spec.end < spec.start)
+    c.fail("horizon.end", "the horizon ends (" + spec.end.str() + ") before it starts (" + spec.start.str() + ")");
+}
+
+void check_states(const ScenarioSpec& spec, const Checker& c) {
+  for (std::size_t i = 0; i < spec.currencies.size(); ++i)
+    if (spec.currencies[i].issuer)
+      c.check_index(*spec.currencies[i].issuer, spec.states.size(), item("currencies", i) + ".issuer", "state");
+  for (std::size_t i = 0; i < spec.states.size(); ++i) {
+    const StateSpec& s = spec.states[i];
+    const std::string key = item("states", i);
+    if (s.export_capacity.size() != spec.sectors.size())
+      c.fail(key + ".export_capacity", "has " + std::to_string(s.export_capacity.size()) +
+                                           " entries; expected one per sector (" +
+                                           std::to_string(spec.sectors.size()) + ")");
+    if (s.import_absorption.size() != spec.sectors.size())
+      c.fail(key + ".import_absorption", "has " + std::to_string(s.import_absorption.size()) +
+                                             " entries; expected one per sector (" +
+                                             std::to_string(spec.sectors.size()) + ")");
+    if (s.home_currency) c.check_index(*s.home_currency, spec.currencies.size(), key + ".home_currency", "currency");
+  }
+}
+
+void check_pairs(const ScenarioSpec& spec, const Checker& c) {
+  std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::size_t> affinities;
+  for (std::size_t i = 0; i < spec.affinities.size(); ++i) {
+    const AffinitySpec& a = spec.affinities[i];
+    const std::string key = item("affinities", i);
+    c.check_index(a.importer, spec.states.size(), key + ".importer", "state");
+    c.check_index(a.exporter, spec.states.size(), key + ".exporter", "state");
+    if (a.sector) c.check_index(*a.sector, spec.sectors.size(), key + ".sector", "sector");
+    if (a.importer == a.exporter)
+      c.fail(key + ".exporter", "importer and exporter are the same state (" + c.state_code(a.importer) + ")");
+    const std::size_t sector = a.sector ? index(*a.sector) + 1 : 0;
+    const auto [it, fresh] = affinities.emplace(std::tuple{index(a.importer), index(a.exporter), sector}, i);
+    if (!fresh)
+      c.fail(key, "duplicate affinity " + c.state_code(a.importer) + " <- " + c.state_code(a.exporter) +
+                      (a.sector ? " in " + c.sector_code(*a.sector) : std::string(" (all sectors)")) +
+                      " (already given by " + item("affinities", it->second) + ")");
+  }
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> costs;
+  for (std::size_t i = 0; i < spec.trade_costs.size(); ++i) {
+    const TradeCostSpec& t = spec.trade_costs[i];
+    const std::string key = item("trade_costs", i);
+    c.check_index(t.a, spec.states.size(), key + ".between[0]", "state");
+    c.check_index(t.b, spec.states.size(), key + ".between[1]", "state");
+    if (t.a == t.b) c.fail(key + ".between", "names the same state twice (" + c.state_code(t.a) + ")");
+    const auto pair = std::pair{std::min(index(t.a), index(t.b)), std::max(index(t.a), index(t.b))};
+    const auto [it, fresh] = costs.emplace(pair, i);
+    if (!fresh)
+      c.fail(key + ".between", "duplicate trade cost between " + c.state_code(t.a) + " and " + c.state_code(t.b) +
+                                   " (already given by " + item("trade_costs", it->second) + ")");
+  }
+}
+
+void check_populations(const ScenarioSpec& spec, const Checker& c) {
+  // (state, sector) pairs that have a population of each role.
+  std::set<std::pair<std::size_t, std::size_t>> exporters, importers;
+  for (std::size_t i = 0; i < spec.firms.size(); ++i) {
+    const FirmPopulationSpec& f = spec.firms[i];
+    const std::string key = f.source_key.empty() ? item("firms", i) : f.source_key;
+    c.check_index(f.state, spec.states.size(), key + ".state", "state");
+    c.check_index(f.sector, spec.sectors.size(), key + ".sector", "sector");
+    if (f.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    const auto cell = std::pair{index(f.state), index(f.sector)};
+    if (f.role == Role::exporter) exporters.insert(cell);
+    if (f.role == Role::importer) importers.insert(cell);
+    if (f.role == Role::intermediary && !spec.states[index(f.state)].hub)
+      c.fail(key + ".role", "an intermediary population needs a hub state, but " + c.state_code(f.state) +
+                                " has no 'hub:' (add hub: {} to the state to use the default hub)");
+  }
+  for (std::size_t s = 0; s < spec.states.size(); ++s) {
+    const StateSpec& st = spec.states[s];
+    for (std::size_t k = 0; k < spec.sectors.size() && k < st.export_capacity.size(); ++k) {
+      const std::string& sector = spec.sectors[k].code;
+      if (st.export_capacity[k] > 0 && !exporters.count({s, k}))
+        c.fail(item("states", s) + ".export_capacity." + sector,
+               st.code + " has export capacity " + number(st.export_capacity[k] / 1e9) + " (USD bn per year) in " +
+                   sector + " but no firm population with state " + st.code + ", sector " + sector +
+                   ", role exporter");
+      if (k < st.import_absorption.size() && st.import_absorption[k] > 0 && !importers.count({s, k}))
+        c.fail(item("states", s) + ".import_absorption." + sector,
+               st.code + " has import absorption " + number(st.import_absorption[k] / 1e9) +
+                   " (USD bn per year) in " + sector + " but no firm population with state " + st.code +
+                   ", sector " + sector + ", role importer");
+    }
+  }
+  std::map<std::pair<std::string, std::size_t>, std::string> banks;
+  for (std::size_t i = 0; i < spec.banks.size(); ++i) {
+    const BankPopulationSpec& b = spec.banks[i];
+    const std::string key = b.source_key.empty() ? item("banks", i) : b.source_key;
+    c.check_index(b.state, spec.states.size(), key + ".state", "state");
+    if (b.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    const auto [it, fresh] = banks.emplace(std::pair{b.name, index(b.state)}, key);
+    if (!fresh)
+      c.fail(key + ".name", "duplicate bank population '" + b.name + "' in " + c.state_code(b.state) +
+                                " (already defined by " + it->second + ")");
+  }
+}
+
+bool before(const Date& a, const Date& b) {
+  return std::tuple{a.year, a.month, a.day} < std::tuple{b.year, b.month, b.day};
+}
+
+void check_event(const ScenarioSpec& spec, const Checker& c, std::size_t i) {
+  const PolicyEvent& e = spec.events[i];
+  const std::string key = item("events", i);
+  c.check_index(e.by, spec.states.size(), key + ".by", "state");
+  c.check_index(e.target, spec.states.size(), key + ".target", "state");
+  for (std::size_t k = 0; k < e.sectors.size(); ++k)
+    c.check_index(e.sectors[k], spec.sectors.size(), key + ".sectors[" + std::to_string(k) + "]", "sector");
+  for (std::size_t k = 0; k < e.currencies.size(); ++k)
+    c.check_index(e.currencies[k], spec.currencies.size(), key + ".currencies[" + std::to_string(k) + "]",
+                  "currency");
+  if (e.by == e.target) c.fail(key + ".target", "by and target are the same state (" + c.state_code(e.by) + ")");
+  if (e.start.as_month() > spec.end)
+    c.fail(key + ".start", e.start.str() + " is after the end of the horizon (" + spec.end.str() +
+                               "); the event would never apply");
+  if (e.end) {
+    if (before(*e.end, e.start))
+      c.fail(key + ".end", "the event ends (" + e.end->str() + ") before it starts (" + e.start.str() + ")");
+    if (e.end->as_month() < spec.start)
+      c.fail(key + ".end", e.end->str() + " is before the start of the horizon (" + spec.start.str() +
+                               "); the event would never apply");
+  }
+  if (e.kind == PolicyKind::price_cap && !(e.cap > 0))
+    c.fail(key + ".cap", "a price_cap needs cap > 0 (the ceiling, in the sector's price unit)");
+  if (e.kind == PolicyKind::financial_sanctions && e.currencies.empty() && !spec.states[index(e.by)].home_currency)
+    c.fail(key + ".currencies", c.state_code(e.by) +
+                                    " has no home_currency, so the event must name the blocked currencies");
+  if (e.kind == PolicyKind::bank_withdrawal) {
+    std::string names;
+    bool found = false;
+    for (const BankPopulationSpec& b : spec.banks) {
+      if (b.state != e.by) continue;
+      if (b.name == e.banks || e.banks.empty()) found = true;
+      names += (names.empty() ? "" : ", ") + b.name;
+    }
+    if (!found && e.banks.empty())
+      c.fail(key + ".by", c.state_code(e.by) + " has no bank populations, so there are no banks to withdraw");
+    if (!found)
+      c.fail(key + ".banks", "'" + e.banks + "' is not a bank population of " + c.state_code(e.by) +
+                                 "; defined: " + (names.empty() ? std::string("none") : names));
+  }
+}
+
+}  // namespace
+
+void validate(const ScenarioSpec& spec) {
+  const Checker c(spec);
+  check_lists(spec, c);
+  check_states(spec, c);
+  check_pairs(spec, c);
+  check_populations(spec, c);
+  for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
+  for (std::size_t i = 0; i < spec.snapshots.size(); ++i)
+    if (spec.snapshots[i] < spec.start || spec.snapshots[i] > spec.end)
+      c.fail("output.snapshots[" + std::to_string(i) + "]", spec.snapshots[i].str() + " is outside the horizon " +
+                                                                spec.start.str() + " to " + spec.end.str());
+}
+
+std::optional<StateId> find_state(const ScenarioSpec& spec, const std::string& code) {
+  if (const auto i = find_code(spec.states, code)) return make_id<StateId>(*i);
+  return std::nullopt;
+}
+
+std::optional<SectorId> find_sector(const ScenarioSpec& spec, const std::string& code) {
+  if (const auto i = find_code(spec.sectors, code)) return make_id<SectorId>(*i);
+  return std::nullopt;
+}
+
+std::optional<CurrencyId> find_currency(const ScenarioSpec& spec, const std::string& code) {
+  if (const auto i = find_code(spec.currencies, code)) return make_id<CurrencyId>(*i);
+  return std::nullopt;
+}
+
+const char* to_string(PolicyKind kind) noexcept {
+  switch (kind) {
+    case PolicyKind::export_control: return "export_control";
+    case PolicyKind::import_ban: return "import_ban";
+    case PolicyKind::price_cap: return "price_cap";
+    case PolicyKind::financial_sanctions: return "financial_sanctions";
+    case PolicyKind::secondary_sanctions: return "secondary_sanctions";
+    case PolicyKind::bank_withdrawal: return "bank_withdrawal";
+  }
+  return "unknown";
+}
+
+const char* to_string(Role role) noexcept {
+  switch (role) {
+    case Role::exporter: return "exporter";
+    case Role::importer: return "importer";
+    case Role::intermediary: return "intermediary";
+  }
+  return "unknown";
+}
+
+}  // namespace geosim::model

@@ -117,6 +117,10 @@ struct FirmPopulationSpec {
   Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};  ///< > 0
   /// Intermediaries only: re-export capacity, USD per year.
   double capacity = 0.0;
+  /// Key path of the scenario entry that defined this population (an entry
+  /// with lists of states, sectors or roles expands into several), e.g.
+  /// "firms[3]"; for messages. Empty when built in code.
+  std::string source_key;
 };
 
 struct BankPopulationSpec {
@@ -127,6 +131,9 @@ struct BankPopulationSpec {
   Distribution exposure{Distribution::Kind::beta, 2.0, 5.0};
   double exposure_size_slope = 0.1;
   Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};
+  /// Key path of the scenario entry that defined this population, e.g.
+  /// "banks[2]"; for messages. Empty when built in code.
+  std::string source_key;
 };
 
 enum class PolicyKind : std::uint8_t {

@@ -1,0 +1,731 @@
+// Conversion of the merged YAML tree into a ScenarioSpec. The parser checks
+// local things (keys, types, ranges, that codes exist); model::validate()
+// checks the whole model afterwards.
+#include "geosim/scenario/load.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include "tree.hpp"
+
+namespace geosim::scenario {
+
+namespace {
+
+using detail::describe;
+using detail::join;
+using detail::Node;
+using detail::suggest;
+
+/// USD per USD bn: the file states flows in USD bn per year, the spec in USD per year.
+constexpr double usd_per_bn = 1e9;
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+/// An allowed interval of a number; open ends exclude the bound.
+struct Range {
+  double lo = -inf;
+  double hi = inf;
+  bool lo_open = false;
+  bool hi_open = false;
+};
+
+constexpr Range any_number{};
+constexpr Range non_negative{0.0, inf};
+constexpr Range positive{0.0, inf, true};
+constexpr Range share{0.0, 1.0};
+constexpr Range share_below_one{0.0, 1.0, false, true};
+constexpr Range share_above_zero{0.0, 1.0, true, false};
+constexpr Range growth_rate{-1.0, inf, true};
+
+std::string format(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+bool inside(double v, const Range& r) {
+  return (r.lo_open ? v > r.lo : v >= r.lo) && (r.hi_open ? v < r.hi : v <= r.hi);
+}
+
+std::string describe(const Range& r) {
+  if (std::isfinite(r.lo) && std::isfinite(r.hi))
+    return std::string(r.lo_open ? "(" : "[") + format(r.lo) + ", " + format(r.hi) + (r.hi_open ? ")" : "]");
+  if (std::isfinite(r.lo)) return std::string(r.lo_open ? "> " : ">= ") + format(r.lo);
+  return "any number";
+}
+
+/// "1.3 is outside [0, 1]", "-2 is negative; expected a value >= 0".
+std::string out_of_range(const std::string& text, double v, const Range& r) {
+  if (std::isfinite(r.lo) && std::isfinite(r.hi)) return text + " is outside " + describe(r);
+  if (v < 0 && r.lo >= 0) return text + " is negative; expected a value " + describe(r);
+  return text + " is out of range; expected a value " + describe(r);
+}
+
+std::string at(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+std::string at(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+[[noreturn]] void fail(const Node& n, const std::string& path, const std::string& what) {
+  throw InputError(n.where, path, what);
+}
+
+// ------------------------------------------------------------ scalars
+
+double number(const Node& n, const std::string& path, const Range& r) {
+  if (!n.is_scalar()) fail(n, path, "expected a number, got " + describe(n));
+  double v = 0.0;
+  const char* end = n.scalar.data() + n.scalar.size();
+  const auto [ptr, ec] = std::from_chars(n.scalar.data(), end, v);
+  if (n.scalar.empty() || ec != std::errc{} || ptr != end) fail(n, path, "expected a number, got '" + n.scalar + "'");
+  if (!std::isfinite(v)) fail(n, path, "expected a finite number, got '" + n.scalar + "'");
+  if (!inside(v, r)) fail(n, path, out_of_range(n.scalar, v, r));
+  return v;
+}
+
+std::uint64_t whole(const Node& n, const std::string& path, std::uint64_t min, std::uint64_t max) {
+  const std::string expected = min > 0 ? "a whole number >= " + std::to_string(min) : "a whole number";
+  if (!n.is_scalar()) fail(n, path, "expected " + expected + ", got " + describe(n));
+  std::uint64_t v = 0;
+  const char* end = n.scalar.data() + n.scalar.size();
+  const auto [ptr, ec] = std::from_chars(n.scalar.data(), end, v);
+  if (n.scalar.empty() || ec != std::errc{} || ptr != end) {
+    double d = 0.0;
+    const auto parsed = std::from_chars(n.scalar.data(), end, d);
+    if (!n.scalar.empty() && parsed.ec == std::errc{} && parsed.ptr == end && d < 0)
+      fail(n, path, n.scalar + " is negative; expected " + expected);
+    fail(n, path, "expected " + expected + ", got '" + n.scalar + "'");
+  }
+  if (v < min || v > max)
+    fail(n, path, n.scalar + " is outside [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  return v;
+}
+
+bool boolean(const Node& n, const std::string& path) {
+  if (n.is_scalar()) {
+    const std::string& s = n.scalar;
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+  }
+  fail(n, path, "expected true or false, got " + describe(n));
+}
+
+std::string text(const Node& n, const std::string& path) {
+  if (!n.is_scalar()) fail(n, path, "expected a string, got " + describe(n));
+  return n.scalar;
+}
+
+Date date(const Node& n, const std::string& path) {
+  if (!n.is_scalar()) fail(n, path, "expected a date YYYY-MM or YYYY-MM-DD, got " + describe(n));
+  const auto d = parse_date(n.scalar);
+  if (!d) fail(n, path, "expected a date YYYY-MM or YYYY-MM-DD, got '" + n.scalar + "'");
+  return *d;
+}
+
+Month month(const Node& n, const std::string& path) { return date(n, path).as_month(); }
+
+/// One of a fixed set of words, with a suggestion when close to one.
+std::size_t choice(const Node& n, const std::string& path, const std::vector<std::string>& words) {
+  if (n.is_scalar())
+    for (std::size_t i = 0; i < words.size(); ++i)
+      if (words[i] == n.scalar) return i;
+  fail(n, path,
+       "expected one of " + join(words) + ", got " + describe(n) + (n.is_scalar() ? suggest(n.scalar, words) : ""));
+}
+
+// ------------------------------------------------------------ containers
+
+/// A map whose keys are checked against the allowed ones on construction;
+/// every key read is recorded in the spec's sources.
+class Fields {
+ public:
+  Fields(model::ScenarioSpec& spec, const Node& node, std::string path, std::vector<std::string> allowed)
+      : spec_(spec), node_(node), path_(std::move(path)) {
+    if (!node.is_map()) fail(node, path_, "expected a map, got " + describe(node));
+    for (const detail::Entry& e : node.entries) {
+      if (std::find(allowed.begin(), allowed.end(), e.key) != allowed.end()) continue;
+      if (e.key == "remove")
+        throw InputError(e.key_where, at(path_, e.key),
+                         "remove: true deletes an item of a base scenario, but no base scenario has this item");
+      const std::string hint = suggest(e.key, allowed);
+      throw InputError(e.key_where, at(path_, e.key),
+                       "unknown key '" + e.key + "'" + (hint.empty() ? "; expected one of " + join(allowed) : hint));
+    }
+    spec_.sources[path_] = node.where;
+  }
+
+  const Node* get(const std::string& key) const {
+    const Node* v = node_.find(key);
+    if (v) spec_.sources[at(path_, key)] = v->where;
+    return v;
+  }
+
+  const Node& need(const std::string& key, const std::string& why = "") const {
+    const Node* v = get(key);
+    if (!v) fail(node_, path_, "missing required key '" + key + "'" + why);
+    return *v;
+  }
+
+  /// Where a key is written (for errors about the key rather than its value).
+  SourceLocation key_where(const std::string& key) const {
+    for (const detail::Entry& e : node_.entries)
+      if (e.key == key) return e.key_where;
+    return node_.where;
+  }
+
+  std::string path(const std::string& key) const { return at(path_, key); }
+  const std::string& path() const { return path_; }
+  const Node& node() const { return node_; }
+
+ private:
+  model::ScenarioSpec& spec_;
+  const Node& node_;
+  std::string path_;
+};
+
+const std::vector<Node>& list(const Node& n, const std::string& path, bool allow_empty, const std::string& empty_hint) {
+  if (!n.is_sequence()) fail(n, path, "expected a list, got " + describe(n));
+  if (!allow_empty && n.items.empty()) fail(n, path, "the list is empty" + empty_hint);
+  return n.items;
+}
+
+/// A value that may be one item or a list of items (firms' state, sector, role).
+std::vector<std::pair<const Node*, std::string>> one_or_many(const Node& n, const std::string& path) {
+  std::vector<std::pair<const Node*, std::string>> out;
+  if (!n.is_sequence()) {
+    out.emplace_back(&n, path);
+    return out;
+  }
+  for (std::size_t i = 0; i < list(n, path, false, "; give one value or a list of values").size(); ++i)
+    out.emplace_back(&n.items[i], at(path, i));
+  return out;
+}
+
+// ------------------------------------------------------------ converter
+
+class Converter {
+ public:
+  explicit Converter(model::ScenarioSpec& spec) : spec_(spec) {}
+
+  void run(const Node& root) {
+    Fields top(spec_, root, "",
+               {"schema_version", "name", "description", "horizon", "seed", "sectors", "currencies", "states",
+                "affinities", "trade_costs", "firms", "banks", "events", "parameters", "output"});
+    spec_.schema_version = static_cast<int>(whole(top.need("schema_version"), "schema_version", 0, 1000000));
+    spec_.name = text(top.need("name"), "name");
+    if (const Node* d = top.get("description")) spec_.description = d->kind == Node::Kind::null ? "" : text(*d, "description");
+    if (const Node* h = top.get("horizon")) horizon(*h);
+    if (const Node* s = top.get("seed"))
+      spec_.seed = whole(*s, "seed", 0, std::numeric_limits<std::uint64_t>::max());
+
+    // States and currencies name each other (issuer, home_currency), so
+    // collect every code before converting either list.
+    sector_codes_ = codes(root.find("sectors"));
+    state_codes_ = codes(root.find("states"));
+    currency_codes_ = codes(root.find("currencies"));
+    sectors(top.need("sectors"));
+    currencies(top.need("currencies"));
+    states(top.need("states"));
+    if (const Node* n = top.get("affinities")) affinities(*n);
+    if (const Node* n = top.get("trade_costs")) trade_costs(*n);
+    firms(top.need("firms"));
+    if (const Node* n = top.get("banks")) banks(*n);
+    if (const Node* n = top.get("events")) events(*n);
+    if (const Node* n = top.get("parameters")) parameters(*n);
+    if (const Node* n = top.get("output")) output(*n);
+  }
+
+ private:
+  static std::vector<std::string> codes(const Node* list_node) {
+    std::vector<std::string> out;
+    if (!list_node || !list_node->is_sequence()) return out;
+    for (const Node& item : list_node->items)
+      if (const Node* code = item.is_map() ? item.find("code") : nullptr; code && code->is_scalar())
+        out.push_back(code->scalar);
+    return out;
+  }
+
+  void record(const std::string& path, const Node& n) { spec_.sources[path] = n.where; }
+
+  std::size_t lookup(const Node& n, const std::string& path, const std::vector<std::string>& codes,
+                     const char* what) {
+    record(path, n);
+    if (!n.is_scalar()) fail(n, path, std::string("expected a ") + what + " code, got " + describe(n));
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      if (codes[i] == n.scalar) return i;
+    fail(n, path, "'" + n.scalar + "' is not a defined " + what + suggest(n.scalar, codes) +
+                      "; defined: " + (codes.empty() ? std::string("none") : join(codes)));
+  }
+  StateId state(const Node& n, const std::string& path) {
+    return make_id<StateId>(lookup(n, path, state_codes_, "state"));
+  }
+  SectorId sector(const Node& n, const std::string& path) {
+    return make_id<SectorId>(lookup(n, path, sector_codes_, "sector"));
+  }
+  CurrencyId currency(const Node& n, const std::string& path) {
+    return make_id<CurrencyId>(lookup(n, path, currency_codes_, "currency"));
+  }
+
+  void horizon(const Node& n) {
+    Fields f(spec_, n, "horizon", {"start", "end"});
+    if (const Node* s = f.get("start")) spec_.start = month(*s, f.path("start"));
+    if (const Node* e = f.get("end")) spec_.end = month(*e, f.path("end"));
+  }
+
+  enum class Domain { positive_values, shares };
+
+  model::Distribution distribution(const Node& n, const std::string& path, Domain domain) {
+    using Kind = model::Distribution::Kind;
+    model::Distribution d;
+    const Range value_range = domain == Domain::shares ? share : positive;
+    if (n.is_scalar()) {
+      d.p1 = number(n, path, value_range);
+      return d;
+    }
+    static const std::vector<std::string> kinds{"constant", "uniform", "lognormal", "pareto", "beta"};
+    if (!n.is_map() || n.entries.size() != 1)
+      fail(n, path,
+           "expected a number or a one-key map such as {lognormal: {median: 1, sigma: 0.5}} "
+           "(constant, uniform, lognormal, pareto or beta), got " +
+               (n.is_map() ? "a map with " + std::to_string(n.entries.size()) + " keys" : describe(n)));
+    const detail::Entry& e = n.entries.front();
+    const std::string sub = at(path, e.key);
+    const auto k = std::find(kinds.begin(), kinds.end(), e.key);
+    if (k == kinds.end()) {
+      const std::string hint = suggest(e.key, kinds);
+      throw InputError(e.key_where, sub,
+                       "unknown distribution '" + e.key + "'" + (hint.empty() ? "; expected one of " + join(kinds) : hint));
+    }
+    d.kind = static_cast<Kind>(k - kinds.begin());
+    if (domain == Domain::shares && (d.kind == Kind::lognormal || d.kind == Kind::pareto))
+      throw InputError(e.key_where, sub,
+                       "this attribute is a share in [0, 1]; use constant, uniform or beta, not " + e.key);
+    const auto pair = [&](const char* a, Range ra, const char* b, Range rb) {
+      Fields f(spec_, e.value, sub, {a, b});
+      d.p1 = number(f.need(a), f.path(a), ra);
+      d.p2 = number(f.need(b), f.path(b), rb);
+    };
+    switch (d.kind) {
+      case Kind::constant: {
+        Fields f(spec_, e.value, sub, {"value"});
+        d.p1 = number(f.need("value"), f.path("value"), value_range);
+        break;
+      }
+      case Kind::uniform: {
+        pair("low", value_range, "high", domain == Domain::shares ? share : positive);
+        if (d.p2 < d.p1) fail(*e.value.find("high"), at(sub, "high"), "high (" + format(d.p2) + ") is below low (" + format(d.p1) + ")");
+        break;
+      }
+      case Kind::lognormal: pair("median", positive, "sigma", non_negative); break;
+      case Kind::pareto: pair("minimum", positive, "shape", positive); break;
+      case Kind::beta: pair("alpha", positive, "beta", positive); break;
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------- lists
+
+  void sectors(const Node& n) {
+    const auto& items = list(n, "sectors", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = at("sectors", i);
+      Fields f(spec_, items[i], path,
+               {"code", "name", "price_unit", "reference_price", "price", "elasticity", "criticality",
+                "dual_use_fraction", "max_discount", "energy"});
+      model::SectorSpec s;
+      s.code = text(f.need("code"), f.path("code"));
+      if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
+      if (const Node* v = f.get("price_unit")) s.price_unit = text(*v, f.path("price_unit"));
+      if (const Node* v = f.get("reference_price")) s.reference_price = number(*v, f.path("reference_price"), positive);
+      if (const Node* v = f.get("price")) s.price = price_path(*v, f.path("price"));
+      if (const Node* v = f.get("elasticity")) s.elasticity = number(*v, f.path("elasticity"), positive);
+      if (const Node* v = f.get("criticality")) s.criticality = number(*v, f.path("criticality"), share);
+      if (const Node* v = f.get("dual_use_fraction"))
+        s.dual_use_fraction = number(*v, f.path("dual_use_fraction"), share);
+      if (const Node* v = f.get("max_discount")) s.max_discount = number(*v, f.path("max_discount"), share_below_one);
+      if (const Node* v = f.get("energy")) s.energy = boolean(*v, f.path("energy"));
+      spec_.sectors.push_back(std::move(s));
+    }
+  }
+
+  model::PricePath price_path(const Node& n, const std::string& path) {
+    model::PricePath p;
+    const auto& items = list(n, path, false, "; omit price to hold the reference price");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string sub = at(path, i);
+      const Node& point = items[i];
+      record(sub, point);
+      if (!point.is_sequence() || point.items.size() != 2)
+        fail(point, sub, "expected a [date, value] pair, got " +
+                             (point.is_sequence() ? "a list of " + std::to_string(point.items.size()) : describe(point)));
+      record(at(sub, 0), point.items[0]);
+      record(at(sub, 1), point.items[1]);
+      const Month m = month(point.items[0], at(sub, 0));
+      const double v = number(point.items[1], at(sub, 1), positive);
+      if (!p.points.empty() && !(p.points.back().month < m))
+        fail(point.items[0], at(sub, 0),
+             "dates must increase: " + m.str() + " follows " + p.points.back().month.str());
+      p.points.push_back({m, v});
+    }
+    return p;
+  }
+
+  void currencies(const Node& n) {
+    const auto& items = list(n, "currencies", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Fields f(spec_, items[i], at("currencies", i), {"code", "issuer", "weight", "cost"});
+      model::CurrencySpec c;
+      c.code = text(f.need("code"), f.path("code"));
+      if (const Node* v = f.get("issuer")) c.issuer = state(*v, f.path("issuer"));
+      if (const Node* v = f.get("weight")) c.weight = number(*v, f.path("weight"), positive);
+      if (const Node* v = f.get("cost")) c.cost = number(*v, f.path("cost"), share_below_one);
+      spec_.currencies.push_back(std::move(c));
+    }
+  }
+
+  std::vector<double> per_sector(const Node& n, const std::string& path) {
+    std::vector<double> out(sector_codes_.size(), 0.0);
+    if (!n.is_map()) fail(n, path, "expected a map of sector code to USD bn per year, got " + describe(n));
+    for (const detail::Entry& e : n.entries) {
+      const std::string sub = at(path, e.key);
+      record(sub, e.value);
+      const auto it = std::find(sector_codes_.begin(), sector_codes_.end(), e.key);
+      if (it == sector_codes_.end())
+        throw InputError(e.key_where, sub,
+                         "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
+                             "; defined: " + join(sector_codes_));
+      out[static_cast<std::size_t>(it - sector_codes_.begin())] = number(e.value, sub, non_negative) * usd_per_bn;
+    }
+    return out;
+  }
+
+  void states(const Node& n) {
+    const auto& items = list(n, "states", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Fields f(spec_, items[i], at("states", i),
+               {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
+                "shadow_fleet"});
+      model::StateSpec s;
+      s.code = text(f.need("code"), f.path("code"));
+      if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
+      s.export_capacity.assign(sector_codes_.size(), 0.0);
+      s.import_absorption.assign(sector_codes_.size(), 0.0);
+      if (const Node* v = f.get("export_capacity")) s.export_capacity = per_sector(*v, f.path("export_capacity"));
+      if (const Node* v = f.get("import_absorption")) s.import_absorption = per_sector(*v, f.path("import_absorption"));
+      if (const Node* v = f.get("growth")) s.growth = number(*v, f.path("growth"), growth_rate);
+      if (const Node* v = f.get("home_currency")) s.home_currency = currency(*v, f.path("home_currency"));
+      if (const Node* v = f.get("hub")) {
+        Fields h(spec_, *v, f.path("hub"), {"markup", "detection_factor", "evasion"});
+        model::HubSpec hub;
+        if (const Node* x = h.get("markup")) hub.markup = number(*x, h.path("markup"), non_negative);
+        if (const Node* x = h.get("detection_factor")) hub.detection_factor = number(*x, h.path("detection_factor"), share);
+        if (const Node* x = h.get("evasion")) hub.evasion = number(*x, h.path("evasion"), share);
+        s.hub = hub;
+      }
+      if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
+      spec_.states.push_back(std::move(s));
+    }
+  }
+
+  void affinities(const Node& n) {
+    const auto& items = list(n, "affinities", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Fields f(spec_, items[i], at("affinities", i), {"importer", "exporter", "sector", "weight"});
+      model::AffinitySpec a;
+      a.importer = state(f.need("importer"), f.path("importer"));
+      a.exporter = state(f.need("exporter"), f.path("exporter"));
+      if (const Node* v = f.get("sector")) a.sector = sector(*v, f.path("sector"));
+      if (const Node* v = f.get("weight")) a.weight = number(*v, f.path("weight"), positive);
+      spec_.affinities.push_back(a);
+    }
+  }
+
+  void trade_costs(const Node& n) {
+    const auto& items = list(n, "trade_costs", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Fields f(spec_, items[i], at("trade_costs", i), {"between", "cost"});
+      model::TradeCostSpec t;
+      const Node& between = f.need("between");
+      if (!between.is_sequence() || between.items.size() != 2)
+        fail(between, f.path("between"),
+             "expected a pair of state codes such as [CHN, RUS], got " +
+                 (between.is_sequence() ? "a list of " + std::to_string(between.items.size()) : describe(between)));
+      t.a = state(between.items[0], at(f.path("between"), 0));
+      t.b = state(between.items[1], at(f.path("between"), 1));
+      if (const Node* v = f.get("cost")) t.cost = number(*v, f.path("cost"), non_negative);
+      spec_.trade_costs.push_back(t);
+    }
+  }
+
+  void firms(const Node& n) {
+    static const std::vector<std::string> roles{"exporter", "importer", "intermediary"};
+    const auto& items = list(n, "firms", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = at("firms", i);
+      Fields f(spec_, items[i], path,
+               {"state", "sector", "role", "count", "size", "exposure", "exposure_size_slope",
+                "state_owned_share", "state_owned_exposure", "risk_tolerance", "capacity"});
+      std::vector<StateId> st;
+      for (const auto& [node, sub] : one_or_many(f.need("state"), f.path("state"))) st.push_back(state(*node, sub));
+      std::vector<SectorId> se;
+      for (const auto& [node, sub] : one_or_many(f.need("sector"), f.path("sector"))) se.push_back(sector(*node, sub));
+      std::vector<model::Role> ro;
+      for (const auto& [node, sub] : one_or_many(f.need("role"), f.path("role"))) {
+        record(sub, *node);
+        ro.push_back(static_cast<model::Role>(choice(*node, sub, roles)));
+      }
+      model::FirmPopulationSpec p;
+      p.source_key = path;
+      p.count = static_cast<std::uint32_t>(
+          whole(f.need("count"), f.path("count"), 1, std::numeric_limits<std::uint32_t>::max()));
+      if (const Node* v = f.get("size")) p.size = distribution(*v, f.path("size"), Domain::positive_values);
+      if (const Node* v = f.get("exposure")) p.exposure = distribution(*v, f.path("exposure"), Domain::shares);
+      if (const Node* v = f.get("exposure_size_slope"))
+        p.exposure_size_slope = number(*v, f.path("exposure_size_slope"), any_number);
+      if (const Node* v = f.get("state_owned_share"))
+        p.state_owned_share = number(*v, f.path("state_owned_share"), share);
+      if (const Node* v = f.get("state_owned_exposure"))
+        p.state_owned_exposure = number(*v, f.path("state_owned_exposure"), share);
+      if (const Node* v = f.get("risk_tolerance"))
+        p.risk_tolerance = distribution(*v, f.path("risk_tolerance"), Domain::positive_values);
+      const bool intermediaries = std::count(ro.begin(), ro.end(), model::Role::intermediary) > 0;
+      double capacity = 0.0;
+      if (intermediaries)
+        capacity = number(f.need("capacity", " (an intermediary's re-export capacity, USD bn per year)"),
+                          f.path("capacity"), positive) *
+                   usd_per_bn;
+      else if (f.get("capacity"))
+        throw InputError(f.key_where("capacity"), f.path("capacity"),
+                         "capacity applies only to intermediaries (their re-export capacity)");
+      for (StateId s : st)
+        for (SectorId k : se)
+          for (model::Role r : ro) {
+            p.state = s;
+            p.sector = k;
+            p.role = r;
+            p.capacity = r == model::Role::intermediary ? capacity : 0.0;
+            spec_.firms.push_back(p);
+          }
+    }
+  }
+
+  void banks(const Node& n) {
+    const auto& items = list(n, "banks", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = at("banks", i);
+      Fields f(spec_, items[i], path,
+               {"name", "state", "count", "size", "exposure", "exposure_size_slope", "risk_tolerance"});
+      model::BankPopulationSpec b;
+      b.source_key = path;
+      b.name = text(f.need("name"), f.path("name"));
+      std::vector<StateId> st;
+      for (const auto& [node, sub] : one_or_many(f.need("state"), f.path("state"))) st.push_back(state(*node, sub));
+      b.count = static_cast<std::uint32_t>(
+          whole(f.need("count"), f.path("count"), 1, std::numeric_limits<std::uint32_t>::max()));
+      if (const Node* v = f.get("size")) b.size = distribution(*v, f.path("size"), Domain::positive_values);
+      if (const Node* v = f.get("exposure")) b.exposure = distribution(*v, f.path("exposure"), Domain::shares);
+      if (const Node* v = f.get("exposure_size_slope"))
+        b.exposure_size_slope = number(*v, f.path("exposure_size_slope"), any_number);
+      if (const Node* v = f.get("risk_tolerance"))
+        b.risk_tolerance = distribution(*v, f.path("risk_tolerance"), Domain::positive_values);
+      for (StateId s : st) {
+        b.state = s;
+        spec_.banks.push_back(b);
+      }
+    }
+  }
+
+  void events(const Node& n) {
+    using model::PolicyKind;
+    static const std::vector<std::string> kinds{"export_control",      "import_ban",          "price_cap",
+                                                "financial_sanctions", "secondary_sanctions", "bank_withdrawal"};
+    static const std::vector<std::string> scopes{"firms", "banks", "both"};
+    // Keys that only some kinds read; anywhere else they would be silently ignored.
+    static const std::map<std::string, std::vector<PolicyKind>> specific{
+        {"cap", {PolicyKind::price_cap}},
+        {"currencies", {PolicyKind::financial_sanctions}},
+        {"scope", {PolicyKind::secondary_sanctions}},
+        {"banks", {PolicyKind::bank_withdrawal}},
+        {"dual_use_only", {PolicyKind::export_control, PolicyKind::secondary_sanctions}},
+    };
+    std::map<std::string, SourceLocation> ids;
+    const auto& items = list(n, "events", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string path = at("events", i);
+      Fields f(spec_, items[i], path,
+               {"id", "kind", "start", "end", "by", "target", "sectors", "intensity", "dual_use_only", "cap",
+                "currencies", "scope", "banks", "label"});
+      model::PolicyEvent e;
+      if (const Node* v = f.get("id")) {
+        const std::string id = text(*v, f.path("id"));
+        const auto [it, fresh] = ids.emplace(id, v->where);
+        if (!fresh) fail(*v, f.path("id"), "duplicate event id '" + id + "' (first used at " + it->second.str() + ")");
+      }
+      e.kind = static_cast<PolicyKind>(choice(f.need("kind"), f.path("kind"), kinds));
+      for (const auto& [key, applies] : specific)
+        if (f.node().find(key) && std::find(applies.begin(), applies.end(), e.kind) == applies.end()) {
+          std::vector<std::string> names;
+          for (PolicyKind k : applies) names.push_back(model::to_string(k));
+          throw InputError(f.key_where(key), f.path(key),
+                           key + " does not apply to a " + model::to_string(e.kind) + " event; it applies to " +
+                               join(names));
+        }
+      e.start = date(f.need("start"), f.path("start"));
+      if (const Node* v = f.get("end")) e.end = date(*v, f.path("end"));
+      e.by = state(f.need("by"), f.path("by"));
+      e.target = state(f.need("target"), f.path("target"));
+      if (const Node* v = f.get("sectors")) {
+        const auto& codes = list(*v, f.path("sectors"), false, "; omit sectors to apply the event to all sectors");
+        for (std::size_t k = 0; k < codes.size(); ++k) e.sectors.push_back(sector(codes[k], at(f.path("sectors"), k)));
+      } else if (e.kind == PolicyKind::price_cap) {
+        f.need("sectors", " (a price cap is stated in the price unit of its sectors)");
+      }
+      if (const Node* v = f.get("intensity")) e.intensity = number(*v, f.path("intensity"), share);
+      if (const Node* v = f.get("dual_use_only")) e.dual_use_only = boolean(*v, f.path("dual_use_only"));
+      if (e.kind == PolicyKind::price_cap)
+        e.cap = number(f.need("cap", " (the price ceiling, in the sector's price unit)"), f.path("cap"), positive);
+      if (const Node* v = f.get("currencies")) {
+        const auto& codes =
+            list(*v, f.path("currencies"), false, "; omit currencies to block the home currency of 'by'");
+        for (std::size_t k = 0; k < codes.size(); ++k)
+          e.currencies.push_back(currency(codes[k], at(f.path("currencies"), k)));
+      }
+      if (const Node* v = f.get("scope"))
+        e.scope = static_cast<model::SanctionScope>(choice(*v, f.path("scope"), scopes));
+      if (const Node* v = f.get("banks")) e.banks = text(*v, f.path("banks"));
+      if (const Node* v = f.get("label")) e.label = text(*v, f.path("label"));
+      spec_.events.push_back(std::move(e));
+    }
+  }
+
+  template <class Group>
+  struct Param {
+    const char* name;
+    double Group::*member;
+    Range range;
+  };
+  template <class Group>
+  struct Flag {
+    const char* name;
+    bool Group::*member;
+  };
+
+  template <class Group>
+  void group(const Node& n, const std::string& path, Group& g, std::initializer_list<Param<Group>> params,
+             std::initializer_list<Flag<Group>> flags = {}) {
+    std::vector<std::string> names;
+    for (const auto& p : params) names.emplace_back(p.name);
+    for (const auto& p : flags) names.emplace_back(p.name);
+    Fields f(spec_, n, path, names);
+    for (const auto& p : params)
+      if (const Node* v = f.get(p.name)) g.*p.member = number(*v, f.path(p.name), p.range);
+    for (const auto& p : flags)
+      if (const Node* v = f.get(p.name)) g.*p.member = boolean(*v, f.path(p.name));
+  }
+
+  void parameters(const Node& n) {
+    using model::AdaptiveParams;
+    using model::BargainParams;
+    using model::OrderParams;
+    using model::PaymentParams;
+    using model::RiskParams;
+    Fields f(spec_, n, "parameters", {"risk", "orders", "bargaining", "payments", "adaptive"});
+    model::ModelParams& m = spec_.params;
+    if (const Node* v = f.get("risk"))
+      group<RiskParams>(*v, f.path("risk"), m.risk,
+                        {{"detection_base", &RiskParams::detection_base, share},
+                         {"detection_size_elasticity", &RiskParams::detection_size_elasticity, any_number},
+                         {"penalty_multiple", &RiskParams::penalty_multiple, non_negative},
+                         {"margin", &RiskParams::margin, positive},
+                         {"learning_rate", &RiskParams::learning_rate, share},
+                         {"social_weight", &RiskParams::social_weight, share},
+                         {"initial_belief", &RiskParams::initial_belief, non_negative},
+                         {"belief_decay", &RiskParams::belief_decay, share},
+                         {"peer_signal", &RiskParams::peer_signal, non_negative}});
+    if (const Node* v = f.get("orders"))
+      group<OrderParams>(*v, f.path("orders"), m.orders,
+                         {{"reoptimise_share", &OrderParams::reoptimise_share, share_above_zero},
+                          {"switching_cost", &OrderParams::switching_cost, non_negative},
+                          {"default_trade_cost", &OrderParams::default_trade_cost, non_negative},
+                          {"price_elasticity", &OrderParams::price_elasticity, non_negative},
+                          {"income_elasticity", &OrderParams::income_elasticity, non_negative},
+                          {"income_smoothing", &OrderParams::income_smoothing, share_above_zero}});
+    if (const Node* v = f.get("bargaining"))
+      group<BargainParams>(*v, f.path("bargaining"), m.bargaining,
+                           {{"exporter_outside_base", &BargainParams::exporter_outside_base, positive},
+                            {"shadow_fleet_weight", &BargainParams::shadow_fleet_weight, non_negative},
+                            {"adjustment", &BargainParams::adjustment, share_above_zero}});
+    if (const Node* v = f.get("payments"))
+      group<PaymentParams>(*v, f.path("payments"), m.payments,
+                           {{"clear_rate", &PaymentParams::clear_rate, share_above_zero},
+                            {"fail_rate", &PaymentParams::fail_rate, share},
+                            {"backlog_cost", &PaymentParams::backlog_cost, non_negative},
+                            {"currency_inertia", &PaymentParams::currency_inertia, share_below_one},
+                            {"cost_sensitivity", &PaymentParams::cost_sensitivity, non_negative},
+                            {"blocked_cost", &PaymentParams::blocked_cost, non_negative}});
+    if (const Node* v = f.get("adaptive"))
+      group<AdaptiveParams>(*v, f.path("adaptive"), m.adaptive,
+                            {{"leakage_threshold", &AdaptiveParams::leakage_threshold, share},
+                             {"escalation_rate", &AdaptiveParams::escalation_rate, share},
+                             {"investment_threshold", &AdaptiveParams::investment_threshold, share_below_one},
+                             {"investment_rate", &AdaptiveParams::investment_rate, non_negative}},
+                            {{"escalation", &AdaptiveParams::escalation},
+                             {"shadow_fleet_investment", &AdaptiveParams::shadow_fleet_investment}});
+  }
+
+  void output(const Node& n) {
+    Fields f(spec_, n, "output", {"snapshots"});
+    if (const Node* v = f.get("snapshots")) {
+      const auto& items = list(*v, f.path("snapshots"), true, "");
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string sub = at(f.path("snapshots"), i);
+        record(sub, items[i]);
+        const Month m = month(items[i], sub);
+        if (!spec_.snapshots.empty() && !(spec_.snapshots.back() < m))
+          fail(items[i], sub, "snapshot months must increase: " + m.str() + " follows " + spec_.snapshots.back().str());
+        spec_.snapshots.push_back(m);
+      }
+    }
+  }
+
+  model::ScenarioSpec& spec_;
+  std::vector<std::string> sector_codes_;
+  std::vector<std::string> state_codes_;
+  std::vector<std::string> currency_codes_;
+};
+
+model::ScenarioSpec build(Node tree, const std::string& file, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides) detail::apply(tree, o);
+  model::ScenarioSpec spec;
+  spec.file = file;
+  Converter(spec).run(tree);
+  spec.resolved_yaml = detail::emit(tree);
+  model::validate(spec);
+  return spec;
+}
+
+}  // namespace
+
+Override parse_override(const std::string& argument) {
+  const SourceLocation where{"--set " + argument, 0, 0};
+  const auto eq = argument.find('=');
+  if (eq == std::string::npos)
+    throw InputError(where, "", "expected key.path=value, e.g. --set parameters.risk.margin=0.2");
+  if (eq == 0) throw InputError(where, "", "the key path before '=' is empty; expected key.path=value");
+  return Override{argument.substr(0, eq), argument.substr(eq + 1)};
+}
+
+model::ScenarioSpec load_file(const std::string& path, const std::vector<Override>& overrides) {
+  return build(detail::load_chain(path, nullptr), path, overrides);
+}
+
+model::ScenarioSpec load_text(std::string_view yaml, const std::string& file_name,
+                              const std::vector<Override>& overrides) {
+  const std::string text(yaml);
+  return build(detail::load_chain(file_name, &text), file_name, overrides);
+}
+
+}  // namespace geosim::scenario

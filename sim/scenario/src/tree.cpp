@@ -1,0 +1,463 @@
+#include "tree.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "geosim/model/spec.hpp"
+
+namespace geosim::scenario::detail {
+
+namespace fs = std::filesystem;
+
+const Node* Node::find(std::string_view key) const noexcept {
+  for (const Entry& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+Node* Node::find(std::string_view key) noexcept {
+  for (Entry& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+bool Node::erase(std::string_view key) {
+  const auto it = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == key; });
+  if (it == entries.end()) return false;
+  entries.erase(it);
+  return true;
+}
+
+std::string describe(const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::null: return "nothing";
+    case Node::Kind::scalar: return "'" + node.scalar + "'";
+    case Node::Kind::sequence: return "a list";
+    case Node::Kind::map: return "a map";
+  }
+  return "?";
+}
+
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
+  // Close means at most a third of the word's letters wrong (at least one),
+  // so that "intensty" finds "intensity" but "cap" does not find "kind".
+  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  const std::string* best = nullptr;
+  std::size_t best_distance = limit + 1;
+  for (const std::string& c : candidates) {
+    const std::size_t d = levenshtein(word, c);
+    if (d < best_distance) {
+      best = &c;
+      best_distance = d;
+    }
+  }
+  return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+namespace {
+
+SourceLocation location(const YAML::Mark& mark, const std::string& file) {
+  if (mark.is_null() || mark.line < 0) return SourceLocation{file, 0, 0};
+  return SourceLocation{file, mark.line + 1, mark.column + 1};
+}
+
+Node convert(const YAML::Node& in, const std::string& file) {
+  Node out;
+  out.where = location(in.Mark(), file);
+  switch (in.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null: out.kind = Node::Kind::null; break;
+    case YAML::NodeType::Scalar:
+      out.kind = Node::Kind::scalar;
+      out.scalar = in.Scalar();
+      out.quoted = in.Tag() == "!";
+      break;
+    case YAML::NodeType::Sequence:
+      out.kind = Node::Kind::sequence;
+      for (const YAML::Node& item : in) out.items.push_back(convert(item, file));
+      break;
+    case YAML::NodeType::Map:
+      out.kind = Node::Kind::map;
+      for (const auto& kv : in) {
+        const SourceLocation key_where = location(kv.first.Mark(), file);
+        if (!kv.first.IsScalar())
+          throw InputError(key_where, "", "a key must be a plain name, got " + describe(convert(kv.first, file)));
+        const std::string key = kv.first.Scalar();
+        for (const Entry& e : out.entries)
+          if (e.key == key)
+            throw InputError(key_where, key, "duplicate key (first given at " + e.key_where.str() + ")");
+        out.entries.push_back(Entry{key, key_where, convert(kv.second, file)});
+      }
+      break;
+  }
+  return out;
+}
+
+void relocate(Node& node, const SourceLocation& where) {
+  node.where = where;
+  for (Node& item : node.items) relocate(item, where);
+  for (Entry& e : node.entries) {
+    e.key_where = where;
+    relocate(e.value, where);
+  }
+}
+
+bool leaf(const Node& n) { return n.kind == Node::Kind::null || n.kind == Node::Kind::scalar; }
+
+bool flat(const Node& n) {
+  if (leaf(n)) return true;
+  for (const Node& i : n.items)
+    if (!leaf(i)) return false;
+  for (const Entry& e : n.entries)
+    if (!leaf(e.value)) return false;
+  return true;
+}
+
+// Flow style for what reads well on one line: lists whose items are flat
+// (price paths, code lists) and maps of scalars and scalar lists (events).
+bool flow(const Node& n) {
+  if (n.is_sequence()) return std::all_of(n.items.begin(), n.items.end(), flat);
+  if (n.is_map())
+    return std::all_of(n.entries.begin(), n.entries.end(),
+                       [](const Entry& e) { return leaf(e.value) || (e.value.is_sequence() && flat(e.value)); });
+  return false;
+}
+
+void emit(YAML::Emitter& out, const Node& n, bool in_flow) {
+  switch (n.kind) {
+    case Node::Kind::null: out << YAML::Null; break;
+    case Node::Kind::scalar:
+      if (n.quoted) out << YAML::DoubleQuoted;
+      out << n.scalar;
+      break;
+    case Node::Kind::sequence: {
+      const bool f = in_flow || flow(n);
+      if (f) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const Node& item : n.items) emit(out, item, f);
+      out << YAML::EndSeq;
+      break;
+    }
+    case Node::Kind::map: {
+      const bool f = in_flow || flow(n);
+      if (f) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const Entry& e : n.entries) {
+        out << YAML::Key << e.key << YAML::Value;
+        emit(out, e.value, f);
+      }
+      out << YAML::EndMap;
+      break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- merging
+
+// Lists whose items merge by identity rather than being replaced.
+std::string identity_key(std::string_view list) {
+  if (list == "sectors" || list == "currencies" || list == "states") return "code";
+  if (list == "events") return "id";
+  if (list == "banks") return "name";
+  return "";
+}
+
+std::string flat_text(const Node& n) {
+  if (n.is_scalar()) return n.scalar;
+  std::string out = "[";
+  for (const Node& i : n.items) out += (out.size() > 1 ? "," : "") + flat_text(i);
+  return out + "]";
+}
+
+// The identity of a list item, or "" when it has none. Bank populations
+// share names across states, so a bank's identity is its name and state.
+std::string identity(const Node& item, std::string_view list) {
+  const std::string key = identity_key(list);
+  if (key.empty() || !item.is_map()) return "";
+  const Node* id = item.find(key);
+  if (!id || !id->is_scalar()) return "";
+  if (list != "banks") return id->scalar;
+  const Node* state = item.find("state");
+  return state ? id->scalar + " in " + flat_text(*state) : "";
+}
+
+void merge(Node& base, const Node& derived, const std::string& path);
+
+void merge_items(Node& base, const Node& derived, const std::string& list) {
+  const std::string key = identity_key(list);
+  for (const Node& item : derived.items) {
+    const std::string id = identity(item, list);
+    const Node* remove = item.is_map() ? item.find("remove") : nullptr;
+    auto match = base.items.end();
+    if (!id.empty())
+      match = std::find_if(base.items.begin(), base.items.end(),
+                           [&](const Node& b) { return identity(b, list) == id; });
+    if (remove) {
+      if (!remove->is_scalar() || remove->scalar != "true")
+        throw InputError(remove->where, list + "[].remove", "expected true, got " + describe(*remove));
+      if (id.empty())
+        throw InputError(item.where, list + "[].remove",
+                         "an item with remove: true must name the " + key + (list == "banks" ? " and state" : "") +
+                             " of the base item to delete");
+      for (const Entry& e : item.entries)
+        if (e.key != key && e.key != "remove" && !(list == "banks" && e.key == "state"))
+          throw InputError(e.key_where, list + "[" + id + "]." + e.key,
+                           "an item with remove: true names only the item to delete");
+      if (match == base.items.end())
+        throw InputError(remove->where, list + "[" + id + "].remove",
+                         "no item with " + key + " '" + id + "' in the base scenario to remove");
+      base.items.erase(match);
+    } else if (match != base.items.end()) {
+      merge(*match, item, list + "[" + id + "]");
+    } else {
+      base.items.push_back(item);
+    }
+  }
+  base.where = derived.where;
+}
+
+void merge(Node& base, const Node& derived, const std::string& path) {
+  if (base.is_map() && derived.is_map()) {
+    for (const Entry& e : derived.entries) {
+      const std::string sub = path.empty() ? e.key : path + "." + e.key;
+      Node* existing = base.find(e.key);
+      if (!existing) {
+        base.entries.push_back(e);
+        continue;
+      }
+      for (Entry& b : base.entries)
+        if (b.key == e.key) b.key_where = e.key_where;
+      merge(*existing, e.value, sub);
+    }
+    base.where = derived.where;
+  } else if (base.is_sequence() && derived.is_sequence() && !identity_key(path).empty()) {
+    merge_items(base, derived, path);
+  } else {
+    base = derived;
+  }
+}
+
+// ---------------------------------------------------------------- files
+
+struct Link {
+  std::string shown;  ///< the path as resolved from the file naming it
+  fs::path canonical;
+};
+
+std::string read_file(const std::string& path, const SourceLocation& from, const std::string& key) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(EISDIR));
+  errno = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(errno));
+  std::string text;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
+  if (std::ferror(f.get()))
+    throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(errno));
+  return text;
+}
+
+void check_version(const Node& root) {
+  const std::string supported = "supported versions: " + std::to_string(model::schema_version);
+  const Node* v = root.find("schema_version");
+  if (!v)
+    throw InputError(root.where, "schema_version",
+                     "missing required key 'schema_version' (the format version of the file); " + supported);
+  int version = 0;
+  const char* end = v->scalar.data() + v->scalar.size();
+  const bool number = v->is_scalar() && !v->scalar.empty() &&
+                      std::from_chars(v->scalar.data(), end, version).ptr == end;
+  if (!number || version != model::schema_version)
+    throw InputError(v->where, "schema_version",
+                     "version " + (v->is_scalar() ? v->scalar : describe(*v)) + " is not supported; " + supported);
+}
+
+Node load_link(const Link& link, const std::string* text, const SourceLocation& from, std::vector<Link>& chain) {
+  for (const Link& l : chain)
+    if (l.canonical == link.canonical) {
+      std::string cycle;
+      for (const Link& c : chain) cycle += c.shown + " -> ";
+      throw InputError(from, "base", "base scenario cycle: " + cycle + link.shown);
+    }
+  chain.push_back(link);
+  Node root = parse(text ? *text : read_file(link.shown, from, chain.size() > 1 ? "base" : ""), link.shown);
+  if (root.kind == Node::Kind::null)
+    throw InputError(SourceLocation{link.shown, 0, 0}, "",
+                     "the file is empty; expected a map of scenario keys (schema_version, name, ...)");
+  if (!root.is_map())
+    throw InputError(root.where, "", "expected a map of scenario keys at the top level, got " + describe(root));
+  check_version(root);
+  const Node* base_name = root.find("base");
+  if (!base_name) return root;
+  if (!base_name->is_scalar() || base_name->scalar.empty())
+    throw InputError(base_name->where, "base", "expected the path of a scenario file, got " + describe(*base_name));
+  // A file's base is relative to that file; text has no directory, so its
+  // base is relative to the current directory.
+  const fs::path dir = text ? fs::path() : fs::path(link.shown).parent_path();
+  const fs::path base_path = (dir / base_name->scalar).lexically_normal();
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(base_path, ec);
+  if (ec) canonical = fs::absolute(base_path);
+  Node merged = load_link(Link{base_path.string(), canonical}, nullptr, base_name->where, chain);
+  root.erase("base");
+  merge(merged, root, "");
+  chain.pop_back();
+  return merged;
+}
+
+std::vector<std::string> split_path(const std::string& key_path, const SourceLocation& where) {
+  // Segments are names and "[selector]"s; a selector keeps its brackets.
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  const auto bad = [&](const std::string& what) {
+    throw InputError(where, key_path, "malformed key path: " + what);
+  };
+  while (i < key_path.size()) {
+    if (key_path[i] == '[') {
+      const std::size_t close = key_path.find(']', i);
+      if (close == std::string::npos) bad("'[' without ']'");
+      if (close == i + 1) bad("empty '[]'");
+      out.push_back(key_path.substr(i, close - i + 1));
+      i = close + 1;
+      if (i < key_path.size() && key_path[i] != '.' && key_path[i] != '[') bad("expected '.' or '[' after ']'");
+    } else {
+      if (key_path[i] == '.') {
+        if (out.empty()) bad("starts with '.'");
+        ++i;
+      }
+      const std::size_t stop = key_path.find_first_of(".[", i);
+      const std::string name = key_path.substr(i, stop == std::string::npos ? std::string::npos : stop - i);
+      if (name.empty()) bad("a '.' must be followed by a key name");
+      out.push_back(name);
+      i = stop == std::string::npos ? key_path.size() : stop;
+    }
+  }
+  if (out.empty()) bad("it is empty");
+  return out;
+}
+
+}  // namespace
+
+Node parse(std::string_view text, const std::string& file) {
+  try {
+    return convert(YAML::Load(std::string(text)), file);
+  } catch (const YAML::Exception& e) {
+    throw InputError(location(e.mark, file), "", "malformed YAML: " + e.msg);
+  }
+}
+
+std::string emit(const Node& root) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, root, false);
+  return std::string(out.c_str()) + "\n";
+}
+
+Node load_chain(const std::string& path, const std::string* text) {
+  std::vector<Link> chain;
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(path, ec);
+  if (ec) canonical = fs::absolute(path);
+  return load_link(Link{path, canonical}, text, SourceLocation{}, chain);
+}
+
+void apply(Node& root, const Override& override_) {
+  const SourceLocation where{"--set " + override_.key_path + "=" + override_.value, 0, 0};
+  const std::vector<std::string> segments = split_path(override_.key_path, where);
+  if (segments.front() == "base")
+    throw InputError(where, "base",
+                     "base cannot be set with --set (bases are merged before overrides); write a scenario "
+                     "file with base: instead");
+  Node* node = &root;
+  Entry* created = nullptr;
+  std::string shown;
+  for (const std::string& s : segments) {
+    created = nullptr;
+    if (s.front() == '[') {
+      const std::string selector = s.substr(1, s.size() - 2);
+      if (!node->is_sequence())
+        throw InputError(where, shown, "is " + describe(*node) + ", not a list, so " + s + " selects nothing");
+      const bool numeric = std::all_of(selector.begin(), selector.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (numeric) {
+        const std::size_t i = std::stoul(selector);
+        if (i >= node->items.size())
+          throw InputError(where, shown + s,
+                           "index " + selector + " is out of range; the list has " +
+                               std::to_string(node->items.size()) + " items");
+        node = &node->items[i];
+        shown += s;
+        continue;
+      }
+      std::vector<std::size_t> matches;
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < node->items.size(); ++i) {
+        const Node& item = node->items[i];
+        for (const char* key : {"code", "id", "name"})
+          if (const Node* v = item.is_map() ? item.find(key) : nullptr; v && v->is_scalar()) {
+            names.push_back(v->scalar);
+            if (v->scalar == selector) matches.push_back(i);
+            break;
+          }
+      }
+      if (matches.empty())
+        throw InputError(where, shown + s,
+                         "no item with code, id or name '" + selector + "'" + suggest(selector, names) +
+                             "; items: " + (names.empty() ? std::string("none") : join(names)));
+      if (matches.size() > 1)
+        throw InputError(where, shown + s,
+                         "'" + selector + "' names " + std::to_string(matches.size()) +
+                             " items; select one by index, e.g. " + shown + "[" + std::to_string(matches[0]) + "]");
+      shown += "[" + std::to_string(matches[0]) + "]";
+      node = &node->items[matches[0]];
+    } else {
+      if (node->kind == Node::Kind::null) node->kind = Node::Kind::map;
+      if (!node->is_map())
+        throw InputError(where, shown, "is " + describe(*node) + ", not a map, so it has no key '" + s + "'");
+      shown += (shown.empty() ? "" : ".") + s;
+      Node* next = node->find(s);
+      if (!next) {
+        node->entries.push_back(Entry{s, where, Node{}});
+        created = &node->entries.back();
+        next = &created->value;
+      }
+      node = next;
+    }
+  }
+  Node value = parse(override_.value, where.file);
+  relocate(value, where);
+  *node = std::move(value);
+  if (created) created->key_where = where;
+}
+
+}  // namespace geosim::scenario::detail
