@@ -1,0 +1,408 @@
+// The HDF5 observer. The file follows the netCDF-4 data model so that
+// netCDF-C, xarray (h5netcdf) and plain h5py all read it: every dimension is
+// a 1-D coordinate dataset marked as an HDF5 dimension scale, data variables
+// attach their scales in dimension order, and link and attribute creation
+// order are tracked on every group and dataset (netCDF-C requires it).
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <stdexcept>
+
+#include "geosim/core/error.hpp"
+#include "geosim/output/hdf5.hpp"
+#include "h5.hpp"
+
+namespace geosim::output {
+
+namespace {
+
+using engine::Dim;
+namespace H = h5;
+
+constexpr std::array<Dim, 6> all_dims = {Dim::time, Dim::state, Dim::partner,
+                                         Dim::sector, Dim::currency, Dim::route};
+
+// Own names rather than engine::to_string(Dim): the observer target is
+// header-only and the file format must not change if the engine renames.
+const char* dim_name(Dim d) {
+  switch (d) {
+    case Dim::time: return "time";
+    case Dim::state: return "state";
+    case Dim::partner: return "partner";
+    case Dim::sector: return "sector";
+    case Dim::currency: return "currency";
+    case Dim::route: return "route";
+  }
+  return "?";
+}
+
+const char* dim_long_name(Dim d) {
+  switch (d) {
+    case Dim::time: return "time (first day of the simulated month)";
+    case Dim::state: return "reporting state (exporter, or the state a quantity belongs to)";
+    case Dim::partner: return "partner state (importer or counterpart)";
+    case Dim::sector: return "sector";
+    case Dim::currency: return "settlement currency";
+    case Dim::route: return "trade route";
+  }
+  return "?";
+}
+
+constexpr unsigned order_flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+
+/// Creation properties for a group (or the file's root group).
+H::Handle group_props(hid_t cls) {
+  H::Handle p = H::plist(H5Pcreate(cls), "cannot create group properties");
+  H::check_status(H5Pset_link_creation_order(p.get(), order_flags), "cannot track link creation order");
+  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
+  // No modification times: two runs with the same seed give the same bytes
+  // in every object header except the attributes that say when they ran.
+  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
+  return p;
+}
+
+H::Handle dataset_props() {
+  H::Handle p = H::plist(H5Pcreate(H5P_DATASET_CREATE), "cannot create dataset properties");
+  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
+  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
+  return p;
+}
+
+/// Chunks of `chunk` (clamped to the extent) and deflate+shuffle; contiguous
+/// when the dataset is empty, since HDF5 rejects chunks larger than a fixed extent.
+void set_layout(hid_t dcpl, const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk,
+                int compression) {
+  const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t n) { return n == 0; });
+  if (empty || dims.empty()) return;
+  std::vector<hsize_t> c(dims.size());
+  for (std::size_t i = 0; i < dims.size(); ++i) c[i] = std::clamp<hsize_t>(chunk[i], 1, dims[i]);
+  H::check_status(H5Pset_chunk(dcpl, static_cast<int>(c.size()), c.data()), "cannot set chunking");
+  if (compression > 0) {
+    H::check_status(H5Pset_shuffle(dcpl), "cannot enable the shuffle filter");
+    H::check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(compression)), "cannot enable deflate compression");
+  }
+}
+
+std::string utc_now_iso() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string first_day(Month m) { return m.str() + "-01"; }
+
+struct Variable {
+  engine::VariableInfo info;
+  H::Handle dset;
+  std::vector<hsize_t> dims;  ///< full extent, time first
+  std::size_t row = 1;        ///< elements per time step
+  std::vector<double> block;  ///< time_chunk rows, row-major
+};
+
+class Hdf5Writer final : public engine::Observer {
+ public:
+  explicit Hdf5Writer(const WriterOptions& options);
+  ~Hdf5Writer() override = default;
+
+  void begin(const engine::RunInfo& info) override;
+  void record(const engine::StepRecord& record) override;
+  void snapshot(const engine::FirmSnapshot& snap) override;
+  void end(const engine::RunSummary& summary) override;
+
+ private:
+  void write_global_attributes(const engine::RunInfo& info);
+  void write_coordinates(const engine::RunInfo& info, const std::vector<bool>& used);
+  H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
+  void create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes);
+  void flush_block();
+  std::string where(const std::string& what) const { return options_.path + ": " + what; }
+
+  WriterOptions options_;
+  H::Handle file_;
+  std::array<H::Handle, all_dims.size()> scales_;  ///< open until the variables are attached
+  std::vector<Variable> vars_;
+  std::size_t steps_ = 0;        ///< time extent
+  std::size_t block_start_ = 0;  ///< time index of block row 0
+  std::size_t buffered_ = 0;     ///< rows in the block
+  bool ended_ = false;
+  H::Handle snapshots_;
+};
+
+Hdf5Writer::Hdf5Writer(const WriterOptions& options) : options_(options) {
+  if (options_.time_chunk < 1)
+    throw InputError({}, "time_chunk", std::to_string(options_.time_chunk) + " is not a positive number of steps");
+  if (options_.compression < 0 || options_.compression > 9)
+    throw InputError({}, "compression", std::to_string(options_.compression) + " is outside [0, 9]");
+  H::silence_errors();
+  // Create the file now so that an unwritable path fails before a long run.
+  H::Handle fcpl = group_props(H5P_FILE_CREATE);
+  H::Handle fapl = H::plist(H5Pcreate(H5P_FILE_ACCESS), where("cannot create file access properties"));
+  // Objects readable by HDF5 1.8 (and so by every netCDF-C >= 4.1).
+  H::check_status(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18),
+                  where("cannot set library version bounds"));
+  file_ = H::file(H5Fcreate(options_.path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                  where("cannot create output file"));
+}
+
+void Hdf5Writer::begin(const engine::RunInfo& info) {
+  assert(info.spec != nullptr);
+  assert(info.dim_sizes.size() == all_dims.size());
+  if (info.spec == nullptr || info.dim_sizes.size() != all_dims.size())
+    throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
+  steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
+
+  std::vector<bool> used(all_dims.size(), false);
+  for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;
+  for (const auto& v : info.variables)
+    for (Dim d : v.dims) used[static_cast<std::size_t>(d)] = true;
+
+  write_global_attributes(info);
+  write_coordinates(info, used);
+  vars_.reserve(info.variables.size());
+  for (const auto& v : info.variables) create_variable(v, info.dim_sizes);
+  for (auto& s : scales_) s.reset();
+}
+
+void Hdf5Writer::write_global_attributes(const engine::RunInfo& info) {
+  const hid_t root = file_.get();
+  const auto& spec = *info.spec;
+  H::write_attr(root, "Conventions", std::string("CF-1.8"));
+  H::write_attr(root, "title", "geosim run: " + (spec.name.empty() ? std::string("unnamed scenario") : spec.name));
+  H::write_attr(root, "institution", std::string("geosim"));
+  H::write_attr(root, "source", std::string("geosim ") + geosim::version() + " (" + geosim::git_commit() + ")");
+  H::write_attr(root, "scenario_name", spec.name);
+  H::write_attr(root, "scenario_description", spec.description);
+  H::write_attr(root, "scenario", spec.resolved_yaml);
+  H::write_attr(root, "seed", info.seed);
+  H::write_attr(root, "run", info.run);
+  H::write_attr(root, "threads", static_cast<std::int32_t>(info.threads));
+  H::write_attr(root, "start_month", spec.start.str());
+  H::write_attr(root, "geosim_version", std::string(geosim::version()));
+  H::write_attr(root, "git_commit", std::string(geosim::git_commit()));
+  H::write_attr(root, "created", utc_now_iso());
+}
+
+H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::string>& labels,
+                                   const char* long_name) {
+  const std::string what = where(std::string("cannot write coordinate '") + name + "'");
+  H::Handle type = H::vlen_utf8_type();
+  const hsize_t n = labels.size();
+  H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
+  H::Handle dcpl = dataset_props();
+  H::Handle ds = H::dataset(H5Dcreate2(file_.get(), name, type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
+  std::vector<const char*> ptrs;
+  ptrs.reserve(labels.size());
+  for (const auto& l : labels) ptrs.push_back(l.c_str());
+  if (n > 0) H::check_status(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), what);
+  H::check_status(H5DSset_scale(ds.get(), name), what);
+  H::write_attr(ds.get(), "long_name", std::string(long_name));
+  return ds;
+}
+
+void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vector<bool>& used) {
+  const auto& spec = *info.spec;
+  const auto size_of = [&](Dim d) { return info.dim_sizes[static_cast<std::size_t>(d)]; };
+
+  // time: days since the first day of the start month, CF style.
+  {
+    const std::string what = where("cannot write coordinate 'time'");
+    const hsize_t n = steps_;
+    std::vector<double> days(steps_);
+    const long origin = days_since_epoch(spec.start);
+    for (std::size_t t = 0; t < steps_; ++t)
+      days[t] = static_cast<double>(days_since_epoch(spec.start + static_cast<int>(t)) - origin);
+    H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
+    H::Handle dcpl = dataset_props();
+    H::Handle ds = H::dataset(H5Dcreate2(file_.get(), "time", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
+    if (n > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), what);
+    H::check_status(H5DSset_scale(ds.get(), "time"), what);
+    H::write_attr(ds.get(), "units", "days since " + first_day(spec.start));
+    H::write_attr(ds.get(), "calendar", std::string("standard"));
+    H::write_attr(ds.get(), "standard_name", std::string("time"));
+    H::write_attr(ds.get(), "long_name", std::string(dim_long_name(Dim::time)));
+    H::write_attr(ds.get(), "axis", std::string("T"));
+    scales_[static_cast<std::size_t>(Dim::time)] = std::move(ds);
+  }
+
+  std::vector<std::string> states, sectors, currencies, routes;
+  for (const auto& s : spec.states) states.push_back(s.code);
+  for (const auto& s : spec.sectors) sectors.push_back(s.code);
+  for (const auto& c : spec.currencies) currencies.push_back(c.code);
+  for (const char* r : engine::route_labels) routes.emplace_back(r);
+
+  const auto labels_of = [&](Dim d) -> const std::vector<std::string>& {
+    switch (d) {
+      case Dim::state:
+      case Dim::partner: return states;
+      case Dim::sector: return sectors;
+      case Dim::currency: return currencies;
+      default: return routes;
+    }
+  };
+  for (Dim d : all_dims) {
+    if (d == Dim::time || !used[static_cast<std::size_t>(d)]) continue;
+    const auto& labels = labels_of(d);
+    assert(labels.size() == size_of(d));
+    if (labels.size() != size_of(d))
+      throw std::logic_error(std::string("Hdf5Writer: dim_sizes of '") + dim_name(d) +
+                             "' does not match the scenario's labels");
+    scales_[static_cast<std::size_t>(d)] = write_labels(dim_name(d), labels, dim_long_name(d));
+  }
+}
+
+void Hdf5Writer::create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes) {
+  assert(!vi.dims.empty() && vi.dims.front() == Dim::time);
+  if (vi.dims.empty() || vi.dims.front() != Dim::time)
+    throw std::logic_error("Hdf5Writer: variable '" + vi.name + "' does not start with the time dimension");
+  const std::string what = where("cannot create variable '" + vi.name + "'");
+  Variable v;
+  v.info = vi;
+  std::vector<hsize_t> chunk;
+  for (Dim d : vi.dims) {
+    v.dims.push_back(dim_sizes[static_cast<std::size_t>(d)]);
+    chunk.push_back(d == Dim::time ? static_cast<hsize_t>(options_.time_chunk) : v.dims.back());
+    if (d != Dim::time) v.row *= dim_sizes[static_cast<std::size_t>(d)];
+  }
+  H::Handle space = H::dataspace(H5Screate_simple(static_cast<int>(v.dims.size()), v.dims.data(), nullptr), what);
+  H::Handle dcpl = dataset_props();
+  set_layout(dcpl.get(), v.dims, chunk, options_.compression);
+  // Steps that were never recorded (an aborted run) read as NaN, not 0.
+  const double fill = std::numeric_limits<double>::quiet_NaN();
+  H::check_status(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), what);
+  v.dset = H::dataset(H5Dcreate2(file_.get(), vi.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
+  H::write_attr(v.dset.get(), "_FillValue", fill);
+  H::write_attr(v.dset.get(), "units", vi.units);
+  H::write_attr(v.dset.get(), "long_name", vi.long_name);
+  for (std::size_t i = 0; i < vi.dims.size(); ++i)
+    H::check_status(H5DSattach_scale(v.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i)),
+                    what + ": cannot attach dimension '" + dim_name(vi.dims[i]) + "'");
+  v.block.assign(static_cast<std::size_t>(options_.time_chunk) * v.row, 0.0);
+  vars_.push_back(std::move(v));
+}
+
+void Hdf5Writer::record(const engine::StepRecord& rec) {
+  assert(rec.values.size() == vars_.size());
+  if (block_start_ + buffered_ >= steps_ || rec.values.size() != vars_.size())
+    throw std::logic_error("Hdf5Writer::record: more steps than the time dimension, or wrong number of variables");
+  for (std::size_t i = 0; i < vars_.size(); ++i) {
+    auto& v = vars_[i];
+    assert(rec.values[i].size() == v.row);
+    if (rec.values[i].size() != v.row)
+      throw std::logic_error("Hdf5Writer::record: variable '" + v.info.name + "' has the wrong number of values");
+    std::copy(rec.values[i].begin(), rec.values[i].end(), v.block.begin() + static_cast<std::ptrdiff_t>(buffered_ * v.row));
+  }
+  if (++buffered_ == static_cast<std::size_t>(options_.time_chunk)) flush_block();
+}
+
+void Hdf5Writer::flush_block() {
+  if (buffered_ == 0) return;
+  for (auto& v : vars_) {
+    if (v.row == 0) continue;
+    const std::string what = where("cannot write variable '" + v.info.name + "'");
+    std::vector<hsize_t> start(v.dims.size(), 0), count = v.dims;
+    start[0] = block_start_;
+    count[0] = buffered_;
+    H::Handle file_space = H::dataspace(H5Dget_space(v.dset.get()), what);
+    H::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), what);
+    const hsize_t n = buffered_ * v.row;
+    H::Handle mem_space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
+    H::check_status(H5Dwrite(v.dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, v.block.data()), what);
+  }
+  block_start_ += buffered_;
+  buffered_ = 0;
+}
+
+template <class T>
+void write_column(hid_t group, const char* name, hid_t file_type, hid_t mem_type, std::span<const T> values,
+                  hid_t firm_scale, const char* units, const char* long_name, int compression,
+                  const std::string& what_prefix) {
+  const std::string what = what_prefix + "/" + name;
+  const hsize_t n = values.size();
+  H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
+  H::Handle dcpl = dataset_props();
+  set_layout(dcpl.get(), {n}, {hsize_t{1} << 16}, compression);
+  H::Handle ds = H::dataset(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
+  if (n > 0) H::check_status(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
+  if (units != nullptr) H::write_attr(ds.get(), "units", std::string(units));
+  H::write_attr(ds.get(), "long_name", std::string(long_name));
+  H::check_status(H5DSattach_scale(ds.get(), firm_scale, 0), what + ": cannot attach dimension 'firm'");
+}
+
+void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
+  const std::string what = where("cannot write snapshot " + snap.month.str());
+  if (!snapshots_) {
+    H::Handle gcpl = group_props(H5P_GROUP_CREATE);
+    snapshots_ = H::group(H5Gcreate2(file_.get(), "snapshots", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+    H::write_attr(snapshots_.get(), "long_name", std::string("per-firm snapshots, one group per month (YYYY-MM)"));
+  }
+  H::Handle gcpl = group_props(H5P_GROUP_CREATE);
+  H::Handle g = H::group(H5Gcreate2(snapshots_.get(), snap.month.str().c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+  H::write_attr(g.get(), "step", static_cast<std::int32_t>(snap.step));
+  H::write_attr(g.get(), "month", snap.month.str());
+
+  const std::size_t n = snap.state.size();
+  assert(snap.sector.size() == n && snap.role.size() == n && snap.size.size() == n &&
+         snap.exposure.size() == n && snap.cautious.size() == n && snap.trade.size() == n);
+
+  // firm: coordinate with the firm's index in the engine's columns.
+  std::vector<std::uint32_t> index(n);
+  for (std::size_t i = 0; i < n; ++i) index[i] = static_cast<std::uint32_t>(i);
+  const hsize_t hn = n;
+  H::Handle space = H::dataspace(H5Screate_simple(1, &hn, nullptr), what);
+  H::Handle dcpl = dataset_props();
+  set_layout(dcpl.get(), {hn}, {hsize_t{1} << 16}, options_.compression);
+  H::Handle firm = H::dataset(H5Dcreate2(g.get(), "firm", H5T_STD_U32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
+  if (n > 0) H::check_status(H5Dwrite(firm.get(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, index.data()), what);
+  H::check_status(H5DSset_scale(firm.get(), "firm"), what);
+  H::write_attr(firm.get(), "long_name", std::string("firm index in the engine's firm columns"));
+
+  const int c = options_.compression;
+  const hid_t f = firm.get();
+  write_column(g.get(), "state", H5T_STD_U16LE, H5T_NATIVE_UINT16, snap.state, f, nullptr,
+               "state of the firm, 0-based index into the root 'state' coordinate", c, what);
+  write_column(g.get(), "sector", H5T_STD_U16LE, H5T_NATIVE_UINT16, snap.sector, f, nullptr,
+               "sector of the firm, 0-based index into the root 'sector' coordinate", c, what);
+  write_column(g.get(), "role", H5T_STD_U8LE, H5T_NATIVE_UINT8, snap.role, f, nullptr,
+               "role of the firm", c, what);
+  {
+    H::Handle role = H::dataset(H5Dopen2(g.get(), "role", H5P_DEFAULT), what);
+    H::write_attr(role.get(), "flag_values", std::vector<std::uint8_t>{0, 1, 2});
+    H::write_attr(role.get(), "flag_meanings", std::string("exporter importer intermediary"));
+  }
+  write_column(g.get(), "size", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, snap.size, f, "1",
+               "relative size of the firm", c, what);
+  write_column(g.get(), "exposure", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, snap.exposure, f, "1",
+               "Western exposure of the firm", c, what);
+  write_column(g.get(), "cautious", H5T_STD_U8LE, H5T_NATIVE_UINT8, snap.cautious, f, nullptr,
+               "1 if the firm avoids sanctioned trade this month, else 0", c, what);
+  write_column(g.get(), "trade", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, snap.trade, f, "USD/month",
+               "the firm's sales or purchases", c, what);
+}
+
+void Hdf5Writer::end(const engine::RunSummary& summary) {
+  if (ended_) return;
+  ended_ = true;
+  flush_block();
+  H::write_attr(file_.get(), "wall_time_seconds", summary.wall_seconds);
+  H::write_attr(file_.get(), "steps", static_cast<std::int32_t>(summary.steps));
+  vars_.clear();
+  snapshots_.reset();
+  // Closing the file is where HDF5 writes its metadata: a full disk shows here.
+  H::check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("cannot flush output file"));
+  file_.close(where("cannot close output file"));
+}
+
+}  // namespace
+
+std::unique_ptr<engine::Observer> make_hdf5_writer(const WriterOptions& options) {
+  return std::make_unique<Hdf5Writer>(options);
+}
+
+}  // namespace geosim::output
