@@ -350,6 +350,12 @@ TEST_CASE("describe on a missing file throws InputError naming the file", "[outp
   CHECK_THROWS_MATCHES(output::describe(path), InputError, Catch::Message(path + ": no such file"));
 }
 
+TEST_CASE("describe on a directory throws InputError with the system's reason", "[output]") {
+  const std::string path = temp_dir().string();
+  CHECK_THROWS_MATCHES(output::describe(path), InputError,
+                       Catch::Message(path + ": cannot read the file: unable to determine if file is accessible as HDF5: Is a directory"));
+}
+
 TEST_CASE("describe on a file that is not HDF5 throws InputError", "[output]") {
   const std::string path = (temp_dir() / "text.h5").string();
   { std::FILE* f = std::fopen(path.c_str(), "w"); std::fputs("hello\n", f); std::fclose(f); }
@@ -372,8 +378,7 @@ TEST_CASE("creating a writer in a missing directory throws EnvironmentError nami
   } catch (const EnvironmentError& e) {
     const std::string msg = e.what();
     INFO(msg);
-    CHECK_THAT(msg, Catch::StartsWith(path + ": cannot create output file: "));
-    CHECK_THAT(msg, Catch::Contains("No such file or directory"));
+    CHECK(msg == path + ": cannot create output file: unable to create file: No such file or directory");
   }
 }
 

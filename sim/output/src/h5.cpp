@@ -48,9 +48,18 @@ std::string take_error_stack() {
   H5Eclear2(H5E_DEFAULT);
   if (lines.empty()) return {};
   // The outermost entry says what the API call was doing, the innermost why
-  // it failed (often with errno text); the middle is library plumbing.
-  if (lines.size() == 1) return lines.front();
-  return lines.front() + " (" + lines.back() + ")";
+  // it failed; the middle is library plumbing. A system error's innermost
+  // entry is a dump of file name, flags and buffer sizes around the errno
+  // text, and only that text helps a user.
+  std::string why = lines.size() > 1 ? lines.back() : std::string();
+  const std::string key = "error message = '";
+  if (const auto pos = why.find(key); pos != std::string::npos) {
+    const auto start = pos + key.size();
+    why = why.substr(start, why.find('\'', start) - start);
+  }
+  for (char& c : why)
+    if (c == '\n') c = ' ';
+  return why.empty() ? lines.front() : lines.front() + ": " + why;
 }
 
 hid_t check(hid_t id, const std::string& what) {
