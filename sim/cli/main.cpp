@@ -1,0 +1,260 @@
+// geosim command line: run, validate, info.
+// Exit codes: 0 success, 2 bad input or usage, 1 internal or environment error.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "geosim/core/error.hpp"
+#include "geosim/engine/engine.hpp"
+#include "geosim/output/hdf5.hpp"
+#include "geosim/scenario/load.hpp"
+#include "progress.hpp"
+
+namespace fs = std::filesystem;
+using namespace geosim;
+
+namespace {
+
+constexpr int exit_ok = 0, exit_internal = 1, exit_input = 2, exit_interrupted = 130;
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_signal(int) { interrupted = true; }
+
+struct Interrupted {};
+
+/// Forwards to the file writer and keeps what the end-of-run summary needs.
+class SummaryObserver final : public engine::Observer {
+ public:
+  explicit SummaryObserver(engine::Observer& inner) : inner_(inner) {}
+
+  void begin(const engine::RunInfo& info) override {
+    spec_ = info.spec;
+    const auto& vars = info.variables;
+    for (std::size_t v = 0; v < vars.size(); ++v) index_[vars[v].name] = v;
+    inner_.begin(info);
+  }
+  void record(const engine::StepRecord& r) override {
+    const auto& spec = *spec_;
+    const std::size_t S = spec.states.size(), K = spec.sectors.size();
+    const auto rus = model::find_state(spec, "RUS"), chn = model::find_state(spec, "CHN");
+    const auto crude = model::find_sector(spec, "crude");
+    auto& y = years_[r.month.year()];
+    y.months += 1;
+    if (rus && chn) {
+      const std::size_t a = index(*rus), b = index(*chn);
+      const auto& tv = r.values[index_.at("trade_value")];
+      for (std::size_t k = 0; k < K; ++k) y.bilateral += tv[(a * S + b) * K + k] + tv[(b * S + a) * K + k];
+      const auto& share = r.values[index_.at("trade_share")];
+      y.chn_in_rus += share[a * S + b];
+      y.rus_in_chn += share[b * S + a];
+      if (crude) y.discount += r.values[index_.at("discount")][(a * S + b) * K + index(*crude)];
+      y.cautious += r.values[index_.at("cautious_share")][b * K + (K > 3 ? 3 : 0)];
+    }
+    inner_.record(r);
+  }
+  void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
+  void end(const engine::RunSummary& s) override { inner_.end(s); }
+
+  void print(std::ostream& os) const {
+    if (!model::find_state(*spec_, "RUS") || !model::find_state(*spec_, "CHN")) return;
+    os << "year  CN-RU trade  CHN share of  RUS share of  RUS->CHN crude  CHN machinery\n"
+       << "      USD bn/yr    RUS trade %   CHN trade %   discount %      cautious %\n";
+    for (const auto& [year, y] : years_) {
+      if (year % 2 == 0 && year != 2022 && year != years_.rbegin()->first) continue;
+      const double n = y.months;
+      char line[160];
+      std::snprintf(line, sizeof line, "%4d  %11.1f  %12.1f  %12.2f  %14.1f  %13.1f\n", year,
+                    y.bilateral * 12.0 / n / 1e9, 100 * y.chn_in_rus / n, 100 * y.rus_in_chn / n,
+                    100 * y.discount / n, 100 * y.cautious / n);
+      os << line;
+    }
+  }
+
+ private:
+  struct Year {
+    int months = 0;
+    double bilateral = 0, chn_in_rus = 0, rus_in_chn = 0, discount = 0, cautious = 0;
+  };
+  engine::Observer& inner_;
+  const model::ScenarioSpec* spec_ = nullptr;
+  std::map<std::string, std::size_t> index_;
+  std::map<int, Year> years_;
+};
+
+std::vector<scenario::Override> parse_overrides(const std::vector<std::string>& sets) {
+  std::vector<scenario::Override> out;
+  for (const auto& s : sets) out.push_back(scenario::parse_override(s));
+  return out;
+}
+
+/// A file name beside `out`, unique to this process, for writing before the rename.
+fs::path temporary_beside(const fs::path& out) {
+  auto tmp = out;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  return tmp;
+}
+
+int run_command(const std::string& scenario_path, const std::string& out, int threads,
+                std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet) {
+  auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
+  if (seed) spec.seed = *seed;
+  const fs::path out_path(out);
+  if (fs::exists(out_path) && !force)
+    throw InputError({out, 0, 0}, "", "output file exists; pass --force to overwrite it");
+  const fs::path dir = out_path.has_parent_path() ? out_path.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw InputError({out, 0, 0}, "", "output directory '" + dir.string() + "' does not exist");
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  const fs::path tmp = temporary_beside(out_path);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    auto writer = output::make_hdf5_writer({tmp.string()});
+    SummaryObserver summary(*writer);
+    cli::ProgressBar bar(spec.name);
+    engine::RunOptions options;
+    options.threads = threads;
+    options.seed = spec.seed;
+    options.progress = [&](int done, int total) {
+      if (interrupted) throw Interrupted{};
+      if (!quiet) bar.update(done, total);
+    };
+    const auto result = engine::run(spec, options, summary);
+    bar.finish();
+    writer.reset();  // closes the file before the rename
+    fs::rename(tmp, out_path);
+    if (!quiet) {
+      std::cout << "geosim " << version() << ": scenario '" << spec.name << "', " << result.steps << " months ("
+                << spec.start.str() << " to " << spec.end.str() << "), seed " << spec.seed << ", " << threads
+                << " thread(s), " << result.wall_seconds << " s\n"
+                << "wrote " << out << "\n\n";
+      summary.print(std::cout);
+    }
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+  return exit_ok;
+}
+
+int validate_command(const std::string& scenario_path, const std::vector<std::string>& sets) {
+  const auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
+  std::size_t firms = 0, banks = 0;
+  std::map<std::string, std::size_t> firms_by_state;
+  for (const auto& p : spec.firms) {
+    firms += p.count;
+    firms_by_state[spec.states[index(p.state)].code] += p.count;
+  }
+  for (const auto& b : spec.banks) banks += b.count;
+  std::ostringstream os;
+  os << scenario_path << ": valid (schema " << spec.schema_version << ")\n"
+     << "scenario  " << spec.name << "\n"
+     << "horizon   " << spec.start.str() << " to " << spec.end.str() << ", " << spec.steps() << " monthly steps\n"
+     << "states    ";
+  for (const auto& s : spec.states) os << s.code << (s.hub ? " (hub) " : " ");
+  os << "\nsectors   ";
+  for (const auto& k : spec.sectors) os << k.code << " ";
+  os << "\ncurrencies ";
+  for (const auto& c : spec.currencies) os << c.code << " ";
+  os << "\nfirms     " << firms << " in " << spec.firms.size() << " populations (";
+  bool first = true;
+  for (const auto& [code, n] : firms_by_state) {
+    os << (first ? "" : ", ") << code << " " << n;
+    first = false;
+  }
+  os << ")\nbanks     " << banks << " in " << spec.banks.size() << " populations\n"
+     << "events    " << spec.events.size() << "\n";
+  for (const auto& e : spec.events) {
+    os << "  " << e.start.str() << "  " << model::to_string(e.kind) << "  " << spec.states[index(e.by)].code << " -> "
+       << spec.states[index(e.target)].code << "  intensity " << e.intensity;
+    if (!e.sectors.empty()) {
+      os << "  [";
+      for (std::size_t i = 0; i < e.sectors.size(); ++i) os << (i ? ", " : "") << spec.sectors[index(e.sectors[i])].code;
+      os << "]";
+    }
+    if (e.kind == model::PolicyKind::price_cap) os << "  cap " << e.cap;
+    if (e.end) os << "  until " << e.end->str();
+    os << "\n";
+  }
+  std::cout << os.str();
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"geosim: agent-based simulator of geopolitical economic dependence"};
+  app.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand("run", "Run a scenario and write its trajectories to HDF5 / netCDF-4");
+  std::string scenario_path, out;
+  int threads = 0;
+  std::uint64_t seed_value = 0;
+  std::vector<std::string> sets;
+  bool force = false, quiet = false;
+  run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  run->add_option("-o,--output", out, "Output file (.h5)")->required();
+  run->add_option("--threads", threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  auto* seed_opt = run->add_option("--seed", seed_value, "Master seed (default: the scenario's)");
+  run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
+  run->add_flag("--force", force, "Overwrite the output file if it exists");
+  run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
+
+  auto* validate = app.add_subcommand("validate", "Check a scenario without running it");
+  validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
+  validate->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
+
+  auto* info = app.add_subcommand("info", "Describe an output file");
+  std::string info_path;
+  info->add_option("file", info_path, "geosim output file (.h5)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_input;
+  }
+
+  try {
+    if (*run) {
+      std::optional<std::uint64_t> seed;
+      if (*seed_opt) seed = seed_value;
+      return run_command(scenario_path, out, threads, seed, sets, force, quiet);
+    }
+    if (*validate) return validate_command(scenario_path, sets);
+    if (*info) {
+      std::cout << output::describe(info_path);
+      return exit_ok;
+    }
+  } catch (const InputError& e) {
+    std::cerr << "geosim: error: " << e.what() << "\n";
+    return exit_input;
+  } catch (const Interrupted&) {
+    std::cerr << "\ngeosim: interrupted; no output written\n";
+    return exit_interrupted;
+  } catch (const EnvironmentError& e) {
+    std::cerr << "geosim: error: " << e.what() << "\n";
+    return exit_internal;
+  } catch (const std::exception& e) {
+    std::cerr << "geosim: internal error: " << e.what() << "\n";
+    return exit_internal;
+  }
+  return exit_internal;
+}

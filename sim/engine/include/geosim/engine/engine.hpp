@@ -1,0 +1,33 @@
+#pragma once
+// Runs a scenario: the phase schedule of MODEL.md §3 over the horizon, on a
+// serial or a oneTBB back-end. Results are bit-identical for every back-end
+// and thread count: parallel work writes only its own agents' slots, and
+// everything that combines them runs in a fixed order.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "geosim/engine/observer.hpp"
+#include "geosim/model/spec.hpp"
+
+namespace geosim::engine {
+
+enum class Backend { serial, tbb };
+
+struct RunOptions {
+  Backend backend = Backend::tbb;
+  int threads = 1;            ///< worker threads for Backend::tbb; 0 = all cores
+  std::uint64_t seed = 1;     ///< master seed of the run's random streams
+  std::uint32_t run = 0;      ///< run id (sweeps); part of every stream key
+  /// Called after each step with (steps done, steps in all); may be empty.
+  std::function<void(int, int)> progress;
+};
+
+/// The output variables of a run, in record order (see docs/output-schema.md).
+const std::vector<VariableInfo>& variables();
+
+/// Runs a validated spec, reporting every step to `observer`. Throws what the
+/// observer throws; the engine itself only asserts.
+RunSummary run(const model::ScenarioSpec& spec, const RunOptions& options, Observer& observer);
+
+}  // namespace geosim::engine

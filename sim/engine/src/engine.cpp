@@ -1,0 +1,387 @@
+#include "geosim/engine/engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "executor.hpp"
+#include "geosim/market/market.hpp"
+#include "geosim/rules/decisions.hpp"
+#include "geosim/rules/orders.hpp"
+#include "metrics.hpp"
+
+namespace geosim::engine {
+
+using model::Role;
+using state::Grid;
+using state::market_of;
+using state::Option;
+using state::sector_of;
+
+namespace {
+
+/// Firms per parallel task: large enough to amortise scheduling.
+constexpr std::size_t firm_grain = 2048;
+
+class Simulation {
+ public:
+  Simulation(const model::ScenarioSpec& spec, const RunOptions& options)
+      : spec_(spec),
+        options_(options),
+        world_(state::build_world(spec, options.seed, options.run)),
+        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {}
+
+  RunSummary run(Observer& observer) {
+    const auto started = std::chrono::steady_clock::now();
+    const int steps = spec_.steps();
+    RunInfo info;
+    info.spec = &spec_;
+    info.seed = options_.seed;
+    info.run = options_.run;
+    info.threads = options_.backend == Backend::serial ? 1 : options_.threads;
+    info.variables = variables();
+    info.dim_sizes = {static_cast<std::size_t>(steps), world_.dims.states, world_.dims.states, world_.dims.sectors,
+                      world_.dims.currencies, std::size(route_labels)};
+    observer.begin(info);
+    StepRecord record;
+    for (int t = 0; t < steps; ++t) {
+      step(t, record);
+      observer.record(record);
+      const Month now = spec_.start + t;
+      if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
+        observer.snapshot(snapshot(t));
+      if (options_.progress) options_.progress(t + 1, steps);
+    }
+    RunSummary summary;
+    summary.steps = steps;
+    summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    observer.end(summary);
+    return summary;
+  }
+
+ private:
+  void step(int t, StepRecord& record) {
+    auto& w = world_;
+    const auto ctx = rules::make_context(spec_, w, t, options_.seed, options_.run);
+    const std::size_t F = w.firms.state.size(), B = w.banks.state.size();
+    const Grid demand = import_demand(ctx);
+
+    // 1-2. Policy is in ctx; risk assessment and social learning.
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::assess_firms(ctx, w, b, e); });
+    exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::assess_banks(ctx, w, b, e); });
+    update_group_caution();
+
+    // 3. Orders.
+    const auto terms = rules::option_terms(ctx, w);
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
+    const auto orders = group_orders();
+
+    // 4. Discounts, from last step's flows.
+    market::bargain(ctx, w, demand);
+
+    // 5. Clearing.
+    const auto clearing = market::clear(ctx, w, orders);
+    Grid value({S(), S(), K()}), via_hub({S(), S(), K()}), dual({S(), S(), std::size(route_labels)});
+    record_flows(ctx, clearing, value, via_hub, dual);
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { firm_trade(ctx, clearing, b, e); });
+
+    // 6. Payments.
+    Grid pair_value({S(), S()});
+    for (std::size_t i = 0; i < S(); ++i)
+      for (std::size_t j = 0; j < S(); ++j)
+        for (std::size_t k = 0; k < K(); ++k) pair_value(i, j) += value(i, j, k);
+    market::settle(ctx, w, pair_value);
+
+    // 7. Enforcement, then what agents learn from it next step.
+    Grid direct_share({S(), M()}, 1.0);
+    for (std::size_t s = 0; s < S(); ++s)
+      for (std::size_t m = 0; m < M(); ++m) {
+        const double all = clearing.target_sales(s, m) + clearing.hub_sales(s, m);
+        if (all > 0) direct_share(s, m) = clearing.target_sales(s, m) / all;
+      }
+    update_target_payments(ctx, pair_value);
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, direct_share, b, e); });
+    exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::detect_banks(ctx, w, b, e); });
+    update_penalty_rates();
+    adapt(ctx, value, dual);
+
+    // 8. Accounting and observation.
+    update_income(ctx, t, value);
+    update_price_ratio(t);
+    record.step = t;
+    record.month = spec_.start + t;
+    observe({ctx, w, clearing, value, via_hub, dual}, record);
+  }
+
+  std::size_t S() const { return world_.dims.states; }
+  std::size_t K() const { return world_.dims.sectors; }
+  std::size_t M() const { return world_.dims.markets(); }
+
+  /// Import demand [state][market]: trend absorption, scaled by the income
+  /// effect of export revenue and by importers' effective prices.
+  Grid import_demand(const rules::StepContext& ctx) const {
+    const auto& op = spec_.params.orders;
+    const auto& agg = world_.agg;
+    Grid d({S(), M()});
+    for (std::size_t i = 0; i < S(); ++i)
+      for (std::size_t m = 0; m < M(); ++m) {
+        const double income = std::pow(std::max(agg.income(i), 1e-6), op.income_elasticity);
+        const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
+        d(i, m) = ctx.absorption(i, m) * income * price;
+      }
+    return d;
+  }
+
+  void update_group_caution() {
+    auto& w = world_;
+    auto& gs = w.group_state;
+    for (std::size_t g = 0; g < w.groups.size(); ++g) {
+      double c = 0, ch = 0;
+      for (auto f : w.groups[g].firms) {
+        c += w.firms.cautious[f] * w.firms.share[f];
+        ch += w.firms.cautious_hub[f] * w.firms.share[f];
+      }
+      gs.cautious[g] = c;
+      gs.cautious_hub[g] = ch;
+    }
+  }
+
+  /// Orders summed per importer group and option, firms in creation order.
+  market::GroupOrders group_orders() {
+    auto& w = world_;
+    market::GroupOrders orders(w.groups.size());
+    exec_->parallel_for(w.groups.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t g = b; g < e; ++g) {
+        const auto& grp = w.groups[g];
+        if (grp.role != Role::importer) continue;
+        const auto [first, last] = w.network.edges(grp.firms.front());
+        orders[g].assign(last - first, 0.0);
+        for (auto f : grp.firms) {
+          const auto [eb, ee] = w.network.edges(f);
+          for (std::size_t edge = eb; edge < ee; ++edge) orders[g][edge - eb] += w.network.order[edge];
+        }
+      }
+    });
+    return orders;
+  }
+
+  /// Values of this step's flows (USD): exporters' discounts apply; hub
+  /// re-exports carry the hub's markup.
+  void record_flows(const rules::StepContext& ctx, const market::Clearing& c, Grid& value, Grid& via_hub, Grid& dual) {
+    auto& agg = world_.agg;
+    agg.flow.fill(0.0);
+    for (std::size_t j = 0; j < S(); ++j)
+      for (std::size_t i = 0; i < S(); ++i)
+        for (std::size_t m = 0; m < M(); ++m) {
+          const std::size_t k = sector_of(m);
+          const double price = ctx.price(k);  // reference USD -> USD
+          const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
+          value(j, i, k) += direct;
+          agg.flow(j, i, m) += c.direct(j, i, m);
+          if (state::product_of(m) == 1) dual(j, i, 0) += direct;
+          for (auto h : world_.hubs) {
+            const double q = c.via_hub(j, h, i, m);
+            if (q <= 0) continue;
+            const double leg = q * price * (1 - agg.discount(j, h, k));
+            value(j, h, k) += leg;
+            value(h, i, k) += leg * (1 + spec_.states[h].hub->markup);
+            via_hub(j, i, k) += leg;
+            agg.flow(j, h, m) += q;
+            if (state::product_of(m) == 1) dual(j, i, 1) += leg;
+          }
+        }
+  }
+
+  /// Each firm's sales or purchases (USD / month) and its trade with targets.
+  void firm_trade(const rules::StepContext& ctx, const market::Clearing& c, std::size_t begin, std::size_t end) {
+    auto& w = world_;
+    auto& f = w.firms;
+    const auto& net = w.network;
+    const auto& gs = w.group_state;
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
+      const double price = ctx.price(f.sector[i]);
+      const auto role = static_cast<Role>(f.role[i]);
+      double trade = 0, target = 0;
+      if (role == Role::importer) {
+        const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
+        for (std::size_t edge = b; edge < e; ++edge) {
+          const double q = net.order[edge] * c.fill[g][edge - b];
+          w.network.filled[edge] = q;
+          trade += q;
+          if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) target += q;
+        }
+      } else if (role == Role::exporter) {
+        // Sales to sanctioned destinations go to the firms willing to make them.
+        const double open = c.sales(s, m) - c.target_sales(s, m) - c.hub_sales(s, m);
+        trade = open * f.share[i];
+        if (!f.cautious[i] && gs.cautious[g] < 1) target += c.target_sales(s, m) * f.share[i] / (1 - gs.cautious[g]);
+        if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1)
+          target += c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
+        trade += target;
+      } else {
+        double through = 0, sanctioned = 0;
+        for (std::size_t dest = 0; dest < S(); ++dest) {
+          for (std::size_t p = 0; p < 2; ++p) {
+            const std::size_t mp = market_of(f.sector[i], p);
+            const double q = c.hub_volume(s, dest, mp);
+            through += q;
+            if (ctx.firm_enforcement(s, dest, mp) > 0) sanctioned += q;
+          }
+        }
+        if (!f.cautious[i] && gs.cautious[g] < 1) {
+          trade = through * f.share[i] / (1 - gs.cautious[g]);
+          target = sanctioned * f.share[i] / (1 - gs.cautious[g]);
+        }
+      }
+      f.trade[i] = trade * price;
+      f.target_trade[i] = target * price;
+    }
+  }
+
+  /// Share of each state's trade value with partners its banks must screen.
+  void update_target_payments(const rules::StepContext& ctx, const Grid& pair_value) {
+    auto& agg = world_.agg;
+    for (std::size_t s = 0; s < S(); ++s) {
+      double all = 0, target = 0;
+      for (std::size_t p = 0; p < S(); ++p) {
+        const double v = pair_value(s, p) + pair_value(p, s);
+        all += v;
+        if (ctx.bank_enforcement(s, p) > 0) target += v;
+      }
+      agg.target_payments(s) = all > 0 ? target / all : 0.0;
+    }
+  }
+
+  /// Peers' penalty rates (for social learning) and each group's share of
+  /// trade with targets (the stake in the next risk assessment).
+  void update_penalty_rates() {
+    auto& w = world_;
+    auto& agg = w.agg;
+    agg.peer_penalty_rate.fill(0.0);
+    Grid exposed({S(), M()});
+    for (std::size_t i = 0; i < w.firms.state.size(); ++i) {
+      if (w.firms.target_trade[i] <= 0 && !w.firms.penalised[i]) continue;
+      const std::size_t s = w.firms.state[i], m = market_of(w.firms.sector[i], w.firms.product[i]);
+      exposed(s, m) += 1;
+      agg.peer_penalty_rate(s, m) += w.firms.penalised[i];
+    }
+    for (std::size_t x = 0; x < S() * M(); ++x)
+      agg.peer_penalty_rate.data()[x] = exposed.data()[x] > 0 ? agg.peer_penalty_rate.data()[x] / exposed.data()[x] : 0.0;
+    Grid banks({S()}), pen({S()});
+    for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
+      banks(w.banks.state[i]) += 1;
+      pen(w.banks.state[i]) += w.banks.penalised[i];
+    }
+    for (std::size_t s = 0; s < S(); ++s) agg.bank_penalty_rate(s) = banks(s) > 0 ? pen(s) / banks(s) : 0.0;
+
+    for (std::size_t g = 0; g < w.groups.size(); ++g) {
+      double all = 0, target = 0;
+      for (auto f : w.groups[g].firms) {
+        all += w.firms.trade[f];
+        target += w.firms.target_trade[f];
+      }
+      w.group_state.target_share[g] = all > 0 ? target / all : 0.0;
+    }
+  }
+
+  /// Adaptive rules: enforcement escalates on dual-use leakage through hubs;
+  /// targets invest in alternative shipping when energy discounts are deep.
+  void adapt(const rules::StepContext& ctx, const Grid& value, const Grid& dual) {
+    const auto& ad = spec_.params.adaptive;
+    auto& agg = world_.agg;
+    for (std::size_t t = 0; t < S(); ++t) {
+      if (ad.escalation) {
+        double via = 0, all = 0;
+        for (std::size_t j = 0; j < S(); ++j) {
+          via += dual(j, t, 1);
+          all += dual(j, t, 0) + dual(j, t, 1);
+        }
+        const double leakage = all > 0 ? via / all : 0.0;
+        for (std::size_t by = 0; by < S(); ++by) {
+          bool sanctions = ctx.policy.secondary_banks(by, t) > 0;
+          for (std::size_t m = 0; m < M() && !sanctions; ++m) sanctions = ctx.policy.secondary_firms(by, t, m) > 0;
+          if (sanctions && leakage > ad.leakage_threshold)
+            agg.escalation(by, t) = std::min(1.0, agg.escalation(by, t) + ad.escalation_rate);
+        }
+      }
+      if (ad.shadow_fleet_investment) {
+        double discounted = 0, energy = 0;
+        for (std::size_t i = 0; i < S(); ++i)
+          for (std::size_t k = 0; k < K(); ++k)
+            if (spec_.sectors[k].energy) {
+              discounted += value(t, i, k) * agg.discount(t, i, k);
+              energy += value(t, i, k);
+            }
+        const double mean = energy > 0 ? discounted / energy : 0.0;
+        if (mean > ad.investment_threshold)
+          agg.shadow_fleet(t) = std::min(1.0, agg.shadow_fleet(t) + ad.investment_rate * (mean - ad.investment_threshold));
+      }
+    }
+  }
+
+  /// Smoothed export revenue relative to its trend: the income effect on demand.
+  void update_income(const rules::StepContext& ctx, int t, const Grid& value) {
+    auto& agg = world_.agg;
+    const double alpha = spec_.params.orders.income_smoothing;
+    (void)ctx;
+    for (std::size_t s = 0; s < S(); ++s) {
+      double revenue = 0;
+      for (std::size_t i = 0; i < S(); ++i)
+        for (std::size_t k = 0; k < K(); ++k) revenue += value(s, i, k);
+      if (t == 0) agg.base_revenue(s) = revenue;
+      const double trend = agg.base_revenue(s) * std::pow(1.0 + spec_.states[s].growth, t / 12.0);
+      if (trend > 0) agg.income(s) = (1 - alpha) * agg.income(s) + alpha * revenue / trend;
+    }
+  }
+
+  /// Importers' mean effective price relative to the world price.
+  void update_price_ratio(int t) {
+    auto& w = world_;
+    auto& agg = w.agg;
+    for (std::size_t g = 0; g < w.groups.size(); ++g) {
+      const auto& grp = w.groups[g];
+      if (grp.role != Role::importer) continue;
+      double q = 0, pq = 0;
+      for (auto f : grp.firms) {
+        const auto [b, e] = w.network.edges(f);
+        for (std::size_t edge = b; edge < e; ++edge) {
+          q += w.network.order[edge];
+          pq += w.network.order[edge] * w.network.price[edge];
+        }
+      }
+      if (q <= 0) continue;
+      agg.price_ratio(grp.state, grp.market) = pq / q;
+      if (t == 0) agg.base_price_ratio(grp.state, grp.market) = pq / q;
+    }
+  }
+
+  FirmSnapshot snapshot(int t) const {
+    const auto& f = world_.firms;
+    FirmSnapshot s;
+    s.step = t;
+    s.month = spec_.start + t;
+    s.state = f.state;
+    s.sector = f.sector;
+    s.role = f.role;
+    s.size = f.size;
+    s.exposure = f.exposure;
+    s.cautious = f.cautious;
+    s.trade = f.trade;
+    return s;
+  }
+
+  const model::ScenarioSpec& spec_;
+  RunOptions options_;
+  state::World world_;
+  std::unique_ptr<Executor> exec_;
+};
+
+}  // namespace
+
+RunSummary run(const model::ScenarioSpec& spec, const RunOptions& options, Observer& observer) {
+  Simulation sim(spec, options);
+  return sim.run(observer);
+}
+
+}  // namespace geosim::engine

@@ -1,0 +1,39 @@
+#include "executor.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+namespace geosim::engine {
+
+namespace {
+
+class SerialExecutor final : public Executor {
+ public:
+  void parallel_for(std::size_t n, std::size_t, const Body& body) override {
+    if (n > 0) body(0, n);
+  }
+};
+
+class TbbExecutor final : public Executor {
+ public:
+  explicit TbbExecutor(int threads)
+      : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {}
+
+  void parallel_for(std::size_t n, std::size_t grain, const Body& body) override {
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain),
+                        [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
+    });
+  }
+
+ private:
+  tbb::task_arena arena_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_serial_executor() { return std::make_unique<SerialExecutor>(); }
+std::unique_ptr<Executor> make_tbb_executor(int threads) { return std::make_unique<TbbExecutor>(threads); }
+
+}  // namespace geosim::engine

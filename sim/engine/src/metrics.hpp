@@ -1,0 +1,21 @@
+#pragma once
+// Phase 8: the observed quantities of a step (MODEL.md §6), in catalogue order.
+#include "geosim/engine/observer.hpp"
+#include "geosim/market/market.hpp"
+
+namespace geosim::engine {
+
+/// What a step produced, for the observation.
+struct StepData {
+  const rules::StepContext& ctx;
+  const state::World& world;
+  const market::Clearing& clearing;
+  const state::Grid& value;          ///< [exporter][importer][sector] USD / month, hub legs included
+  const state::Grid& via_hub_value;  ///< [origin][destination][sector] USD / month through hubs
+  const state::Grid& dual_use;       ///< [exporter][importer][route] USD / month
+};
+
+/// Fills record.values (one array per variable of variables()).
+void observe(const StepData& data, StepRecord& record);
+
+}  // namespace geosim::engine

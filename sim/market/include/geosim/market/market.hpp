@@ -1,0 +1,56 @@
+#pragma once
+// Combining decisions: bargained discounts (phase 4), clearing with rationing
+// (phase 5) and payments (phase 6). Everything here runs serially, in a fixed
+// order, over state-level aggregates, so results do not depend on threads.
+#include <vector>
+
+#include "geosim/rules/context.hpp"
+#include "geosim/rules/orders.hpp"
+#include "geosim/state/world.hpp"
+
+namespace geosim::market {
+
+/// Phase 4: Nash-bargained discounts of sanctioned exporters. The exporter's
+/// disagreement price falls with the share of its market that sanctions close
+/// ("pressure"); the buyer's weight in the bargain rises with its share of the
+/// exporter's sales and falls with the exporter's outside options (other
+/// reachable buyers, alternative shipping). A price cap holds the volume that
+/// needs Western services at or below the cap. Writes agg.discount; reads
+/// last step's agg.flow.
+void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand);
+
+/// Orders of each importer group summed over its firms, per option (edge order).
+using GroupOrders = std::vector<std::vector<double>>;
+
+struct Clearing {
+  state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month
+  state::Grid via_hub;  ///< [exporter][hub][importer][market] filled, reference USD / month
+  state::Grid unmet;    ///< [importer][market] demand not filled, reference USD / month
+  state::Grid sales;    ///< [exporter][market] total sales, reference USD / month
+  state::Grid target_sales;  ///< [exporter][market] of which direct to sanctioned destinations
+  state::Grid hub_sales;     ///< [exporter][market] of which to hubs bound for sanctioned destinations
+  state::Grid hub_volume;    ///< [hub][importer][market] re-exports through the hub
+  GroupOrders fill;     ///< per importer group option: filled / ordered, [0, 1]
+};
+
+/// Phase 5: match orders to capacity. Round 1 rations each exporter pro rata
+/// (and caps sales to sanctioned destinations at its non-cautious capacity,
+/// and hub re-exports at the non-cautious intermediaries' capacity); round 2
+/// offers unmet demand to the remaining spare capacity of the same group's
+/// suppliers; what is left is unmet.
+Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders);
+
+/// Phase 6: settlement. Each state pair's trade value is settled in a
+/// currency mix that moves toward the cheapest available channels (logit over
+/// cost, with habit); channels are blocked by financial sanctions and by
+/// counterpart banks' caution; what finds no channel joins the payment
+/// backlog, which clears or fails over time. `value` is [exporter][importer]
+/// trade value this step, USD. Writes settlement_mix, settled_share, backlog,
+/// failed, availability, settlement_cost.
+void settle(const rules::StepContext& ctx, state::World& world, const state::Grid& value);
+
+/// Size share of a state's banks that will process payments with `target`.
+double willing_banks(const state::World& world, std::size_t state, std::size_t target,
+                     const rules::StepContext& ctx);
+
+}  // namespace geosim::market

@@ -1,0 +1,81 @@
+#include <algorithm>
+#include <cmath>
+
+#include "geosim/market/market.hpp"
+
+namespace geosim::market {
+
+using state::market_of;
+
+namespace {
+
+/// Size share of an importer group that is cautious about sanctioned partners.
+double importer_caution(const state::World& world, std::size_t i, std::size_t m) {
+  const auto g = world.importer_group[i * world.dims.markets() + m];
+  return g < 0 ? 0.0 : world.group_state.cautious[static_cast<std::size_t>(g)];
+}
+
+}  // namespace
+
+void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand) {
+  const auto& spec = *ctx.spec;
+  const auto& bp = spec.params.bargaining;
+  const std::size_t S = ctx.dims.states, K = ctx.dims.sectors;
+  auto& agg = world.agg;
+  for (std::size_t j = 0; j < S; ++j) {
+    for (std::size_t k = 0; k < K; ++k) {
+      const auto& sector = spec.sectors[k];
+      // Pressure: the share of j's potential market in k that sanctions and
+      // buyers' caution close. Potential demand follows CES attraction at
+      // world prices: affinity x capacity x (1 + trade cost)^-sigma.
+      double potential = 0, open = 0, sold = 0;
+      for (std::size_t p = 0; p < 2; ++p) {
+        const std::size_t m = market_of(k, p);
+        if (ctx.capacity(j, m) <= 0) continue;
+        for (std::size_t i = 0; i < S; ++i) {
+          if (i == j) continue;
+          double attraction_all = 0;
+          for (std::size_t x = 0; x < S; ++x)
+            if (x != i)
+              attraction_all += world.affinity(i, x, k) * ctx.capacity(x, m) *
+                                std::pow(1 + world.trade_cost(x, i), -sector.elasticity);
+          if (attraction_all <= 0) continue;
+          const double pot = demand(i, m) * world.affinity(i, j, k) * ctx.capacity(j, m) *
+                             std::pow(1 + world.trade_cost(j, i), -sector.elasticity) / attraction_all;
+          double reachable = 1.0 - ctx.policy.direct_block(j, i, m);
+          if (ctx.firm_enforcement(i, j, m) > 0) reachable *= 1.0 - importer_caution(world, i, m);
+          potential += pot;
+          open += pot * reachable;
+        }
+        for (std::size_t i = 0; i < S; ++i) sold += agg.flow(j, i, m);
+      }
+      const double pressure = potential > 0 ? std::clamp(1.0 - open / potential, 0.0, 1.0) : 0.0;
+      const double shadow = std::min(1.0, agg.shadow_fleet(j));
+      const double outside = bp.exporter_outside_base + (sector.energy ? bp.shadow_fleet_weight * shadow : 0.0);
+      const double cap = ctx.policy.price_cap(j, k);
+      const double world_price = ctx.price(k) * sector.reference_price;
+      for (std::size_t i = 0; i < S; ++i) {
+        if (i == j) continue;
+        // Nash bargaining over the surplus between the buyer's alternative
+        // (world price) and the exporter's (world price less the depth of the
+        // closed market): the buyer's weight is its share of j's sales
+        // against j's outside options.
+        const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
+        const double share = sold > 0 ? bought / sold : 0.0;
+        const double buyer_weight = share / (share + outside);
+        double target = buyer_weight * pressure * sector.max_discount;
+        if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - target) > cap) {
+          // Volume beyond the shadow fleet needs Western shipping and
+          // insurance, and so the cap; enforcement intensity scales it.
+          const double western = 1.0 - (sector.energy ? shadow : 0.0);
+          target += western * ctx.policy.price_cap_intensity(j, k) * (1.0 - cap / world_price - target);
+        }
+        double& d = agg.discount(j, i, k);
+        d += bp.adjustment * (target - d);
+        d = std::clamp(d, 0.0, 0.99);
+      }
+    }
+  }
+}
+
+}  // namespace geosim::market

@@ -1,0 +1,81 @@
+#include "geosim/rules/context.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace geosim::rules {
+
+using state::Grid;
+using state::market_of;
+
+double world_price(const model::SectorSpec& sector, Month m) {
+  const auto& pts = sector.price.points;
+  if (pts.empty()) return sector.reference_price;
+  if (m <= pts.front().month) return pts.front().value;
+  if (m >= pts.back().month) return pts.back().value;
+  const auto hi = std::upper_bound(pts.begin(), pts.end(), m, [](Month x, const auto& p) { return x < p.month; });
+  const auto lo = hi - 1;
+  const double t = static_cast<double>(m - lo->month) / static_cast<double>(hi->month - lo->month);
+  return lo->value + t * (hi->value - lo->value);
+}
+
+StepContext make_context(const model::ScenarioSpec& spec, const state::World& world, int step,
+                         std::uint64_t seed, std::uint32_t run) {
+  const auto& dims = world.dims;
+  const std::size_t S = dims.states, K = dims.sectors, M = dims.markets();
+  StepContext c;
+  c.spec = &spec;
+  c.dims = dims;
+  c.step = step;
+  c.seed = seed;
+  c.run = run;
+  c.policy = policy_at(spec, dims, step, world.agg.escalation);
+
+  c.firm_enforcement = Grid({S, S, M});
+  c.bank_enforcement = Grid({S, S});
+  c.at_risk = Grid({S, M});
+  c.bank_at_risk = Grid({S});
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t t = 0; t < S; ++t) {
+      if (s == t) continue;
+      for (std::size_t m = 0; m < M; ++m) {
+        const double e = rules::firm_enforcement(c.policy, S, s, t, m);
+        c.firm_enforcement(s, t, m) = e;
+        c.at_risk(s, m) = std::max(c.at_risk(s, m), e);
+      }
+      const double eb = rules::bank_enforcement(c.policy, S, s, t);
+      c.bank_enforcement(s, t) = eb;
+      c.bank_at_risk(s) = std::max(c.bank_at_risk(s), eb);
+    }
+
+  const Month now = spec.start + step;
+  c.price = Grid({K});
+  for (std::size_t k = 0; k < K; ++k) c.price(k) = world_price(spec.sectors[k], now) / spec.sectors[k].reference_price;
+
+  // Flows in the file are USD per year at 2013-like reference prices; the
+  // engine works per month and grows them at each state's trend.
+  c.capacity = Grid({S, M});
+  c.absorption = Grid({S, M});
+  const double years = step / 12.0;
+  for (std::size_t s = 0; s < S; ++s) {
+    const auto& st = spec.states[s];
+    const double trend = std::pow(1.0 + st.growth, years) / 12.0;
+    for (std::size_t k = 0; k < K; ++k) {
+      const double dual = spec.sectors[k].dual_use_fraction;
+      c.capacity(s, market_of(k, 0)) = st.export_capacity[k] * (1 - dual) * trend;
+      c.capacity(s, market_of(k, 1)) = st.export_capacity[k] * dual * trend;
+      c.absorption(s, market_of(k, 0)) = st.import_absorption[k] * (1 - dual) * trend;
+      c.absorption(s, market_of(k, 1)) = st.import_absorption[k] * dual * trend;
+    }
+  }
+  c.hub_capacity = Grid({S, K});
+  for (const auto& pop : spec.firms) {
+    if (pop.role != model::Role::intermediary) continue;
+    const std::size_t h = index(pop.state);
+    c.hub_capacity(h, index(pop.sector)) += pop.capacity * std::pow(1.0 + spec.states[h].growth, years) / 12.0;
+  }
+  for (auto h : world.hubs) c.hub_detection = std::min(c.hub_detection, spec.states[h].hub->detection_factor);
+  return c;
+}
+
+}  // namespace geosim::rules

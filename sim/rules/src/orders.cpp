@@ -1,0 +1,114 @@
+#include <algorithm>
+#include <cmath>
+
+#include "geosim/rules/decisions.hpp"
+#include "geosim/rules/orders.hpp"
+
+namespace geosim::rules {
+
+double option_feasibility(const StepContext& ctx, const state::World& world, std::size_t i, std::size_t m,
+                          const state::Option& o) {
+  const auto& agg = world.agg;
+  const std::size_t j = o.exporter;
+  if (o.hub == state::Option::no_hub)
+    return (1.0 - ctx.policy.direct_block(j, i, m)) * agg.availability(j, i);
+  const std::size_t h = o.hub;
+  const double evasion = ctx.spec->states[h].hub->evasion;
+  return (1.0 - ctx.policy.hub_block(j, h, i, m, evasion)) * std::min(agg.availability(j, h), agg.availability(h, i));
+}
+
+std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const state::World& world) {
+  const auto& agg = world.agg;
+  const auto& tc = world.trade_cost;
+  std::vector<std::vector<OptionTerms>> terms(world.groups.size());
+  for (std::size_t g = 0; g < world.groups.size(); ++g) {
+    const auto& grp = world.groups[g];
+    if (grp.role != model::Role::importer) continue;
+    const auto [b, e] = world.network.edges(grp.firms.front());
+    const std::size_t i = grp.state, m = grp.market, k = state::sector_of(m);
+    for (std::size_t edge = b; edge < e; ++edge) {
+      const auto& o = world.network.option[edge];
+      const std::size_t j = o.exporter;
+      OptionTerms t;
+      t.feasibility = option_feasibility(ctx, world, i, m, o);
+      t.sanctioned = ctx.firm_enforcement(i, j, m) > 0;
+      t.detect = ctx.spec->params.risk.detection_base * ctx.firm_enforcement(i, j, m);
+      if (o.hub == state::Option::no_hub) {
+        t.price = (1 - agg.discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i));
+        t.mass = world.affinity(i, j, k) * ctx.capacity(j, m);
+      } else {
+        const std::size_t h = o.hub;
+        const auto& hub = *ctx.spec->states[h].hub;
+        t.hub = true;
+        t.price = (1 - agg.discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
+                  (1 + agg.settlement_cost(j, h)) * (1 + agg.settlement_cost(h, i));
+        t.mass = world.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k));
+        t.detect *= hub.detection_factor;
+      }
+      terms[g].push_back(t);
+    }
+  }
+  return terms;
+}
+
+void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
+                  const state::Grid& demand, std::size_t begin, std::size_t end) {
+  const auto& op = ctx.spec->params.orders;
+  const auto& risk = ctx.spec->params.risk;
+  const double rho = op.reoptimise_share;
+  auto& f = world.firms;
+  auto& net = world.network;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (static_cast<model::Role>(f.role[i]) != model::Role::importer) continue;
+    const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
+    if (b == e) continue;
+    const auto& t = terms[f.group[i]];
+    const std::size_t m = state::market_of(f.sector[i], f.product[i]);
+    const double sigma = ctx.spec->sectors[f.sector[i]].elasticity;
+
+    // Desired split: CES over effective prices, among feasible options.
+    double total_weight = 0, desire_sum = 0;
+    for (std::size_t edge = b; edge < e; ++edge) total_weight += net.weight[edge];
+    const bool first = total_weight <= 0;
+    for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+      const auto& term = t[o];
+      double feasible = term.feasibility;
+      double price = term.price;
+      if (term.sanctioned && !f.designated[i]) {
+        if (term.hub ? f.cautious_hub[i] : f.cautious[i]) feasible = 0;
+        price *= 1 + f.belief[i] * std::min(1.0, term.detect * f.visibility[i]) * f.exposure[i] * risk.penalty_multiple;
+      }
+      if (!first && net.weight[edge] < 1e-6) price *= 1 + op.switching_cost;
+      net.price[edge] = price;
+      net.order[edge] = term.mass * feasible * std::exp(-sigma * std::log(price));  // desire, unnormalised
+      net.filled[edge] = feasible;  // scratch: feasibility, overwritten by clearing
+      desire_sum += net.order[edge];
+    }
+
+    // Relationships move a share rho toward the desired split; the feasibility
+    // each weight was formed under is tracked so that a new ban bites at once
+    // while lifted bans let trade return only as relationships rebuild.
+    const double D = f.share[i] * demand(f.state[i], m);
+    double order_sum = 0;
+    for (std::size_t edge = b; edge < e; ++edge) {
+      const double desire = desire_sum > 0 ? net.order[edge] / desire_sum : 0.0;
+      const double feasible = net.filled[edge];
+      const double w_prev = net.weight[edge];
+      const double w = first ? desire : (1 - rho) * w_prev + rho * desire;
+      const double phi = first ? feasible
+                         : w > 0 ? ((1 - rho) * w_prev * net.formed_feasibility[edge] + rho * desire * feasible) / w
+                                 : feasible;
+      net.weight[edge] = w;
+      net.formed_feasibility[edge] = phi;
+      const double bite = phi > 0 ? std::min(1.0, feasible / phi) : 0.0;
+      net.order[edge] = w * bite;
+      order_sum += net.order[edge];
+    }
+    for (std::size_t edge = b; edge < e; ++edge) {
+      net.order[edge] = order_sum > 0 ? D * net.order[edge] / order_sum : 0.0;
+      net.filled[edge] = 0.0;
+    }
+  }
+}
+
+}  // namespace geosim::rules

@@ -1,0 +1,124 @@
+#include <algorithm>
+#include <cmath>
+
+#include "geosim/rules/decisions.hpp"
+
+namespace geosim::rules {
+
+namespace {
+
+/// Re-entry needs the expected penalty to fall this far below the margin, so
+/// that firms near the threshold do not flip every month.
+constexpr double reentry = 0.8;
+/// Smallest share of business a sanctioned partner is assumed to be worth.
+constexpr double min_stake = 0.01;
+
+bool decide(bool was_cautious, double expected_penalty, double expected_gain) {
+  return was_cautious ? expected_penalty > reentry * expected_gain : expected_penalty > expected_gain;
+}
+
+double learn(const model::RiskParams& r, double belief, double peer_rate) {
+  const double signal = r.initial_belief * (1.0 + r.peer_signal * peer_rate);
+  return belief + r.learning_rate * r.social_weight * (signal - belief) - r.belief_decay * (belief - r.initial_belief);
+}
+
+}  // namespace
+
+void assess_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
+  const auto& r = ctx.spec->params.risk;
+  auto& f = world.firms;
+  const auto& agg = world.agg;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::size_t s = f.state[i], m = state::market_of(f.sector[i], f.product[i]);
+    f.belief[i] = learn(r, f.belief[i], agg.peer_penalty_rate(s, m));
+    const double e = ctx.at_risk(s, m);
+    if (e <= 0 || f.designated[i]) {
+      f.cautious[i] = 0;
+      f.cautious_hub[i] = 0;
+      continue;
+    }
+    // Stake: the share of a participating firm's business that is with
+    // targets; it rises as peers withdraw and leave the trade to fewer firms.
+    const auto& gs = world.group_state;
+    const double participating = std::max(1e-9, 1.0 - gs.cautious[f.group[i]]);
+    const double stake = std::clamp(gs.target_share[f.group[i]] / participating, min_stake, 1.0);
+    const double detect = std::min(1.0, r.detection_base * e * f.visibility[i]);
+    const double penalty = f.belief[i] * detect * f.exposure[i] * r.penalty_multiple;
+    const double gain = r.margin * stake * f.risk_tolerance[i];
+    f.cautious[i] = decide(f.cautious[i], penalty, gain);
+    f.cautious_hub[i] = decide(f.cautious_hub[i], penalty * ctx.hub_detection, gain);
+  }
+}
+
+void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
+  const auto& r = ctx.spec->params.risk;
+  auto& b = world.banks;
+  const auto& agg = world.agg;
+  const std::size_t S = ctx.dims.states;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::size_t s = b.state[i];
+    b.belief[i] = learn(r, b.belief[i], agg.bank_penalty_rate(s));
+    bool forced = false;
+    for (std::size_t t = 0; t < S; ++t)
+      forced = forced || (t != s && b.withdraw_draw[i] < ctx.policy.bank_withdrawal(b.population[i], t));
+    const double e = ctx.bank_at_risk(s);
+    if (forced) {
+      b.cautious[i] = 1;
+      continue;
+    }
+    if (e <= 0 || b.designated[i]) {
+      b.cautious[i] = 0;
+      continue;
+    }
+    // A bank's stake is the share of its state's payments that are with
+    // targets (payments follow trade), floored like a firm's.
+    const double stake = std::clamp(agg.target_payments(s), min_stake, 1.0);
+    const double detect = std::min(1.0, r.detection_base * e * b.visibility[i]);
+    const double penalty = b.belief[i] * detect * b.exposure[i] * r.penalty_multiple;
+    b.cautious[i] = decide(b.cautious[i], penalty, r.margin * stake * b.risk_tolerance[i]);
+  }
+}
+
+void detect_firms(const StepContext& ctx, state::World& world, const state::Grid& direct_share, std::size_t begin,
+                  std::size_t end) {
+  const auto& r = ctx.spec->params.risk;
+  auto& f = world.firms;
+  for (std::size_t i = begin; i < end; ++i) {
+    f.penalised[i] = 0;
+    const std::size_t s = f.state[i], m = state::market_of(f.sector[i], f.product[i]);
+    const double e = ctx.at_risk(s, m);
+    if (e <= 0 || f.designated[i] || f.target_trade[i] <= 0) continue;
+    const double route = direct_share(s, m) + (1.0 - direct_share(s, m)) * ctx.hub_detection;
+    const double p = std::min(1.0, r.detection_base * e * f.visibility[i] * route);
+    Stream stream(ctx.seed, ctx.run, AgentKind::firm, static_cast<std::uint32_t>(i),
+                  static_cast<std::uint32_t>(ctx.step), Phase::enforcement);
+    if (stream.uniform() < p) {
+      // Designation: the firm loses its Western access, and with it the
+      // reason to fear further penalties.
+      f.penalised[i] = 1;
+      f.designated[i] = 1;
+      f.exposure[i] = 0.0;
+    }
+  }
+}
+
+void detect_banks(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
+  const auto& r = ctx.spec->params.risk;
+  auto& b = world.banks;
+  for (std::size_t i = begin; i < end; ++i) {
+    b.penalised[i] = 0;
+    const std::size_t s = b.state[i];
+    const double e = ctx.bank_at_risk(s);
+    if (e <= 0 || b.designated[i] || b.cautious[i] || world.agg.target_payments(s) <= 0) continue;
+    const double p = std::min(1.0, r.detection_base * e * b.visibility[i]);
+    Stream stream(ctx.seed, ctx.run, AgentKind::bank, static_cast<std::uint32_t>(i),
+                  static_cast<std::uint32_t>(ctx.step), Phase::enforcement);
+    if (stream.uniform() < p) {
+      b.penalised[i] = 1;
+      b.designated[i] = 1;
+      b.exposure[i] = 0.0;
+    }
+  }
+}
+
+}  // namespace geosim::rules

@@ -1,0 +1,184 @@
+#pragma once
+// Runtime state of one run: firm and bank columns, the importer relationship
+// network, and the state-level variables carried from step to step. Built once
+// from a validated spec by build_world(); the engine reads step t and writes
+// step t+1 into these columns.
+#include <cstdint>
+#include <vector>
+
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+
+#include "geosim/core/rng.hpp"
+#include "geosim/model/spec.hpp"
+
+namespace geosim::state {
+
+/// Sizes of the model's dimensions. A market is a (sector, product) pair:
+/// product 0 is civilian goods, 1 dual-use goods of the same sector.
+struct Dims {
+  std::size_t states = 0;
+  std::size_t sectors = 0;
+  std::size_t currencies = 0;
+  std::size_t markets() const noexcept { return sectors * 2; }
+};
+
+constexpr std::size_t market_of(std::size_t sector, std::size_t product) noexcept { return sector * 2 + product; }
+constexpr std::size_t sector_of(std::size_t market) noexcept { return market / 2; }
+constexpr std::size_t product_of(std::size_t market) noexcept { return market % 2; }
+
+/// A dense row-major array over small dimensions (states x states x ...).
+/// Only for state-level quantities; firm data lives in FirmColumns.
+class Grid {
+ public:
+  Grid() = default;
+  Grid(std::initializer_list<std::size_t> extents, double fill = 0.0);
+  double& operator()(std::size_t a) noexcept { return data_[a]; }
+  double& operator()(std::size_t a, std::size_t b) noexcept { return data_[a * ext_[1] + b]; }
+  double& operator()(std::size_t a, std::size_t b, std::size_t c) noexcept {
+    return data_[(a * ext_[1] + b) * ext_[2] + c];
+  }
+  double& operator()(std::size_t a, std::size_t b, std::size_t c, std::size_t d) noexcept {
+    return data_[((a * ext_[1] + b) * ext_[2] + c) * ext_[3] + d];
+  }
+  double operator()(std::size_t a) const noexcept { return data_[a]; }
+  double operator()(std::size_t a, std::size_t b) const noexcept { return data_[a * ext_[1] + b]; }
+  double operator()(std::size_t a, std::size_t b, std::size_t c) const noexcept {
+    return data_[(a * ext_[1] + b) * ext_[2] + c];
+  }
+  double operator()(std::size_t a, std::size_t b, std::size_t c, std::size_t d) const noexcept {
+    return data_[((a * ext_[1] + b) * ext_[2] + c) * ext_[3] + d];
+  }
+  void fill(double v) noexcept;
+  std::size_t extent(std::size_t dim) const noexcept { return ext_[dim]; }
+  std::vector<double>& data() noexcept { return data_; }
+  const std::vector<double>& data() const noexcept { return data_; }
+
+ private:
+  std::size_t ext_[4] = {0, 1, 1, 1};
+  std::vector<double> data_;
+};
+
+/// Firms as columns (structure of arrays); firm i is row i of every column.
+struct FirmColumns {
+  std::vector<std::uint16_t> state;
+  std::vector<std::uint16_t> sector;
+  std::vector<std::uint8_t> product;       ///< 0 civilian, 1 dual-use
+  std::vector<std::uint8_t> role;          ///< model::Role
+  std::vector<std::uint32_t> group;        ///< index into World::groups
+  std::vector<double> size;                ///< relative size, > 0
+  std::vector<double> share;               ///< share of its group's capacity or demand
+  std::vector<double> visibility;          ///< (size / group median)^elasticity
+  std::vector<std::uint8_t> state_owned;
+  std::vector<double> exposure;            ///< Western exposure, [0, 1]
+  std::vector<double> risk_tolerance;      ///< > 0
+  std::vector<double> belief;              ///< perceived / announced enforcement risk
+  std::vector<std::uint8_t> cautious;      ///< withdrawn from direct trade with targets
+  std::vector<std::uint8_t> cautious_hub;  ///< withdrawn also from trade through hubs
+  std::vector<std::uint8_t> designated;    ///< penalised: lost Western access
+  std::vector<std::uint8_t> penalised;     ///< penalised this step
+  std::vector<double> trade;               ///< sales or purchases this step, USD per month
+  std::vector<double> target_trade;        ///< of which with sanctioned targets, USD per month
+
+  std::size_t size_count() const noexcept { return state.size(); }
+};
+
+struct BankColumns {
+  std::vector<std::uint16_t> state;
+  std::vector<std::uint16_t> population;   ///< index into spec.banks
+  std::vector<double> size;
+  std::vector<double> share;               ///< share of its state's banking by size
+  std::vector<double> visibility;
+  std::vector<double> exposure;
+  std::vector<double> risk_tolerance;
+  std::vector<double> belief;
+  std::vector<double> withdraw_draw;       ///< fixed uniform draw: order of forced withdrawal
+  std::vector<std::uint8_t> cautious;
+  std::vector<std::uint8_t> designated;
+  std::vector<std::uint8_t> penalised;
+};
+
+/// Firms of one (state, market, role): capacity or demand is shared by size.
+struct FirmGroup {
+  std::uint16_t state = 0;
+  std::uint16_t market = 0;
+  model::Role role = model::Role::exporter;
+  std::vector<std::uint32_t> firms;        ///< in creation order
+};
+
+/// One supplier option of an importer: an exporter state, direct or via a hub.
+struct Option {
+  std::uint16_t exporter = 0;
+  std::uint16_t hub = no_hub;              ///< hub state, or no_hub for direct
+  static constexpr std::uint16_t no_hub = 0xffff;
+};
+
+/// Importer relationships: a compressed sparse row graph from importer firms
+/// to their options. Edge e's data lives in the columns below at index e.
+struct Network {
+  using Graph = boost::compressed_sparse_row_graph<boost::directedS>;
+  Graph graph;                             ///< vertices: firms, then options of all groups
+  std::vector<Option> option;              ///< per edge
+  std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
+  std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
+  std::vector<double> order;               ///< this step's order, USD per month (reference prices)
+  std::vector<double> filled;              ///< this step's filled order
+  std::vector<double> price;               ///< this step's effective price / world price
+  std::vector<std::size_t> first_edge;     ///< per firm, from the graph's out-degrees; size F + 1
+
+  /// Edges of firm f: [begin, end).
+  std::pair<std::size_t, std::size_t> edges(std::uint32_t f) const;
+};
+
+/// State-level variables carried between steps.
+struct Aggregates {
+  Grid flow;             ///< [exporter][importer][market] volume, reference USD / month (direct + hub legs' origin)
+  Grid discount;         ///< [exporter][importer][sector] fraction of world price
+  Grid settlement_mix;   ///< [i][j][currency], symmetric in (i, j)
+  Grid settled_share;    ///< [i][j][currency] share of this step's settlement
+  Grid backlog;          ///< [i][j] unsettled payments, USD
+  Grid failed;           ///< [i][j] payments failed this step, USD
+  Grid availability;     ///< [i][j] share of payments a channel is found for, [0, 1]
+  Grid settlement_cost;  ///< [i][j] fraction of value
+  Grid income;           ///< [state] smoothed export revenue relative to trend
+  Grid base_revenue;     ///< [state] export revenue of the first step, USD / month
+  Grid price_ratio;      ///< [state][market] importers' mean effective / world price
+  Grid base_price_ratio; ///< [state][market] price_ratio of the first step
+  Grid shadow_fleet;     ///< [state] alternative shipping, share of energy exports
+  Grid escalation;       ///< [by][target] enforcement added by adaptive escalation
+  Grid peer_penalty_rate;///< [state][market] penalised firms / exposed firms, last step
+  Grid bank_penalty_rate;///< [state]
+  Grid target_payments;  ///< [state] share of the state's trade value with sanctioned targets
+};
+
+/// Per firm group, from the last step: how much of the group is cautious and
+/// how much of its trade was with sanctioned targets.
+struct GroupState {
+  std::vector<double> cautious;       ///< size share of cautious firms (direct trade)
+  std::vector<double> cautious_hub;   ///< size share cautious even through hubs
+  std::vector<double> target_share;   ///< share of the group's trade with targets
+};
+
+struct World {
+  Dims dims;
+  FirmColumns firms;
+  BankColumns banks;
+  std::vector<FirmGroup> groups;
+  Network network;
+  Aggregates agg;
+  GroupState group_state;
+  /// [state][market] group index by role, or -1.
+  std::vector<std::int32_t> exporter_group, importer_group, intermediary_group;
+  /// Hub states (those with StateSpec::hub).
+  std::vector<std::uint16_t> hubs;
+  state::Grid trade_cost;  ///< [a][b] iceberg cost, fraction (symmetric)
+  state::Grid affinity;    ///< [importer][exporter][sector] preference weight
+};
+
+/// Creates the firm and bank populations (random draws keyed by seed and run),
+/// the relationship network and the initial state-level variables.
+World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run);
+
+/// One draw of a distribution from a stream (Boost.Random algorithms).
+double draw(const model::Distribution& d, Stream& stream);
+
+}  // namespace geosim::state

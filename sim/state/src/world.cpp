@@ -1,0 +1,268 @@
+#include "geosim/state/world.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+#include <boost/random/beta_distribution.hpp>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+
+namespace geosim::state {
+
+Grid::Grid(std::initializer_list<std::size_t> extents, double fill) {
+  assert(extents.size() >= 1 && extents.size() <= 4);
+  std::size_t n = 1, i = 0;
+  for (std::size_t e : extents) {
+    ext_[i++] = e;
+    n *= e;
+  }
+  data_.assign(n, fill);
+}
+
+void Grid::fill(double v) noexcept { std::fill(data_.begin(), data_.end(), v); }
+
+std::pair<std::size_t, std::size_t> Network::edges(std::uint32_t f) const {
+  return {first_edge[f], first_edge[f + 1]};
+}
+
+double draw(const model::Distribution& d, Stream& stream) {
+  using Kind = model::Distribution::Kind;
+  switch (d.kind) {
+    case Kind::constant:
+      return d.p1;
+    case Kind::uniform:
+      return boost::random::uniform_real_distribution<double>(d.p1, d.p2)(stream);
+    case Kind::lognormal:
+      return boost::random::lognormal_distribution<double>(std::log(d.p1), d.p2)(stream);
+    case Kind::pareto: {
+      // Inverse CDF; 1 - u is in (0, 1] so the result is finite.
+      const double u = stream.uniform();
+      return d.p1 / std::pow(1.0 - u, 1.0 / d.p2);
+    }
+    case Kind::beta:
+      return boost::random::beta_distribution<double>(d.p1, d.p2)(stream);
+  }
+  return d.p1;
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 1.0;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+/// States that are the target of any event: only their importers get hub routes.
+std::vector<bool> targets_of(const model::ScenarioSpec& spec) {
+  std::vector<bool> t(spec.states.size(), false);
+  for (const auto& e : spec.events) t[index(e.target)] = true;
+  return t;
+}
+
+void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run, World& w) {
+  auto& f = w.firms;
+  const double size_elasticity = spec.params.risk.detection_size_elasticity;
+  for (const auto& pop : spec.firms) {
+    const std::size_t first = f.state.size();
+    const double dual_fraction = spec.sectors[index(pop.sector)].dual_use_fraction;
+    // The first round(fraction * n) firms of a population make dual-use goods
+    // (sizes are i.i.d., so which ones is random); at least one when n >= 2.
+    std::size_t dual = static_cast<std::size_t>(std::lround(dual_fraction * pop.count));
+    if (dual_fraction > 0 && dual == 0 && pop.count >= 2) dual = 1;
+    if (pop.role == model::Role::intermediary) dual = 0;
+    for (std::uint32_t i = 0; i < pop.count; ++i) {
+      const auto id = static_cast<std::uint32_t>(f.state.size());
+      Stream s(seed, run, AgentKind::firm, id, 0, Phase::init);
+      const double size = std::max(1e-9, draw(pop.size, s));
+      const bool state_owned = s.uniform() < pop.state_owned_share;
+      f.state.push_back(static_cast<std::uint16_t>(index(pop.state)));
+      f.sector.push_back(static_cast<std::uint16_t>(index(pop.sector)));
+      f.product.push_back(i < dual ? 1 : 0);
+      f.role.push_back(static_cast<std::uint8_t>(pop.role));
+      f.size.push_back(size);
+      f.state_owned.push_back(state_owned);
+      f.exposure.push_back(draw(pop.exposure, s));  // adjusted for size below
+      f.risk_tolerance.push_back(std::max(1e-9, draw(pop.risk_tolerance, s)));
+    }
+    // Exposure rises with size above the population's median and is high for
+    // state-owned majors (MODEL.md §2).
+    const std::vector<double> sizes(f.size.begin() + static_cast<std::ptrdiff_t>(first), f.size.end());
+    const double med = median(sizes);
+    for (std::size_t i = first; i < f.size.size(); ++i) {
+      double x = f.exposure[i] + pop.exposure_size_slope * std::log10(f.size[i] / med);
+      if (f.state_owned[i]) x = std::max(x, pop.state_owned_exposure);
+      f.exposure[i] = std::clamp(x, 0.0, 1.0);
+      f.visibility.push_back(std::pow(f.size[i] / med, size_elasticity));
+    }
+  }
+  const std::size_t n = f.state.size();
+  f.group.assign(n, 0);
+  f.share.assign(n, 0.0);
+  f.belief.assign(n, spec.params.risk.initial_belief);
+  f.cautious.assign(n, 0);
+  f.cautious_hub.assign(n, 0);
+  f.designated.assign(n, 0);
+  f.penalised.assign(n, 0);
+  f.trade.assign(n, 0.0);
+  f.target_trade.assign(n, 0.0);
+}
+
+void add_banks(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run, World& w) {
+  auto& b = w.banks;
+  const double size_elasticity = spec.params.risk.detection_size_elasticity;
+  for (std::size_t p = 0; p < spec.banks.size(); ++p) {
+    const auto& pop = spec.banks[p];
+    const std::size_t first = b.state.size();
+    for (std::uint32_t i = 0; i < pop.count; ++i) {
+      const auto id = static_cast<std::uint32_t>(b.state.size());
+      Stream s(seed, run, AgentKind::bank, id, 0, Phase::init);
+      b.state.push_back(static_cast<std::uint16_t>(index(pop.state)));
+      b.population.push_back(static_cast<std::uint16_t>(p));
+      b.size.push_back(std::max(1e-9, draw(pop.size, s)));
+      b.exposure.push_back(draw(pop.exposure, s));
+      b.risk_tolerance.push_back(std::max(1e-9, draw(pop.risk_tolerance, s)));
+      b.withdraw_draw.push_back(s.uniform());
+    }
+    const std::vector<double> sizes(b.size.begin() + static_cast<std::ptrdiff_t>(first), b.size.end());
+    const double med = median(sizes);
+    for (std::size_t i = first; i < b.size.size(); ++i) {
+      b.exposure[i] = std::clamp(b.exposure[i] + pop.exposure_size_slope * std::log10(b.size[i] / med), 0.0, 1.0);
+      b.visibility.push_back(std::pow(b.size[i] / med, size_elasticity));
+    }
+  }
+  const std::size_t n = b.state.size();
+  std::vector<double> total(spec.states.size(), 0.0);
+  for (std::size_t i = 0; i < n; ++i) total[b.state[i]] += b.size[i];
+  b.share.resize(n);
+  for (std::size_t i = 0; i < n; ++i) b.share[i] = b.size[i] / total[b.state[i]];
+  b.belief.assign(n, spec.params.risk.initial_belief);
+  b.cautious.assign(n, 0);
+  b.designated.assign(n, 0);
+  b.penalised.assign(n, 0);
+}
+
+void group_firms(World& w) {
+  const std::size_t S = w.dims.states, M = w.dims.markets();
+  w.exporter_group.assign(S * M, -1);
+  w.importer_group.assign(S * M, -1);
+  w.intermediary_group.assign(S * M, -1);
+  auto& f = w.firms;
+  for (std::uint32_t i = 0; i < f.state.size(); ++i) {
+    const std::size_t m = market_of(f.sector[i], f.product[i]);
+    const auto role = static_cast<model::Role>(f.role[i]);
+    auto& table = role == model::Role::exporter   ? w.exporter_group
+                  : role == model::Role::importer ? w.importer_group
+                                                  : w.intermediary_group;
+    auto& slot = table[f.state[i] * M + m];
+    if (slot < 0) {
+      slot = static_cast<std::int32_t>(w.groups.size());
+      w.groups.push_back({f.state[i], static_cast<std::uint16_t>(m), role, {}});
+    }
+    w.groups[static_cast<std::size_t>(slot)].firms.push_back(i);
+    f.group[i] = static_cast<std::uint32_t>(slot);
+  }
+  for (const auto& g : w.groups) {
+    double total = 0;
+    for (auto i : g.firms) total += f.size[i];
+    for (auto i : g.firms) f.share[i] = f.size[i] / total;
+  }
+}
+
+void build_network(const model::ScenarioSpec& spec, World& w) {
+  const std::size_t S = w.dims.states, M = w.dims.markets();
+  const auto is_target = targets_of(spec);
+  // Options of each importer group, shared by its firms.
+  std::vector<std::vector<Option>> group_options(w.groups.size());
+  for (std::size_t g = 0; g < w.groups.size(); ++g) {
+    const auto& grp = w.groups[g];
+    if (grp.role != model::Role::importer) continue;
+    const std::size_t i = grp.state, m = grp.market, k = sector_of(m);
+    for (std::size_t j = 0; j < S; ++j) {
+      if (j == i || w.exporter_group[j * M + m] < 0) continue;
+      if (spec.states[j].export_capacity[k] <= 0) continue;
+      group_options[g].push_back({static_cast<std::uint16_t>(j), Option::no_hub});
+      if (!is_target[i]) continue;
+      for (auto h : w.hubs) {
+        if (h == i || h == j || w.intermediary_group[h * M + market_of(k, 0)] < 0) continue;
+        group_options[g].push_back({static_cast<std::uint16_t>(j), h});
+      }
+    }
+  }
+  const std::size_t F = w.firms.state.size();
+  std::vector<std::pair<std::size_t, std::size_t>> edges;
+  auto& net = w.network;
+  for (std::uint32_t f = 0; f < F; ++f) {
+    if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) continue;
+    for (const auto& o : group_options[w.firms.group[f]]) {
+      // Target vertex: the exporter state's vertex (after the firms).
+      edges.emplace_back(f, F + o.exporter);
+      net.option.push_back(o);
+    }
+  }
+  net.graph = Network::Graph(boost::edges_are_sorted, edges.begin(), edges.end(), F + S);
+  net.first_edge.assign(F + 1, 0);
+  for (std::uint32_t f = 0; f < F; ++f) net.first_edge[f + 1] = net.first_edge[f] + boost::out_degree(static_cast<Network::Graph::vertex_descriptor>(f), net.graph);
+  const std::size_t E = edges.size();
+  net.weight.assign(E, 0.0);
+  net.formed_feasibility.assign(E, 1.0);
+  net.order.assign(E, 0.0);
+  net.price.assign(E, 1.0);
+  net.filled.assign(E, 0.0);
+}
+
+}  // namespace
+
+World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run) {
+  World w;
+  w.dims = {spec.states.size(), spec.sectors.size(), spec.currencies.size()};
+  for (std::size_t s = 0; s < spec.states.size(); ++s)
+    if (spec.states[s].hub) w.hubs.push_back(static_cast<std::uint16_t>(s));
+  add_firms(spec, seed, run, w);
+  add_banks(spec, seed, run, w);
+  group_firms(w);
+  build_network(spec, w);
+
+  const std::size_t S = w.dims.states, K = w.dims.sectors, C = w.dims.currencies, M = w.dims.markets();
+  w.trade_cost = Grid({S, S}, spec.params.orders.default_trade_cost);
+  for (std::size_t s = 0; s < S; ++s) w.trade_cost(s, s) = 0.0;
+  for (const auto& tc : spec.trade_costs) {
+    w.trade_cost(index(tc.a), index(tc.b)) = tc.cost;
+    w.trade_cost(index(tc.b), index(tc.a)) = tc.cost;
+  }
+  w.affinity = Grid({S, S, K}, 1.0);
+  for (const auto& af : spec.affinities) {
+    if (af.sector) {
+      w.affinity(index(af.importer), index(af.exporter), index(*af.sector)) = af.weight;
+    } else {
+      for (std::size_t k = 0; k < K; ++k) w.affinity(index(af.importer), index(af.exporter), k) = af.weight;
+    }
+  }
+  auto& a = w.agg;
+  a.flow = Grid({S, S, M});
+  a.discount = Grid({S, S, K});
+  a.settlement_mix = Grid({S, S, C});
+  a.settled_share = Grid({S, S, C});
+  a.backlog = Grid({S, S});
+  a.failed = Grid({S, S});
+  a.availability = Grid({S, S}, 1.0);
+  a.settlement_cost = Grid({S, S});
+  a.income = Grid({S}, 1.0);
+  a.base_revenue = Grid({S});
+  a.price_ratio = Grid({S, M}, 1.0);
+  a.base_price_ratio = Grid({S, M}, 1.0);
+  a.shadow_fleet = Grid({S});
+  for (std::size_t s = 0; s < S; ++s) a.shadow_fleet(s) = spec.states[s].shadow_fleet;
+  a.escalation = Grid({S, S});
+  a.peer_penalty_rate = Grid({S, M});
+  a.bank_penalty_rate = Grid({S});
+  a.target_payments = Grid({S});
+  w.group_state.cautious.assign(w.groups.size(), 0.0);
+  w.group_state.cautious_hub.assign(w.groups.size(), 0.0);
+  w.group_state.target_share.assign(w.groups.size(), 0.0);
+  return w;
+}
+
+}  // namespace geosim::state
