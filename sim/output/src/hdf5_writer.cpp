@@ -128,6 +128,7 @@ class Hdf5Writer final : public engine::Observer {
   H::Handle file_;
   std::array<H::Handle, all_dims.size()> scales_;  ///< open until the variables are attached
   std::vector<Variable> vars_;
+  Month start_;                  ///< month of time index 0
   std::size_t steps_ = 0;        ///< time extent
   std::size_t block_start_ = 0;  ///< time index of block row 0
   std::size_t buffered_ = 0;     ///< rows in the block
@@ -157,6 +158,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
   if (info.spec == nullptr || info.dim_sizes.size() != all_dims.size())
     throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
   steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
+  start_ = info.spec->start;
 
   std::vector<bool> used(all_dims.size(), false);
   for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;
@@ -291,6 +293,11 @@ void Hdf5Writer::record(const engine::StepRecord& rec) {
   assert(rec.values.size() == vars_.size());
   if (block_start_ + buffered_ >= steps_ || rec.values.size() != vars_.size())
     throw std::logic_error("Hdf5Writer::record: more steps than the time dimension, or wrong number of variables");
+  // Records fill time slots in arrival order; a skipped month would shift every later one.
+  assert(rec.month == start_ + static_cast<int>(block_start_ + buffered_));
+  if (rec.month != start_ + static_cast<int>(block_start_ + buffered_))
+    throw std::logic_error("Hdf5Writer::record: got " + rec.month.str() + ", expected " +
+                           (start_ + static_cast<int>(block_start_ + buffered_)).str());
   for (std::size_t i = 0; i < vars_.size(); ++i) {
     auto& v = vars_[i];
     assert(rec.values[i].size() == v.row);
