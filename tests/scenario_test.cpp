@@ -1,8 +1,641 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "geosim/core/error.hpp"
+#include "geosim/model/spec.hpp"
 #include "geosim/scenario/load.hpp"
 
-TEST_CASE("the baseline scenario loads", "[scenario]") {
-  const auto spec = geosim::scenario::load_file(GEOSIM_SOURCE_DIR "/scenarios/baseline.yaml");
+using namespace geosim;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using scenario::load_file;
+using scenario::load_text;
+using scenario::Override;
+
+namespace {
+
+const std::string baseline_path = GEOSIM_SOURCE_DIR "/scenarios/baseline.yaml";
+const std::string data_dir = GEOSIM_SOURCE_DIR "/tests/data/";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// tests/data/mini.yaml with the first occurrence of `from` replaced by `to`.
+std::string mini(const std::string& from = "", const std::string& to = "") {
+  std::string text = read(data_dir + "mini.yaml");
+  if (from.empty()) return text;
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+/// The message of the InputError that loading `yaml` throws.
+std::string error_of(const std::string& yaml, const std::vector<Override>& overrides = {}) {
+  try {
+    load_text(yaml, "mini.yaml", overrides);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string file_error_of(const std::string& path) {
+  try {
+    load_file(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+const model::PolicyEvent& event(const model::ScenarioSpec& spec, std::size_t i) {
+  REQUIRE(i < spec.events.size());
+  return spec.events[i];
+}
+
+bool same(const model::Distribution& a, const model::Distribution& b) {
+  return a.kind == b.kind && a.p1 == b.p1 && a.p2 == b.p2;
+}
+
+/// Compares every value of two specs (not sources, file or resolved_yaml).
+void check_same_values(const model::ScenarioSpec& a, const model::ScenarioSpec& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.description == b.description);
+  CHECK(a.start == b.start);
+  CHECK(a.end == b.end);
+  CHECK(a.seed == b.seed);
+  REQUIRE(a.sectors.size() == b.sectors.size());
+  for (std::size_t i = 0; i < a.sectors.size(); ++i) {
+    const auto &x = a.sectors[i], &y = b.sectors[i];
+    CHECK(x.code == y.code);
+    CHECK(x.name == y.name);
+    CHECK(x.price_unit == y.price_unit);
+    CHECK(x.reference_price == y.reference_price);
+    REQUIRE(x.price.points.size() == y.price.points.size());
+    for (std::size_t k = 0; k < x.price.points.size(); ++k) {
+      CHECK(x.price.points[k].month == y.price.points[k].month);
+      CHECK(x.price.points[k].value == y.price.points[k].value);
+    }
+    CHECK(x.elasticity == y.elasticity);
+    CHECK(x.criticality == y.criticality);
+    CHECK(x.dual_use_fraction == y.dual_use_fraction);
+    CHECK(x.max_discount == y.max_discount);
+    CHECK(x.energy == y.energy);
+  }
+  REQUIRE(a.currencies.size() == b.currencies.size());
+  for (std::size_t i = 0; i < a.currencies.size(); ++i) {
+    CHECK(a.currencies[i].code == b.currencies[i].code);
+    CHECK(a.currencies[i].issuer == b.currencies[i].issuer);
+    CHECK(a.currencies[i].weight == b.currencies[i].weight);
+    CHECK(a.currencies[i].cost == b.currencies[i].cost);
+  }
+  REQUIRE(a.states.size() == b.states.size());
+  for (std::size_t i = 0; i < a.states.size(); ++i) {
+    const auto &x = a.states[i], &y = b.states[i];
+    CHECK(x.code == y.code);
+    CHECK(x.name == y.name);
+    CHECK(x.export_capacity == y.export_capacity);
+    CHECK(x.import_absorption == y.import_absorption);
+    CHECK(x.growth == y.growth);
+    CHECK(x.home_currency == y.home_currency);
+    REQUIRE(x.hub.has_value() == y.hub.has_value());
+    if (x.hub) {
+      CHECK(x.hub->markup == y.hub->markup);
+      CHECK(x.hub->detection_factor == y.hub->detection_factor);
+      CHECK(x.hub->evasion == y.hub->evasion);
+    }
+    CHECK(x.shadow_fleet == y.shadow_fleet);
+  }
+  REQUIRE(a.affinities.size() == b.affinities.size());
+  for (std::size_t i = 0; i < a.affinities.size(); ++i) {
+    CHECK(a.affinities[i].importer == b.affinities[i].importer);
+    CHECK(a.affinities[i].exporter == b.affinities[i].exporter);
+    CHECK(a.affinities[i].sector == b.affinities[i].sector);
+    CHECK(a.affinities[i].weight == b.affinities[i].weight);
+  }
+  REQUIRE(a.trade_costs.size() == b.trade_costs.size());
+  for (std::size_t i = 0; i < a.trade_costs.size(); ++i) {
+    CHECK(a.trade_costs[i].a == b.trade_costs[i].a);
+    CHECK(a.trade_costs[i].b == b.trade_costs[i].b);
+    CHECK(a.trade_costs[i].cost == b.trade_costs[i].cost);
+  }
+  REQUIRE(a.firms.size() == b.firms.size());
+  for (std::size_t i = 0; i < a.firms.size(); ++i) {
+    const auto &x = a.firms[i], &y = b.firms[i];
+    CHECK(x.state == y.state);
+    CHECK(x.sector == y.sector);
+    CHECK(x.role == y.role);
+    CHECK(x.count == y.count);
+    CHECK(same(x.size, y.size));
+    CHECK(same(x.exposure, y.exposure));
+    CHECK(x.exposure_size_slope == y.exposure_size_slope);
+    CHECK(x.state_owned_share == y.state_owned_share);
+    CHECK(x.state_owned_exposure == y.state_owned_exposure);
+    CHECK(same(x.risk_tolerance, y.risk_tolerance));
+    CHECK(x.capacity == y.capacity);
+    CHECK(x.source_key == y.source_key);
+  }
+  REQUIRE(a.banks.size() == b.banks.size());
+  for (std::size_t i = 0; i < a.banks.size(); ++i) {
+    const auto &x = a.banks[i], &y = b.banks[i];
+    CHECK(x.name == y.name);
+    CHECK(x.state == y.state);
+    CHECK(x.count == y.count);
+    CHECK(same(x.size, y.size));
+    CHECK(same(x.exposure, y.exposure));
+    CHECK(x.exposure_size_slope == y.exposure_size_slope);
+    CHECK(same(x.risk_tolerance, y.risk_tolerance));
+  }
+  REQUIRE(a.events.size() == b.events.size());
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    const auto &x = a.events[i], &y = b.events[i];
+    CHECK(x.kind == y.kind);
+    CHECK(x.start.str() == y.start.str());
+    CHECK(x.end.has_value() == y.end.has_value());
+    if (x.end && y.end) CHECK(x.end->str() == y.end->str());
+    CHECK(x.by == y.by);
+    CHECK(x.target == y.target);
+    CHECK(x.sectors == y.sectors);
+    CHECK(x.intensity == y.intensity);
+    CHECK(x.dual_use_only == y.dual_use_only);
+    CHECK(x.cap == y.cap);
+    CHECK(x.currencies == y.currencies);
+    CHECK(x.scope == y.scope);
+    CHECK(x.banks == y.banks);
+    CHECK(x.label == y.label);
+  }
+  CHECK(a.params.risk.margin == b.params.risk.margin);
+  CHECK(a.params.risk.detection_base == b.params.risk.detection_base);
+  CHECK(a.params.risk.learning_rate == b.params.risk.learning_rate);
+  CHECK(a.params.orders.reoptimise_share == b.params.orders.reoptimise_share);
+  CHECK(a.params.orders.switching_cost == b.params.orders.switching_cost);
+  CHECK(a.params.payments.clear_rate == b.params.payments.clear_rate);
+  CHECK(a.params.adaptive.escalation == b.params.adaptive.escalation);
+  CHECK(a.snapshots == b.snapshots);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ baseline
+
+TEST_CASE("the baseline has seven states, five sectors and four currencies", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  CHECK(spec.name == "baseline");
   CHECK(spec.states.size() == 7);
+  CHECK(spec.sectors.size() == 5);
+  CHECK(spec.currencies.size() == 4);
+  CHECK(spec.start == Month::from(2013, 1));
+  CHECK(spec.end == Month::from(2030, 12));
+  CHECK(spec.steps() == 216);
+  CHECK(spec.seed == 20130101);
+  CHECK(spec.file == baseline_path);
+}
+
+TEST_CASE("capacities in the file are USD bn per year and USD per year in the spec", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  const auto rus = model::find_state(spec, "RUS");
+  const auto crude = model::find_sector(spec, "crude");
+  REQUIRE(rus);
+  REQUIRE(crude);
+  CHECK(spec.states[index(*rus)].export_capacity[index(*crude)] == Approx(175e9));
+  CHECK(spec.states[index(*rus)].import_absorption[index(*crude)] == 0.0);
+  const auto& intermediaries = spec.firms.back();
+  CHECK(intermediaries.role == model::Role::intermediary);
+  CHECK(intermediaries.capacity == Approx(15e9));
+}
+
+TEST_CASE("sectors missing from a capacity map have zero capacity", "[scenario]") {
+  const auto spec = load_text(mini(), "mini.yaml");
+  const auto oil = model::find_sector(spec, "oil");
+  REQUIRE(oil);
+  CHECK(spec.states[0].export_capacity[index(*oil)] == 0.0);
+  CHECK(spec.states[0].export_capacity.size() == 2);
+  CHECK(spec.states[2].import_absorption == std::vector<double>{0.0, 0.0});
+}
+
+TEST_CASE("firm entries with lists expand into one population per state, sector and role", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  // 2 + 3 + 2 + 3 + 2 + 3 + 5 + 2*5*2 + 3*5*2 + 2 populations.
+  CHECK(spec.firms.size() == 72);
+  std::size_t from_entry_7 = 0;
+  for (const auto& f : spec.firms)
+    if (f.source_key == "firms[7]") {
+      ++from_entry_7;
+      CHECK(f.count == 1500);  // count is per expanded population
+      CHECK(f.state_owned_share == 0.1);
+    }
+  CHECK(from_entry_7 == 20);
+  const auto& first = spec.firms[0];
+  CHECK(spec.states[index(first.state)].code == "CHN");
+  CHECK(spec.sectors[index(first.sector)].code == "machinery_electronics");
+  CHECK(first.role == model::Role::exporter);
+  CHECK(spec.banks.size() == 6);
+}
+
+TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  REQUIRE(spec.events.size() == 23);
+  const auto& embargo = event(spec, 15);
+  CHECK(embargo.kind == model::PolicyKind::import_ban);
+  CHECK(embargo.start.str() == "2022-12-05");
+  CHECK(embargo.start.as_month() == Month::from(2022, 12));
+  CHECK_FALSE(embargo.end.has_value());
+  CHECK(embargo.intensity == 0.9);
+  const auto& cap = event(spec, 16);
+  CHECK(cap.kind == model::PolicyKind::price_cap);
+  CHECK(cap.cap == 60.0);
+  CHECK(event(spec, 0).start.str() == "2014-03-01");
+  CHECK(event(spec, 0).dual_use_only);
+  CHECK(event(spec, 19).scope == model::SanctionScope::banks);
+  CHECK(event(spec, 13).label == "buyers and insurers step back");
+  CHECK(event(spec, 10).currencies == std::vector{*model::find_currency(spec, "USD")});
+}
+
+TEST_CASE("parameters not in the file keep the defaults of the spec", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  CHECK(spec.params.risk.margin == 0.1);
+  CHECK(spec.params.orders.reoptimise_share == 0.15);
+  CHECK(spec.params.risk.penalty_multiple == model::RiskParams{}.penalty_multiple);
+  CHECK(spec.params.payments.clear_rate == model::PaymentParams{}.clear_rate);
+  CHECK(spec.params.adaptive.escalation == model::AdaptiveParams{}.escalation);
+}
+
+TEST_CASE("distributions are read from a number or a one-key map", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  CHECK(spec.banks[0].size.kind == model::Distribution::Kind::lognormal);
+  CHECK(spec.banks[0].size.p1 == 50.0);
+  CHECK(spec.banks[0].size.p2 == 0.5);
+  CHECK(spec.banks[0].exposure.kind == model::Distribution::Kind::beta);
+  const auto small = load_text(mini(), "mini.yaml");
+  CHECK(small.firms[0].size.kind == model::Distribution::Kind::constant);
+  CHECK(small.firms[0].size.p1 == 2.0);
+  CHECK(same(small.firms[1].size, model::FirmPopulationSpec{}.size));
+}
+
+TEST_CASE("sources record the file position of every key read", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  const SourceLocation intensity = spec.sources.at("events[3].intensity");
+  CHECK(intensity.file == baseline_path);
+  CHECK(intensity.line == 162);
+  CHECK(spec.sources.at("states[0].export_capacity.crude").line == 75);
+  CHECK(spec.sources.count("firms[7].role") == 1);
+  // where() walks up to the nearest recorded parent, then to the file.
+  CHECK(spec.where("states[0].export_capacity.crude.nothing").line == 75);
+  CHECK(spec.where("no_such_key").str() == baseline_path);
+}
+
+// ------------------------------------------------------------------ base
+
+TEST_CASE("a derived scenario merges list items by code and id onto its base", "[scenario]") {
+  const auto spec = load_file(data_dir + "derived.yaml");
+  CHECK(spec.name == "derived");
+  REQUIRE(spec.states.size() == 4);
+  CHECK(spec.states[3].code == "CCC");
+  CHECK(spec.states[3].name == "Newcomer");
+  const auto& bbb = spec.states[1];
+  CHECK(bbb.code == "BBB");
+  CHECK(bbb.export_capacity[0] == Approx(40e9));   // changed
+  CHECK(bbb.import_absorption[1] == Approx(5e9));  // kept from the base
+  CHECK(bbb.home_currency.has_value());
+  CHECK(spec.params.risk.margin == 0.15);        // base
+  CHECK(spec.params.risk.learning_rate == 0.4);  // derived
+  CHECK(spec.seed == 7);
+}
+
+TEST_CASE("a derived event with remove: true deletes the base event and new ids are appended", "[scenario]") {
+  const auto spec = load_file(data_dir + "derived.yaml");
+  REQUIRE(spec.events.size() == 3);
+  CHECK(spec.events[0].kind == model::PolicyKind::export_control);
+  CHECK(spec.events[0].intensity == 0.9);
+  CHECK(spec.events[0].start.str() == "2021-03-01");
+  CHECK(spec.events[1].kind == model::PolicyKind::bank_withdrawal);
+  CHECK(spec.events[2].kind == model::PolicyKind::import_ban);
+  CHECK(spec.events[2].start.str() == "2022-02-01");
+}
+
+TEST_CASE("a base may itself have a base", "[scenario]") {
+  const auto spec = load_file(data_dir + "grandchild.yaml");
+  CHECK(spec.name == "grandchild");
+  CHECK(spec.events.size() == 2);
+  CHECK(spec.states.size() == 4);
+  CHECK(spec.events[0].intensity == 0.9);
+}
+
+TEST_CASE("merged values keep the file and line they came from", "[scenario]") {
+  const auto spec = load_file(data_dir + "derived.yaml");
+  const auto intensity = spec.sources.at("events[0].intensity");
+  CHECK_THAT(intensity.file, Contains("derived.yaml"));
+  CHECK(intensity.line == 12);
+  const auto start = spec.sources.at("events[0].start");
+  CHECK_THAT(start.file, Contains("mini.yaml"));
+  CHECK(start.line == 33);
+}
+
+TEST_CASE("an error in a value inherited from the base points into the base file", "[scenario]") {
+  const std::string message = file_error_of(data_dir + "short_horizon.yaml");
+  CHECK_THAT(message, Contains("mini.yaml:33:"));
+  CHECK_THAT(message, Contains("events[0].start: 2021-03-01 is after the end of the horizon (2021-02)"));
+}
+
+TEST_CASE("a base cycle is an error naming the chain", "[scenario]") {
+  const std::string message = file_error_of(data_dir + "cycle_a.yaml");
+  CHECK_THAT(message, Contains("cycle_b.yaml:3:7: base: base scenario cycle: "));
+  CHECK_THAT(message, Contains("cycle_a.yaml -> "));
+  CHECK_THAT(message, Contains("cycle_b.yaml -> "));
+}
+
+TEST_CASE("a missing base file is an error at the base key naming the path and the reason", "[scenario]") {
+  const std::string message = file_error_of(data_dir + "missing_base.yaml");
+  CHECK_THAT(message, Contains("missing_base.yaml:3:7: base: cannot read scenario file '"));
+  CHECK_THAT(message, Contains("no_such_base.yaml': No such file or directory"));
+}
+
+TEST_CASE("the resolved YAML of a derived scenario has no base key", "[scenario]") {
+  const auto spec = load_file(data_dir + "derived.yaml");
+  CHECK_THAT(spec.resolved_yaml, !Contains("base:"));
+  CHECK_THAT(spec.resolved_yaml, !Contains("remove"));
+  CHECK_THAT(spec.resolved_yaml, Contains("name: derived"));
+}
+
+// ------------------------------------------------------------------ resolved YAML
+
+TEST_CASE("loading the resolved YAML of the baseline gives the same spec", "[scenario]") {
+  const auto spec = load_file(baseline_path);
+  const auto again = load_text(spec.resolved_yaml, "resolved.yaml");
+  check_same_values(spec, again);
+  CHECK(again.resolved_yaml == spec.resolved_yaml);
+}
+
+TEST_CASE("loading the resolved YAML of a derived scenario with overrides gives the same spec", "[scenario]") {
+  const auto spec = load_file(data_dir + "derived.yaml",
+                              {{"events[ban].intensity", "0.3"}, {"parameters.adaptive.escalation", "false"}});
+  const auto again = load_text(spec.resolved_yaml, "resolved.yaml");
+  check_same_values(spec, again);
+  CHECK(again.events[0].intensity == 0.3);
+  CHECK_FALSE(again.params.adaptive.escalation);
+}
+
+// ------------------------------------------------------------------ overrides
+
+TEST_CASE("parse_override splits at the first equals sign", "[scenario]") {
+  const Override o = scenario::parse_override("states[RUS].name=a=b");
+  CHECK(o.key_path == "states[RUS].name");
+  CHECK(o.value == "a=b");
+}
+
+TEST_CASE("parse_override rejects an argument without '=' or without a key", "[scenario]") {
+  CHECK_THROWS_WITH(scenario::parse_override("parameters.risk.margin"),
+                    "--set parameters.risk.margin: expected key.path=value, e.g. --set parameters.risk.margin=0.2");
+  CHECK_THROWS_WITH(scenario::parse_override("=0.2"),
+                    "--set =0.2: the key path before '=' is empty; expected key.path=value");
+}
+
+TEST_CASE("overrides select list items by code, id or index and parse values as YAML", "[scenario]") {
+  const auto spec = load_file(baseline_path, {scenario::parse_override("events[swift_usd].intensity=0.5"),
+                                              scenario::parse_override("parameters.risk.margin=0.2"),
+                                              scenario::parse_override("horizon.end=2025-12"),
+                                              scenario::parse_override("states[RUS].export_capacity.crude=100"),
+                                              scenario::parse_override("events[0].sectors=[consumer_goods]"),
+                                              scenario::parse_override("parameters.adaptive.escalation=false")});
+  CHECK(event(spec, 10).intensity == 0.5);
+  CHECK(spec.params.risk.margin == 0.2);
+  CHECK(spec.end == Month::from(2025, 12));
+  CHECK(spec.states[0].export_capacity[0] == Approx(100e9));
+  CHECK(event(spec, 0).sectors == std::vector{*model::find_sector(spec, "consumer_goods")});
+  CHECK_FALSE(spec.params.adaptive.escalation);
+  CHECK(spec.where("events[10].intensity").str() == "--set events[swift_usd].intensity=0.5");
+}
+
+TEST_CASE("an override value goes through the same checks as the file", "[scenario]") {
+  CHECK(error_of(mini(), {{"events[ban].intensity", "1.3"}}) ==
+        "--set events[ban].intensity=1.3: events[0].intensity: 1.3 is outside [0, 1]");
+  CHECK(error_of(mini(), {{"horizon.end", "2021-02"}}) ==
+        "mini.yaml:33:44: events[0].start: 2021-03-01 is after the end of the horizon (2021-02); the event would "
+        "never apply");
+  CHECK(error_of(mini(), {{"parameters.risk.margni", "0.2"}}) ==
+        "--set parameters.risk.margni=0.2: parameters.risk.margni: unknown key 'margni' (did you mean 'margin'?)");
+}
+
+TEST_CASE("an override selecting no list item lists the items", "[scenario]") {
+  CHECK(error_of(mini(), {{"states[AAB].growth", "0.1"}}) ==
+        "--set states[AAB].growth=0.1: states[AAB]: no item with code, id or name 'AAB' (did you mean 'AAA'?); "
+        "items: AAA, BBB, HUB");
+  CHECK(error_of(mini(), {{"events[7].intensity", "0.1"}}) ==
+        "--set events[7].intensity=0.1: events[7]: index 7 is out of range; the list has 3 items");
+  CHECK(error_of(mini(), {{"name.first", "x"}}) ==
+        "--set name.first=x: name: is 'mini', not a map, so it has no key 'first'");
+}
+
+TEST_CASE("an override may not change the base", "[scenario]") {
+  CHECK_THAT(error_of(mini(), {{"base", "other.yaml"}}),
+             StartsWith("--set base=other.yaml: base: base cannot be set with --set"));
+}
+
+// ------------------------------------------------------------------ bad input
+
+TEST_CASE("an unknown key is an error suggesting the closest key", "[scenario]") {
+  CHECK(error_of(mini("intensity: 0.5", "intensty: 0.5")) ==
+        "mini.yaml:33:93: events[0].intensty: unknown key 'intensty' (did you mean 'intensity'?)");
+}
+
+TEST_CASE("an unknown key far from every key lists the allowed keys", "[scenario]") {
+  CHECK(error_of(mini("seed: 7", "colour: 7")) ==
+        "mini.yaml:7:1: colour: unknown key 'colour'; expected one of schema_version, name, description, horizon, "
+        "seed, sectors, currencies, states, affinities, trade_costs, firms, banks, events, parameters, output");
+}
+
+TEST_CASE("an event key that does not apply to the event's kind is an error", "[scenario]") {
+  CHECK(error_of(mini("sectors: [chips], intensity: 0.5}", "sectors: [chips], intensity: 0.5, cap: 3}")) ==
+        "mini.yaml:33:109: events[0].cap: cap does not apply to a export_control event; it applies to price_cap");
+}
+
+TEST_CASE("a value of the wrong type is an error naming the expected type", "[scenario]") {
+  CHECK(error_of(mini("margin: 0.15", "margin: abc")) ==
+        "mini.yaml:37:18: parameters.risk.margin: expected a number, got 'abc'");
+  CHECK(error_of(mini("energy: true", "energy: maybe")) ==
+        "mini.yaml:9:106: sectors[0].energy: expected true or false, got 'maybe'");
+  CHECK(error_of(mini("count: 10, size: 2", "count: [10], size: 2")) ==
+        "mini.yaml:26:56: firms[0].count: expected a whole number >= 1, got a list");
+  CHECK(error_of(mini("horizon: {start: 2020-01, end: 2022-12}", "horizon: 2020")) ==
+        "mini.yaml:6:10: horizon: expected a map, got '2020'");
+}
+
+TEST_CASE("a value out of range is an error naming the range", "[scenario]") {
+  CHECK(error_of(mini("intensity: 0.5", "intensity: 1.3")) ==
+        "mini.yaml:33:104: events[0].intensity: 1.3 is outside [0, 1]");
+  CHECK(error_of(mini("margin: 0.15", "margin: 0")) ==
+        "mini.yaml:37:18: parameters.risk.margin: 0 is out of range; expected a value > 0");
+  CHECK(error_of(mini("{lognormal: {median: 5, sigma: 0.5}}", "{lognormal: {median: 5, sigma: -1}}")) ==
+        "mini.yaml:31:83: banks[0].size.lognormal.sigma: -1 is negative; expected a value >= 0");
+}
+
+TEST_CASE("an undefined code is an error listing the defined codes", "[scenario]") {
+  CHECK(error_of(mini("by: AAA, target: BBB, sectors: [chips]", "by: AAA, target: XYZ, sectors: [chips]")) ==
+        "mini.yaml:33:70: events[0].target: 'XYZ' is not a defined state; defined: AAA, BBB, HUB");
+  CHECK(error_of(mini("sectors: [chips], intensity", "sectors: [chip], intensity")) ==
+        "mini.yaml:33:85: events[0].sectors[0]: 'chip' is not a defined sector (did you mean 'chips'?); "
+        "defined: oil, chips");
+  CHECK(error_of(mini("export_capacity: {chips: 10}", "export_capacity: {chipz: 10}")) ==
+        "mini.yaml:17:23: states[0].export_capacity.chipz: 'chipz' is not a defined sector (did you mean "
+        "'chips'?); defined: oil, chips");
+  CHECK(error_of(mini("home_currency: USD", "home_currency: EUR")) ==
+        "mini.yaml:16:20: states[0].home_currency: 'EUR' is not a defined currency; defined: USD, RUB");
+}
+
+TEST_CASE("a malformed date is an error showing the expected format", "[scenario]") {
+  CHECK(error_of(mini("start: 2021-03,", "start: 2021-13,")) ==
+        "mini.yaml:33:44: events[0].start: expected a date YYYY-MM or YYYY-MM-DD, got '2021-13'");
+  CHECK(error_of(mini("start: 2021-06-15", "start: 2021-06-31")) ==
+        "mini.yaml:34:39: events[1].start: expected a date YYYY-MM or YYYY-MM-DD, got '2021-06-31'");
+}
+
+TEST_CASE("a snapshot outside the horizon is an error", "[scenario]") {
+  CHECK(error_of(mini("snapshots: [2021-12]", "snapshots: [2023-01]")) ==
+        "mini.yaml:38:22: output.snapshots[0]: 2023-01 is outside the horizon 2020-01 to 2022-12");
+}
+
+TEST_CASE("an event outside the horizon is an error but price points outside it are not", "[scenario]") {
+  CHECK(error_of(mini("start: 2022-01,", "start: 2023-01,")) ==
+        "mini.yaml:35:46: events[2].start: 2023-01-01 is after the end of the horizon (2022-12); the event would "
+        "never apply");
+  CHECK(error_of(mini("end: 2022-06,", "end: 2019-06,")) ==
+        "mini.yaml:34:56: events[1].end: the event ends (2019-06-01) before it starts (2021-06-15)");
+  const auto spec = load_text(mini("[[2020-01, 60]", "[[2010-01, 60]"), "mini.yaml");
+  CHECK(spec.sectors[0].price.points[0].month == Month::from(2010, 1));
+  // An event that started before the horizon is simply in force from its start.
+  const auto early = load_text(mini("start: 2021-03,", "start: 2014-03,"), "mini.yaml");
+  CHECK(early.events[0].start.str() == "2014-03-01");
+}
+
+TEST_CASE("an end before the start is an error", "[scenario]") {
+  CHECK(error_of(mini("end: 2022-12}", "end: 2019-12}")) ==
+        "mini.yaml:6:32: horizon.end: the horizon ends (2019-12) before it starts (2020-01)");
+  CHECK(error_of(mini("end: 2022-06,", "end: 2021-06-14,")) ==
+        "mini.yaml:34:56: events[1].end: the event ends (2021-06-14) before it starts (2021-06-15)");
+}
+
+TEST_CASE("negative sizes, capacities and counts are errors", "[scenario]") {
+  CHECK(error_of(mini("count: 10, size: 2", "count: -10, size: 2")) ==
+        "mini.yaml:26:56: firms[0].count: -10 is negative; expected a whole number >= 1");
+  CHECK(error_of(mini("export_capacity: {oil: 30}", "export_capacity: {oil: -30}")) ==
+        "mini.yaml:21:28: states[1].export_capacity.oil: -30 is negative; expected a value >= 0");
+  CHECK(error_of(mini("capacity: 2}", "capacity: -2}")) ==
+        "mini.yaml:29:73: firms[3].capacity: -2 is negative; expected a value > 0");
+  CHECK(error_of(mini("size: 2}", "size: -2}")) == "mini.yaml:26:66: firms[0].size: -2 is negative; expected a value > 0");
+  CHECK(error_of(mini("count: 10, size: 2", "count: 0, size: 2")) ==
+        "mini.yaml:26:56: firms[0].count: 0 is outside [1, 4294967295]");
+}
+
+TEST_CASE("empty lists of states, sectors, currencies and firms are errors", "[scenario]") {
+  const std::string no_firms = mini(
+      "firms:\n  - {state: AAA, sector: chips, role: exporter, count: 10, size: 2}\n"
+      "  - {state: AAA, sector: oil, role: importer, count: 10}\n"
+      "  - {state: BBB, sector: [oil, chips], role: [exporter, importer], count: 5}\n"
+      "  - {state: HUB, sector: chips, role: intermediary, count: 3, capacity: 2}\n",
+      "firms: []\n");
+  CHECK(error_of(no_firms) == "mini.yaml:25:8: firms: the list is empty; a scenario needs at least one firm population");
+}
+
+TEST_CASE("an event with an empty sector list is an error", "[scenario]") {
+  CHECK(error_of(mini("sectors: [chips], intensity", "sectors: [], intensity")) ==
+        "mini.yaml:33:84: events[0].sectors: the list is empty; omit sectors to apply the event to all sectors");
+}
+
+TEST_CASE("a duplicate code is an error naming the first use", "[scenario]") {
+  CHECK(error_of(mini("  - code: HUB\n", "  - code: AAA\n")) ==
+        "mini.yaml:23:11: states[2].code: duplicate code 'AAA' (already used by states[0])");
+  CHECK(error_of(mini("{id: pull,", "{id: ban,")) ==
+        "mini.yaml:35:10: events[2].id: duplicate event id 'ban' (first used at mini.yaml:33:10)");
+}
+
+TEST_CASE("a missing required key is an error naming the key", "[scenario]") {
+  CHECK(error_of(mini("{id: ban, kind: export_control, ", "{id: ban, ")) ==
+        "mini.yaml:33:5: events[0]: missing required key 'kind'");
+  CHECK(error_of(mini("role: exporter, count: 10, ", "role: exporter, ")) ==
+        "mini.yaml:26:5: firms[0]: missing required key 'count'");
+  CHECK(error_of(mini("  - code: HUB\n", "  - name: HUB\n")) == "mini.yaml:23:5: states[2]: missing required key 'code'");
+}
+
+TEST_CASE("a missing scenario file is an error naming the path and the reason", "[scenario]") {
+  CHECK(file_error_of(data_dir + "no_such_file.yaml") ==
+        "cannot read scenario file '" + data_dir + "no_such_file.yaml': No such file or directory");
+  CHECK(file_error_of(data_dir) == "cannot read scenario file '" + data_dir + "': Is a directory");
+}
+
+TEST_CASE("malformed YAML is an error at the parser's position", "[scenario]") {
+  CHECK(error_of(mini("seed: 7", "seed: [7")) == "mini.yaml:8:8: malformed YAML: end of sequence flow not found");
+  CHECK(error_of(mini("seed: 7\n", "seed: 7\nseed: 8\n")) ==
+        "mini.yaml:8:1: seed: duplicate key (first given at mini.yaml:7:1)");
+}
+
+TEST_CASE("a missing or unsupported schema version is an error listing the supported versions", "[scenario]") {
+  CHECK(error_of(mini("schema_version: 1", "schema_version: 2")) ==
+        "mini.yaml:4:17: schema_version: version 2 is not supported; supported versions: 1");
+  CHECK(error_of(mini("schema_version: 1\n", "")) ==
+        "mini.yaml:4:1: schema_version: missing required key 'schema_version' (the format version of the file); "
+        "supported versions: 1");
+}
+
+TEST_CASE("a price cap without a cap is an error", "[scenario]") {
+  CHECK(error_of(mini(", cap: 60}", "}")) ==
+        "mini.yaml:34:5: events[1]: missing required key 'cap' (the price ceiling, in the sector's price unit)");
+}
+
+TEST_CASE("a bank withdrawal naming an undefined bank population is an error", "[scenario]") {
+  CHECK(error_of(mini("banks: big}", "banks: small}")) ==
+        "mini.yaml:35:84: events[2].banks: 'small' is not a bank population of AAA; defined: big");
+}
+
+TEST_CASE("export capacity without an exporter population is an error", "[scenario]") {
+  CHECK(error_of(mini("role: [exporter, importer], count: 5", "role: [importer], count: 5")) ==
+        "mini.yaml:21:28: states[1].export_capacity.oil: BBB has export capacity 30 (USD bn per year) in oil but no "
+        "firm population with state BBB, sector oil, role exporter");
+}
+
+TEST_CASE("import absorption without an importer population is an error", "[scenario]") {
+  CHECK(error_of(mini("{state: AAA, sector: oil, role: importer", "{state: AAA, sector: oil, role: exporter")) ==
+        "mini.yaml:18:30: states[0].import_absorption.oil: AAA has import absorption 20 (USD bn per year) in oil but "
+        "no firm population with state AAA, sector oil, role importer");
+}
+
+TEST_CASE("an intermediary population in a state without a hub is an error", "[scenario]") {
+  CHECK(error_of(mini("    hub: {}\n", "")) ==
+        "mini.yaml:28:39: firms[3].role: an intermediary population needs a hub state, but HUB has no 'hub:' (add "
+        "hub: {} to the state to use the default hub)");
+}
+
+TEST_CASE("a base cycle in text names both files", "[scenario]") {
+  // load_text resolves base: against the current directory.
+  const std::string text = "schema_version: 1\nbase: " + data_dir + "cycle_a.yaml\nname: x\n";
+  CHECK_THAT(error_of(text), Contains("base scenario cycle: mini.yaml -> " + data_dir + "cycle_a.yaml -> " +
+                                      data_dir + "cycle_b.yaml -> " + data_dir + "cycle_a.yaml"));
+}
+
+TEST_CASE("remove: true in a scenario without that base item is an error", "[scenario]") {
+  CHECK(error_of(mini("{id: pull, kind", "{id: pull, remove: true, kind")) ==
+        "mini.yaml:35:16: events[2].remove: remove: true deletes an item of a base scenario, but no base scenario "
+        "has this item");
+}
+
+TEST_CASE("an unknown distribution or one that cannot give a share is an error", "[scenario]") {
+  CHECK(error_of(mini("{lognormal: {median", "{lognormale: {median")) ==
+        "mini.yaml:31:53: banks[0].size.lognormale: unknown distribution 'lognormale' (did you mean 'lognormal'?)");
+  CHECK(error_of(mini("size: {lognormal:", "exposure: {lognormal:")) ==
+        "mini.yaml:31:57: banks[0].exposure.lognormal: this attribute is a share in [0, 1]; use constant, uniform "
+        "or beta, not lognormal");
+}
+
+TEST_CASE("the edit-distance suggestion finds keys with small typos only", "[scenario]") {
+  CHECK_THAT(error_of(mini("reference_price: 80", "referenceprice: 80")),
+             Contains("unknown key 'referenceprice' (did you mean 'reference_price'?)"));
+  CHECK_THAT(error_of(mini("reference_price: 80", "price_ref: 80")), !Contains("did you mean"));
 }

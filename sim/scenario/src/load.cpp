@@ -223,9 +223,9 @@ class Converter {
 
     // States and currencies name each other (issuer, home_currency), so
     // collect every code before converting either list.
-    sector_codes_ = codes(root.find("sectors"));
-    state_codes_ = codes(root.find("states"));
-    currency_codes_ = codes(root.find("currencies"));
+    sector_codes_ = codes(root.find("sectors"), "sectors");
+    state_codes_ = codes(root.find("states"), "states");
+    currency_codes_ = codes(root.find("currencies"), "currencies");
     sectors(top.need("sectors"));
     currencies(top.need("currencies"));
     states(top.need("states"));
@@ -239,12 +239,24 @@ class Converter {
   }
 
  private:
-  static std::vector<std::string> codes(const Node* list_node) {
+  /// The codes of a list, checked for duplicates here so that a duplicate is
+  /// reported as such rather than as a confusing lookup failure later.
+  static std::vector<std::string> codes(const Node* list_node, const std::string& list_name) {
     std::vector<std::string> out;
+    std::vector<std::size_t> item_of;  // list index of each code
     if (!list_node || !list_node->is_sequence()) return out;
-    for (const Node& item : list_node->items)
-      if (const Node* code = item.is_map() ? item.find("code") : nullptr; code && code->is_scalar())
-        out.push_back(code->scalar);
+    for (std::size_t i = 0; i < list_node->items.size(); ++i) {
+      const Node& item = list_node->items[i];
+      const Node* code = item.is_map() ? item.find("code") : nullptr;
+      if (!code || !code->is_scalar()) continue;
+      const auto first = std::find(out.begin(), out.end(), code->scalar);
+      if (first != out.end())
+        fail(*code, at(at(list_name, i), "code"),
+             "duplicate code '" + code->scalar + "' (already used by " +
+                 at(list_name, item_of[static_cast<std::size_t>(first - out.begin())]) + ")");
+      out.push_back(code->scalar);
+      item_of.push_back(i);
+    }
     return out;
   }
 

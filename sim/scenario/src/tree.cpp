@@ -141,10 +141,12 @@ bool flat(const Node& n) {
   return true;
 }
 
-// Flow style for what reads well on one line: lists whose items are flat
-// (price paths, code lists) and maps of scalars and scalar lists (events).
+// Flow style for what reads well on one line: lists of scalars and of
+// scalar pairs (price paths, code lists) and maps of scalars and scalar
+// lists (events, currencies); lists of maps stay one item per line.
 bool flow(const Node& n) {
-  if (n.is_sequence()) return std::all_of(n.items.begin(), n.items.end(), flat);
+  if (n.is_sequence())
+    return std::all_of(n.items.begin(), n.items.end(), [](const Node& i) { return !i.is_map() && flat(i); });
   if (n.is_map())
     return std::all_of(n.entries.begin(), n.entries.end(),
                        [](const Entry& e) { return leaf(e.value) || (e.value.is_sequence() && flat(e.value)); });
@@ -193,8 +195,12 @@ std::string identity_key(std::string_view list) {
 std::string flat_text(const Node& n) {
   if (n.is_scalar()) return n.scalar;
   std::string out = "[";
-  for (const Node& i : n.items) out += (out.size() > 1 ? "," : "") + flat_text(i);
-  return out + "]";
+  for (const Node& i : n.items) {
+    if (out.size() > 1) out += ',';
+    out += flat_text(i);
+  }
+  out += ']';
+  return out;
 }
 
 // The identity of a list item, or "" when it has none. Bank populations
