@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,20 @@ struct Id {
   operator hid_t() const { return id; }
 };
 
+// Per process, since ctest runs test cases in parallel and several build
+// directories may run the suite at once; removed when the process exits.
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("geosim_output_test." + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path temp_dir() {
-  const fs::path dir = fs::temp_directory_path() / "geosim_output_test";
-  fs::create_directories(dir);
-  return dir;
+  static const TempDir dir;
+  return dir.path;
 }
 
 /// A fresh sample file written with the given time_chunk.
