@@ -154,7 +154,7 @@ class Fields {
       throw InputError(e.key_where, at(path_, e.key),
                        "unknown key '" + e.key + "'" + (hint.empty() ? "; expected one of " + join(allowed) : hint));
     }
-    spec_.sources[path_] = node.where;
+    if (!path_.empty()) spec_.sources[path_] = node.where;
   }
 
   const Node* get(const std::string& key) const {
