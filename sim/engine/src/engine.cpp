@@ -141,8 +141,9 @@ class Simulation {
         c += w.firms.cautious[f] * w.firms.share[f];
         ch += w.firms.cautious_hub[f] * w.firms.share[f];
       }
-      gs.cautious[g] = c;
-      gs.cautious_hub[g] = ch;
+      // Shares sum to one only up to rounding.
+      gs.cautious[g] = std::min(c, 1.0);
+      gs.cautious_hub[g] = std::min(ch, 1.0);
     }
   }
 

@@ -9,7 +9,8 @@ using state::sector_of;
 
 namespace {
 
-double ratio(double have, double want) { return want > have ? have / want : 1.0; }
+/// Share of `want` that `have` covers, in [0, 1].
+double ratio(double have, double want) { return want > have ? std::max(0.0, have) / want : 1.0; }
 
 double group_caution(const state::World& world, const std::vector<std::int32_t>& table, std::size_t s,
                      std::size_t m, bool hub) {
