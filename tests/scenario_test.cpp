@@ -20,6 +20,7 @@ namespace {
 
 const std::string baseline_path = GEOSIM_SOURCE_DIR "/scenarios/baseline.yaml";
 const std::string data_dir = GEOSIM_SOURCE_DIR "/tests/data/";
+const std::string mini_path = data_dir + "mini.yaml";
 
 std::string read(const std::string& path) {
   std::ifstream in(path);
@@ -282,15 +283,17 @@ TEST_CASE("distributions are read from a number or a one-key map", "[scenario]")
 }
 
 TEST_CASE("sources record the file position of every key read", "[scenario]") {
-  const auto spec = load_file(baseline_path);
-  const SourceLocation intensity = spec.sources.at("events[3].intensity");
-  CHECK(intensity.file == baseline_path);
-  CHECK(intensity.line == 162);
-  CHECK(spec.sources.at("states[0].export_capacity.crude").line == 75);
-  CHECK(spec.sources.count("firms[7].role") == 1);
+  const auto spec = load_file(mini_path);
+  // mini.yaml: the 'ban' event's intensity and AAA's chips capacity.
+  const SourceLocation intensity = spec.sources.at("events[0].intensity");
+  CHECK(intensity.file == mini_path);
+  CHECK(intensity.line == 33);
+  CHECK(intensity.column == 104);
+  CHECK(spec.sources.at("states[0].export_capacity.chips").line == 17);
+  CHECK(spec.sources.count("firms[3].role") == 1);
   // where() walks up to the nearest recorded parent, then to the file.
-  CHECK(spec.where("states[0].export_capacity.crude.nothing").line == 75);
-  CHECK(spec.where("no_such_key").str() == baseline_path);
+  CHECK(spec.where("states[0].export_capacity.chips.nothing").line == 17);
+  CHECK(spec.where("no_such_key").str() == mini_path);
 }
 
 // ------------------------------------------------------------------ base

@@ -33,10 +33,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
         const std::size_t m = market_of(k, p);
         if (ctx.capacity(j, m) <= 0) continue;
         for (std::size_t i = 0; i < S; ++i) {
-          if (i == j) continue;
+          if (!state::trades_with(world, j, i)) continue;
           double attraction_all = 0;
           for (std::size_t x = 0; x < S; ++x)
-            if (x != i)
+            if (state::trades_with(world, x, i))
               attraction_all += world.affinity(i, x, k) * ctx.capacity(x, m) *
                                 std::pow(1 + world.trade_cost(x, i), -sector.elasticity);
           if (attraction_all <= 0) continue;

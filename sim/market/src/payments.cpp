@@ -77,8 +77,9 @@ void settle(const rules::StepContext& ctx, state::World& world, const state::Gri
       const double old = agg.backlog(a, b);
       const double failed = pp.fail_rate * old;
       const double cleared = std::min(old - failed, pp.clear_rate * settled_fraction * old);
+      settled_fraction = std::min(settled_fraction, 1.0);  // rounding
       const double added = V * (1 - settled_fraction);
-      const double backlog = old - failed - cleared + added;
+      const double backlog = std::max(0.0, old - failed - cleared + added);
       agg.backlog(a, b) = agg.backlog(b, a) = backlog;
       agg.failed(a, b) = agg.failed(b, a) = failed;
       agg.availability(a, b) = agg.availability(b, a) = settled_fraction;

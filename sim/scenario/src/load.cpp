@@ -419,7 +419,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet"});
+                "shadow_fleet", "aggregate"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -438,6 +438,7 @@ class Converter {
         s.hub = hub;
       }
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
+      if (const Node* v = f.get("aggregate")) s.aggregate = boolean(*v, f.path("aggregate"));
       spec_.states.push_back(std::move(s));
     }
   }

@@ -181,12 +181,12 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
     if (grp.role != model::Role::importer) continue;
     const std::size_t i = grp.state, m = grp.market, k = sector_of(m);
     for (std::size_t j = 0; j < S; ++j) {
-      if (j == i || w.exporter_group[j * M + m] < 0) continue;
+      if (!trades_with(w, j, i) || w.exporter_group[j * M + m] < 0) continue;
       if (spec.states[j].export_capacity[k] <= 0) continue;
       group_options[g].push_back({static_cast<std::uint16_t>(j), Option::no_hub});
       if (!is_target[i]) continue;
       for (auto h : w.hubs) {
-        if (h == i || h == j || w.intermediary_group[h * M + market_of(k, 0)] < 0) continue;
+        if (j == i || h == i || h == j || w.intermediary_group[h * M + market_of(k, 0)] < 0) continue;
         group_options[g].push_back({static_cast<std::uint16_t>(j), h});
       }
     }
@@ -220,6 +220,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   w.dims = {spec.states.size(), spec.sectors.size(), spec.currencies.size()};
   for (std::size_t s = 0; s < spec.states.size(); ++s)
     if (spec.states[s].hub) w.hubs.push_back(static_cast<std::uint16_t>(s));
+  for (const auto& s : spec.states) w.aggregate.push_back(s.aggregate);
   add_firms(spec, seed, run, w);
   add_banks(spec, seed, run, w);
   group_firms(w);

@@ -84,6 +84,10 @@ struct StateSpec {
   /// Alternative ("shadow") shipping capacity at the start, as a share of the
   /// state's seaborne energy exports, [0, 1].
   double shadow_fleet = 0.0;
+  /// An aggregate of countries that trade with each other (e.g. "rest of the
+  /// world"): its importers may buy from its own exporters, and that internal
+  /// trade counts in its totals.
+  bool aggregate = false;
 };
 
 /// Pairwise preference between an importer and an exporter (gravity, habit);

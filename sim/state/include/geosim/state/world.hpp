@@ -170,9 +170,16 @@ struct World {
   std::vector<std::int32_t> exporter_group, importer_group, intermediary_group;
   /// Hub states (those with StateSpec::hub).
   std::vector<std::uint16_t> hubs;
+  std::vector<std::uint8_t> aggregate;  ///< per state: StateSpec::aggregate
   state::Grid trade_cost;  ///< [a][b] iceberg cost, fraction (symmetric)
   state::Grid affinity;    ///< [importer][exporter][sector] preference weight
 };
+
+/// True when importers of `importer` may buy from exporters of `exporter`:
+/// distinct states, or the same aggregate state.
+inline bool trades_with(const World& w, std::size_t exporter, std::size_t importer) {
+  return exporter != importer || w.aggregate[importer] != 0;
+}
 
 /// Creates the firm and bank populations (random draws keyed by seed and run),
 /// the relationship network and the initial state-level variables.
