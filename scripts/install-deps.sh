@@ -11,6 +11,8 @@ packages=(
   python3-h5netcdf python3-matplotlib python3-pytest
   python3-nbclient python3-ipykernel python3-nbformat
   netcdf-bin
+  # sweeps: MPI (GEOSIM_MPI=ON) and the one-node SLURM cluster of the integration test
+  libopenmpi-dev openmpi-bin slurm-wlm slurm-client slurmctld slurmd munge
 )
 
 missing=()
