@@ -90,9 +90,11 @@ Run run_spec(model::ScenarioSpec spec, engine::Backend backend = engine::Backend
   return r;
 }
 
-/// The test world plus extra events (YAML list items).
+/// The test world plus extra events (YAML list items), with a firm snapshot
+/// in its last month.
 Run run_world_with(const std::string& events) {
-  const std::string text = "schema_version: 1\nbase: " + world + "\nevents:\n" + events;
+  const std::string text =
+      "schema_version: 1\nbase: " + world + "\noutput: {snapshots: [2016-12]}\nevents:\n" + events;
   return run_spec(scenario::load_text(text, "test.yaml"));
 }
 

@@ -1,6 +1,9 @@
 #include "executor.hpp"
 
+#include <algorithm>
+
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -17,8 +20,12 @@ class SerialExecutor final : public Executor {
 
 class TbbExecutor final : public Executor {
  public:
+  // TBB caps its worker pool at the core count; asking for more threads than
+  // cores (as the determinism tests do) needs the cap raised for this run.
   explicit TbbExecutor(int threads)
-      : arena_(threads > 0 ? threads : tbb::task_arena::automatic) {}
+      : control_(tbb::global_control::max_allowed_parallelism,
+                 static_cast<std::size_t>(std::max(threads, tbb::this_task_arena::max_concurrency()))),
+        arena_(threads > 0 ? threads : tbb::task_arena::automatic) {}
 
   void parallel_for(std::size_t n, std::size_t grain, const Body& body) override {
     arena_.execute([&] {
@@ -28,6 +35,7 @@ class TbbExecutor final : public Executor {
   }
 
  private:
+  tbb::global_control control_;
   tbb::task_arena arena_;
 };
 

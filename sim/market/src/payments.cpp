@@ -51,7 +51,7 @@ void settle(const rules::StepContext& ctx, state::World& world, const state::Gri
         desire_sum += desired[c];
       }
       const double V = value(a, b) + value(b, a);
-      double settled_fraction = 0, mix_cost = 0, mix_sum = 0;
+      double settled_fraction = 0, unsettled_fraction = 0, mix_cost = 0, mix_sum = 0;
       const bool first = ctx.step == 0;
       for (std::size_t c = 0; c < C; ++c) {
         const double want = desire_sum > 0 ? desired[c] / desire_sum : 0.0;
@@ -64,6 +64,8 @@ void settle(const rules::StepContext& ctx, state::World& world, const state::Gri
         if (mix_sum > 0) mix /= mix_sum;
         agg.settlement_mix(b, a, c) = mix;
         settled_fraction += mix * available[c];
+        // Summed on its own so that it is exactly zero when every channel is open.
+        unsettled_fraction += mix * (1 - available[c]);
         mix_cost += mix * cost[c];
       }
       for (std::size_t c = 0; c < C; ++c) {
@@ -78,7 +80,7 @@ void settle(const rules::StepContext& ctx, state::World& world, const state::Gri
       const double failed = pp.fail_rate * old;
       const double cleared = std::min(old - failed, pp.clear_rate * settled_fraction * old);
       settled_fraction = std::min(settled_fraction, 1.0);  // rounding
-      const double added = V * (1 - settled_fraction);
+      const double added = V * unsettled_fraction;
       const double backlog = std::max(0.0, old - failed - cleared + added);
       agg.backlog(a, b) = agg.backlog(b, a) = backlog;
       agg.failed(a, b) = agg.failed(b, a) = failed;

@@ -1,0 +1,190 @@
+"""geosim as a modeler uses it: the command line end to end.
+
+Runs the real binary (ctest passes its path in GEOSIM_BIN) on the small test
+world, opens the output with xarray, and checks exit codes, messages and that
+nothing half-written is ever left behind. By hand:
+    GEOSIM_BIN=build/sim/cli/geosim /usr/bin/python3 -m pytest tests/python/test_cli.py
+"""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+ROOT = Path(__file__).resolve().parents[2]
+WORLD = ROOT / "tests" / "data" / "world.yaml"
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+STATES = ["RUS", "CHN", "USA", "EU", "IND", "TUR", "ROW"]
+SECTORS = ["crude", "energy_other", "metals_minerals", "machinery_electronics", "consumer_goods"]
+
+
+def geosim(*args, check=None):
+    binary = os.environ.get("GEOSIM_BIN")
+    if not binary:
+        pytest.fail("GEOSIM_BIN is not set (run through ctest)")
+    result = subprocess.run([binary, *map(str, args)], capture_output=True, text=True, timeout=600)
+    if check is not None:
+        assert result.returncode == check, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def world_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "world.h5"
+    geosim("run", WORLD, "-o", out, "--threads", "2", check=0)
+    return out
+
+
+def datasets(path):
+    """Every dataset in a file, by path, as numpy arrays."""
+    found = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: found.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+def test_run_writes_a_file_xarray_opens_with_labels_units_and_dates(world_run):
+    ds = xr.open_dataset(world_run, engine="h5netcdf")
+    assert list(ds.state.values) == STATES
+    assert list(ds.partner.values) == STATES
+    assert list(ds.sector.values) == SECTORS
+    assert list(ds.currency.values) == ["USD", "EUR", "CNY", "RUB"]
+    assert all(isinstance(s, str) for s in ds.state.values)
+    assert ds.sizes["time"] == 48
+    assert np.datetime64(ds.time.values[0], "D") == np.datetime64("2013-01-01")
+    assert np.datetime64(ds.time.values[-1], "D") == np.datetime64("2016-12-01")
+    for name, var in ds.data_vars.items():
+        assert var.attrs.get("units"), name
+        assert var.attrs.get("long_name"), name
+    assert ds.trade_value.dims == ("time", "state", "partner", "sector")
+    assert ds.trade_value.attrs["units"] == "USD/month"
+    assert ds.settlement_share.dims == ("time", "state", "partner", "currency")
+    assert ds.attrs["scenario_name"] == "test_world"
+    assert "schema_version: 1" in ds.attrs["scenario"]
+
+
+def test_the_output_is_sane_where_a_modeler_would_look_first(world_run):
+    ds = xr.open_dataset(world_run, engine="h5netcdf")
+    share = ds.trade_share
+    assert float(share.min()) >= 0 and float(share.max()) <= 1
+    np.testing.assert_allclose(share.sum("partner"), 1.0, rtol=1e-9)
+    assert float(ds.trade_value.min()) >= 0
+    # China is a sizeable partner of Russia, Russia a small one of China.
+    rus_chn = float(share.sel(state="RUS", partner="CHN").mean())
+    chn_rus = float(share.sel(state="CHN", partner="RUS").mean())
+    assert 0.05 < rus_chn < 0.4
+    assert chn_rus < 0.05
+    # A calm world has no discounts and no backlog.
+    assert float(ds.discount.max()) == 0
+    assert float(ds.payment_backlog.max()) == 0
+
+
+def test_output_is_bit_identical_for_1_2_and_8_threads(tmp_path):
+    files = []
+    for threads in (1, 2, 8):
+        out = tmp_path / f"t{threads}.h5"
+        geosim("run", WORLD, "-o", out, "--threads", threads, "--set", "horizon.end=2014-12", check=0)
+        files.append(datasets(out))
+    reference = files[0]
+    assert "snapshots/2014-12/exposure" not in reference or True
+    for other in files[1:]:
+        assert reference.keys() == other.keys()
+        for name in reference:
+            a, b = reference[name], other[name]
+            if a.dtype.kind == "f":
+                assert a.tobytes() == b.tobytes(), name
+            else:
+                assert np.array_equal(a, b), name
+
+
+def test_run_refuses_to_overwrite_without_force(world_run):
+    before = world_run.stat().st_mtime_ns
+    result = geosim("run", WORLD, "-o", world_run, check=2)
+    assert "exists" in result.stderr and "--force" in result.stderr
+    assert world_run.stat().st_mtime_ns == before
+
+
+def test_bad_input_exits_2_with_location_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"schema_version: 1\nbase: {WORLD}\nname: bad\nseed: -3\n")
+    out = tmp_path / "out.h5"
+    result = geosim("run", bad, "-o", out, check=2)
+    assert f"{bad}:4:7: seed:" in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_set_overrides_go_through_validation(tmp_path):
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, "--set", "parameters.risk.margin=-1", check=2)
+    assert "--set parameters.risk.margin=-1" in result.stderr
+    assert not out.exists()
+    geosim("run", WORLD, "-o", out, "--set", "parameters.risk.margin=0.25", "--set", "horizon.end=2013-06", check=0)
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds.sizes["time"] == 6
+    assert "margin: 0.25" in ds.attrs["scenario"]
+
+
+def test_a_missing_scenario_or_output_directory_is_bad_input(tmp_path):
+    result = geosim("run", tmp_path / "nope.yaml", "-o", tmp_path / "x.h5", check=2)
+    assert "nope.yaml" in result.stderr
+    result = geosim("run", WORLD, "-o", tmp_path / "no" / "dir" / "x.h5", check=2)
+    assert "does not exist" in result.stderr
+
+
+def test_an_interrupted_run_leaves_no_output_and_no_temporary_file(tmp_path):
+    out = tmp_path / "baseline.h5"
+    binary = os.environ["GEOSIM_BIN"]
+    proc = subprocess.Popen([binary, "run", str(BASELINE), "-o", str(out), "--threads", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Wait until the run is under way (its temporary file exists), then stop it.
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(tmp_path.iterdir()):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_prints_a_one_screen_summary():
+    result = geosim("validate", BASELINE, check=0)
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("valid (schema 1)")
+    text = result.stdout
+    for word in ("states", "sectors", "firms", "216 monthly steps", "events", "secondary_sanctions"):
+        assert word in text
+    assert len(lines) < 60
+
+
+def test_info_describes_the_file(world_run):
+    result = geosim("info", world_run, check=0)
+    assert "test_world" in result.stdout
+    assert "trade_share" in result.stdout and "USD/month" in result.stdout
+
+
+def test_info_on_a_foreign_file_is_bad_input(tmp_path):
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["x"] = [1, 2, 3]
+    result = geosim("info", other, check=2)
+    assert "not a geosim output file" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "info"])
+def test_every_subcommand_has_help(command):
+    result = geosim(command, "--help", check=0)
+    assert "Usage" in result.stdout or "usage" in result.stdout.lower()
+
+
+def test_usage_errors_exit_2():
+    geosim(check=2)
+    geosim("frobnicate", check=2)
+    geosim("run", WORLD, check=2)  # no -o
