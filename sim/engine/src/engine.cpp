@@ -102,12 +102,11 @@ class Simulation {
     update_target_payments(ctx, pair_value);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, direct_share, b, e); });
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::detect_banks(ctx, w, b, e); });
-    update_penalty_rates();
+    learn_from_step(t);
     adapt(ctx, value, dual);
 
     // 8. Accounting and observation.
     update_income(ctx, t, value);
-    update_price_ratio(t);
     record.step = t;
     record.month = spec_.start + t;
     observe({ctx, w, clearing, value, via_hub, dual}, record);
@@ -135,16 +134,18 @@ class Simulation {
   void update_group_caution() {
     auto& w = world_;
     auto& gs = w.group_state;
-    for (std::size_t g = 0; g < w.groups.size(); ++g) {
-      double c = 0, ch = 0;
-      for (auto f : w.groups[g].firms) {
-        c += w.firms.cautious[f] * w.firms.share[f];
-        ch += w.firms.cautious_hub[f] * w.firms.share[f];
+    exec_->parallel_for(w.groups.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t g = b; g < e; ++g) {
+        double c = 0, ch = 0;
+        for (auto f : w.groups[g].firms) {
+          c += w.firms.cautious[f] * w.firms.share[f];
+          ch += w.firms.cautious_hub[f] * w.firms.share[f];
+        }
+        // Shares sum to one only up to rounding.
+        gs.cautious[g] = std::min(c, 1.0);
+        gs.cautious_hub[g] = std::min(ch, 1.0);
       }
-      // Shares sum to one only up to rounding.
-      gs.cautious[g] = std::min(c, 1.0);
-      gs.cautious_hub[g] = std::min(ch, 1.0);
-    }
+    });
   }
 
   /// Orders summed per importer group and option, firms in creation order.
@@ -254,36 +255,53 @@ class Simulation {
     }
   }
 
-  /// Peers' penalty rates (for social learning) and each group's share of
-  /// trade with targets (the stake in the next risk assessment).
-  void update_penalty_rates() {
+  /// After enforcement, per group in parallel (firms in fixed order), then
+  /// combined over groups in group order: peers' penalty rates (for social
+  /// learning), each group's share of trade with targets (the stake in the
+  /// next risk assessment) and importers' mean effective price.
+  void learn_from_step(int t) {
     auto& w = world_;
     auto& agg = w.agg;
-    agg.peer_penalty_rate.fill(0.0);
-    Grid exposed({S(), M()});
-    for (std::size_t i = 0; i < w.firms.state.size(); ++i) {
-      if (w.firms.target_trade[i] <= 0 && !w.firms.penalised[i]) continue;
-      const std::size_t s = w.firms.state[i], m = market_of(w.firms.sector[i], w.firms.product[i]);
-      exposed(s, m) += 1;
-      agg.peer_penalty_rate(s, m) += w.firms.penalised[i];
+    const std::size_t G = w.groups.size();
+    std::vector<double> penalised(G), exposed(G), price_sum(G), order_sum(G);
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t g = b; g < e; ++g) {
+        double all = 0, target = 0;
+        for (auto f : w.groups[g].firms) {
+          all += w.firms.trade[f];
+          target += w.firms.target_trade[f];
+          if (w.firms.target_trade[f] > 0 || w.firms.penalised[f]) {
+            exposed[g] += 1;
+            penalised[g] += w.firms.penalised[f];
+          }
+          if (w.groups[g].role != Role::importer) continue;
+          const auto [eb, ee] = w.network.edges(f);
+          for (std::size_t edge = eb; edge < ee; ++edge) {
+            order_sum[g] += w.network.order[edge];
+            price_sum[g] += w.network.order[edge] * w.network.price[edge];
+          }
+        }
+        w.group_state.target_share[g] = all > 0 ? target / all : 0.0;
+      }
+    });
+    Grid pen({S(), M()}), exp({S(), M()});
+    for (std::size_t g = 0; g < G; ++g) {
+      const auto& grp = w.groups[g];
+      pen(grp.state, grp.market) += penalised[g];
+      exp(grp.state, grp.market) += exposed[g];
+      if (grp.role != Role::importer || order_sum[g] <= 0) continue;
+      agg.price_ratio(grp.state, grp.market) = price_sum[g] / order_sum[g];
+      if (t == 0) agg.base_price_ratio(grp.state, grp.market) = agg.price_ratio(grp.state, grp.market);
     }
     for (std::size_t x = 0; x < S() * M(); ++x)
-      agg.peer_penalty_rate.data()[x] = exposed.data()[x] > 0 ? agg.peer_penalty_rate.data()[x] / exposed.data()[x] : 0.0;
-    Grid banks({S()}), pen({S()});
+      agg.peer_penalty_rate.data()[x] = exp.data()[x] > 0 ? pen.data()[x] / exp.data()[x] : 0.0;
+
+    Grid banks({S()}), bank_pen({S()});
     for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
       banks(w.banks.state[i]) += 1;
-      pen(w.banks.state[i]) += w.banks.penalised[i];
+      bank_pen(w.banks.state[i]) += w.banks.penalised[i];
     }
-    for (std::size_t s = 0; s < S(); ++s) agg.bank_penalty_rate(s) = banks(s) > 0 ? pen(s) / banks(s) : 0.0;
-
-    for (std::size_t g = 0; g < w.groups.size(); ++g) {
-      double all = 0, target = 0;
-      for (auto f : w.groups[g].firms) {
-        all += w.firms.trade[f];
-        target += w.firms.target_trade[f];
-      }
-      w.group_state.target_share[g] = all > 0 ? target / all : 0.0;
-    }
+    for (std::size_t s = 0; s < S(); ++s) agg.bank_penalty_rate(s) = banks(s) > 0 ? bank_pen(s) / banks(s) : 0.0;
   }
 
   /// Adaptive rules: enforcement escalates on dual-use leakage through hubs;
@@ -333,27 +351,6 @@ class Simulation {
       if (t == 0) agg.base_revenue(s) = revenue;
       const double trend = agg.base_revenue(s) * std::pow(1.0 + spec_.states[s].growth, t / 12.0);
       if (trend > 0) agg.income(s) = (1 - alpha) * agg.income(s) + alpha * revenue / trend;
-    }
-  }
-
-  /// Importers' mean effective price relative to the world price.
-  void update_price_ratio(int t) {
-    auto& w = world_;
-    auto& agg = w.agg;
-    for (std::size_t g = 0; g < w.groups.size(); ++g) {
-      const auto& grp = w.groups[g];
-      if (grp.role != Role::importer) continue;
-      double q = 0, pq = 0;
-      for (auto f : grp.firms) {
-        const auto [b, e] = w.network.edges(f);
-        for (std::size_t edge = b; edge < e; ++edge) {
-          q += w.network.order[edge];
-          pq += w.network.order[edge] * w.network.price[edge];
-        }
-      }
-      if (q <= 0) continue;
-      agg.price_ratio(grp.state, grp.market) = pq / q;
-      if (t == 0) agg.base_price_ratio(grp.state, grp.market) = pq / q;
     }
   }
 

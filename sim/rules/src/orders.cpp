@@ -45,6 +45,7 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
         t.mass = world.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k));
         t.detect *= hub.detection_factor;
       }
+      t.attraction = t.mass * std::pow(t.price, -ctx.spec->sectors[k].elasticity);
       terms[g].push_back(t);
     }
   }
@@ -65,6 +66,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     const auto& t = terms[f.group[i]];
     const std::size_t m = state::market_of(f.sector[i], f.product[i]);
     const double sigma = ctx.spec->sectors[f.sector[i]].elasticity;
+    const double switching = std::pow(1 + op.switching_cost, -sigma);
 
     // Desired split: CES over effective prices, among feasible options.
     double total_weight = 0, desire_sum = 0;
@@ -74,13 +76,20 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       const auto& term = t[o];
       double feasible = term.feasibility;
       double price = term.price;
+      double attraction = term.attraction;
       if (term.sanctioned && !f.designated[i]) {
         if (term.hub ? f.cautious_hub[i] : f.cautious[i]) feasible = 0;
-        price *= 1 + f.belief[i] * std::min(1.0, term.detect * f.visibility[i]) * f.exposure[i] * risk.penalty_multiple;
+        const double premium =
+            1 + f.belief[i] * std::min(1.0, term.detect * f.visibility[i]) * f.exposure[i] * risk.penalty_multiple;
+        price *= premium;
+        attraction *= std::pow(premium, -sigma);
       }
-      if (!first && net.weight[edge] < 1e-6) price *= 1 + op.switching_cost;
+      if (!first && net.weight[edge] < 1e-6) {
+        price *= 1 + op.switching_cost;
+        attraction *= switching;
+      }
       net.price[edge] = price;
-      net.order[edge] = term.mass * feasible * std::exp(-sigma * std::log(price));  // desire, unnormalised
+      net.order[edge] = attraction * feasible;  // desire, unnormalised
       net.filled[edge] = feasible;  // scratch: feasibility, overwritten by clearing
       desire_sum += net.order[edge];
     }

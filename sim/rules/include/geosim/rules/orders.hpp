@@ -11,12 +11,15 @@ struct OptionTerms {
   double feasibility = 1.0;  ///< share of the flow policy and payments allow, [0, 1]
   double price = 1.0;        ///< effective price / world price, before the firm's risk premium
   double mass = 0.0;         ///< CES weight: affinity x supplier capacity (reference USD / month)
+  double attraction = 0.0;   ///< mass x price^-sigma: the CES term before firm-specific factors
   double detect = 0.0;       ///< detection probability per unit visibility, 0 if not sanctioned
   bool sanctioned = false;   ///< the exporter is a target of secondary sanctions in this market
   bool hub = false;          ///< routed through an intermediary hub
 };
 
-/// Terms per importer group (index = group), per option in edge order.
+/// Terms per importer group (index = group), per option in edge order;
+/// computed once per step so that firms pay for exp/log only where their
+/// own risk premium enters.
 std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const state::World& world);
 
 /// Phase 3 (see decisions.hpp): importer firms [begin, end) place their orders.
