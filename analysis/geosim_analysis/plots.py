@@ -43,7 +43,7 @@ def _time_axis(ax):
 
 
 def _percent_axis(ax, label):
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_ylabel(label + " (%)")
 
 
@@ -227,7 +227,7 @@ def compare(runs: dict, a: str = "RUS", b: str = "CHN"):
                     ax.plot(do["time"].values, do.values, color="0.55", lw=1.2, ls=":", zorder=2)
             _time_axis(ax)
             if percent:
-                ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+                ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
             if j == 0:
                 ax.set_ylabel(ylabel, fontsize="small")
         axes[0, j].set_title(label, fontsize="large", fontweight="bold")
@@ -249,17 +249,21 @@ def fan_chart(da: xr.DataArray, point: int | None = None, ax=None, color="#1f4e9
     points = [point] if point is not None else list(bands["point"].values[:6])
     colors = plt.get_cmap("tab10")
     names = [c for c in bands.coords if str(c).startswith("param_")]
+    short = {n: parameter_label(bands, n).split(".")[-1] for n in names}
     for i, p in enumerate(points):
         b = bands.sel(point=p)
         c = color if len(points) == 1 else colors(i % 10)
         t = b["time"].values
         q = b["quantiles"]
-        lab = label or (", ".join(f"{parameter_label(bands, n)}={b[n].item():g}" for n in names) or "replicates")
-        ax.fill_between(t, q.sel(quantile=quantiles[0]), q.sel(quantile=quantiles[-1]), color=c, alpha=0.15,
-                        lw=0, label=f"{lab}: {quantiles[0]:.0%}–{quantiles[-1]:.0%}")
-        ax.fill_between(t, q.sel(quantile=quantiles[1]), q.sel(quantile=quantiles[-2]), color=c, alpha=0.3,
-                        lw=0, label=f"{lab}: {quantiles[1]:.0%}–{quantiles[-2]:.0%}")
-        ax.plot(t, q.sel(quantile=0.5), color=c, lw=2, label=f"{lab}: median (n={int(b['count'].min())})")
+        lab = label or (", ".join(f"{short[n]}={b[n].item():g}" for n in names) or "replicates")
+        ax.fill_between(t, q.sel(quantile=quantiles[0]), q.sel(quantile=quantiles[-1]), color=c, alpha=0.15, lw=0)
+        ax.fill_between(t, q.sel(quantile=quantiles[1]), q.sel(quantile=quantiles[-2]), color=c, alpha=0.3, lw=0)
+        ax.plot(t, q.sel(quantile=0.5), color=c, lw=2, label=f"{lab} (n={int(b['count'].min())})")
+    # One legend entry per band width, in grey, for all points.
+    ax.fill_between([], [], [], color="0.5", alpha=0.3, lw=0,
+                    label=f"band: {quantiles[1]:.0%}–{quantiles[-2]:.0%} of replicates")
+    ax.fill_between([], [], [], color="0.5", alpha=0.15, lw=0,
+                    label=f"band: {quantiles[0]:.0%}–{quantiles[-1]:.0%} of replicates")
     _time_axis(ax)
     units = da.attrs.get("units", "")
     name = da.attrs.get("long_name", da.name or "")
@@ -269,8 +273,8 @@ def fan_chart(da: xr.DataArray, point: int | None = None, ax=None, color="#1f4e9
         _percent_axis(ax, name)
     else:
         ax.set_ylabel(f"{name} ({units})")
-    ax.set_title("Spread over replicates")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.set_title("Median and spread over replicates")
+    ax.legend(fontsize="small", loc="best", title="median line", title_fontsize="small")
     return fig
 
 
@@ -331,10 +335,13 @@ def sobol_bars(indices: xr.Dataset, ax=None):
     fig, ax = _figure(ax, size=(7, 4.5))
     names = indices["parameter"].values.tolist()
     x = np.arange(len(names))
-    ax.bar(x - 0.2, indices["S1"].values, 0.4, yerr=indices["S1_conf"].values, capsize=3,
-           label="first order S1", color="#1f4e9c")
-    ax.bar(x + 0.2, indices["ST"].values, 0.4, yerr=indices["ST_conf"].values, capsize=3,
-           label="total ST", color="#e6a800")
+    if not np.isfinite(indices["ST"].values).any():
+        ax.text(0.5, 0.5, "the output does not vary over the design:\nno indices", ha="center",
+                va="center", transform=ax.transAxes)
+    ax.bar(x - 0.2, np.nan_to_num(indices["S1"].values), 0.4,
+           yerr=np.nan_to_num(indices["S1_conf"].values), capsize=3, label="first order S1", color="#1f4e9c")
+    ax.bar(x + 0.2, np.nan_to_num(indices["ST"].values), 0.4,
+           yerr=np.nan_to_num(indices["ST_conf"].values), capsize=3, label="total ST", color="#e6a800")
     ax.set_xticks(x, names, rotation=20 if max(len(n) for n in names) > 12 else 0, ha="right"
                   if max(len(n) for n in names) > 12 else "center")
     ax.set_ylabel("Sobol index (share of output variance, 1)")
