@@ -108,7 +108,8 @@ def open_sweep(path, load: bool = False) -> xr.Dataset:
     """Opens a sweep's output as one Dataset with a leading ``run`` dimension.
 
     ``param_<name>(run)`` variables are made coordinates along ``run`` (so they
-    follow selections), beside ``seed``, ``status`` and ``error``.
+    follow selections), as are the other per-run variables (``seed``,
+    ``status``, ``error``, ``replicate``, ``sobol_matrix``, ...).
     ``path`` may also be a list of run files: they are stacked with
     :func:`combine_runs`, and the scenario keys that differ between them
     become the parameters.
@@ -118,10 +119,9 @@ def open_sweep(path, load: bool = False) -> xr.Dataset:
     ds = _open(path, load)
     if "run" not in ds.dims:
         raise ValueError(f"{path}: not a sweep file (no 'run' dimension); use open_run")
-    extra = [v for v in ds.data_vars
-             if v.startswith(PARAM_PREFIX) or v in ("seed", "status", "error", "sobol_matrix",
-                                                    "sobol_sample")]
-    extra = [v for v in extra if ds[v].dims == ("run",)]
+    # Every per-run variable (param_*, seed, status, error, replicate,
+    # sobol_matrix, ...) becomes a coordinate, so it follows selections.
+    extra = [v for v in ds.data_vars if ds[v].dims == ("run",)]
     ds = ds.set_coords(extra)
     return _decorate(ds)
 

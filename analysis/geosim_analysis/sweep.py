@@ -259,8 +259,9 @@ def to_frame(ds: xr.Dataset, variables=None, **sel) -> pd.DataFrame:
         variables = [v for v in ds.data_vars if v not in ("sobol_matrix", "sobol_sample")]
     elif isinstance(variables, str):
         variables = [variables]
-    run_vars = [v for v in parameter_names(ds) + ["seed", "status", "sobol_matrix", "sobol_sample"]
-                if v in ds.variables and "run" in ds.dims and ds[v].dims == ("run",)]
+    run_vars = [] if "run" not in ds.dims else [
+        str(v) for v in ds.variables
+        if ds[v].dims == ("run",) and v != "run" and ds[v].dtype.kind in "iufb"]
     frames = []
     for name in variables:
         da = ds[name]

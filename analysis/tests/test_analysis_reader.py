@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import geosim_analysis as ga
-from conftest import MARGIN, REOPT, geosim_bin, write_sweep
+from conftest import MARGIN, ROOT, geosim_bin, write_sweep
 
 # docs/output-schema.md: variable -> (dims after time, units)
 SCHEMA = {
@@ -146,3 +146,38 @@ def test_failed_runs_are_left_out_of_summaries(grid_sweep_path, out_dir):
     assert bands["count"].isel(point=0).values.max() == 1
     words = bad.assign_coords(status=("run", np.array(["failed"] + ["ok"] * 7, dtype=object)))
     assert ga.ok_runs(words).values.tolist() == [False] + [True] * 7
+
+
+# ---------------------------------------------------------------------------
+# A real sweep file from `geosim sweep` (skipped until the simulator has it)
+
+SMOKE = ROOT / "scenarios" / "sweeps" / "smoke.yaml"
+
+
+@pytest.fixture(scope="module")
+def smoke_path(out_dir):
+    program = geosim_bin()
+    usage = subprocess.run([program, "--help"], capture_output=True, text=True).stdout
+    has_sweep = re.search(r"^\s+sweep\s", usage, re.MULTILINE) is not None
+    if not has_sweep or not SMOKE.exists():
+        pytest.skip("geosim has no 'sweep' subcommand or scenarios/sweeps/smoke.yaml is missing")
+    path = out_dir / "smoke.h5"
+    subprocess.run([program, "sweep", str(SMOKE), "-o", str(path), "--force", "-q", "--jobs", "2"],
+                   check=True, capture_output=True)
+    return path
+
+
+def test_a_real_sweep_opens_with_runs_parameters_and_replicates(smoke_path):
+    sweep = ga.open_sweep(smoke_path)
+    assert sweep["trade_share"].dims == ("run", "time", "state", "partner")
+    params = ga.parameter_names(sweep)
+    assert len(params) == 2
+    labels = [ga.parameter_label(sweep, p) for p in params]
+    assert "parameters.risk.margin" in labels
+    points = ga.parameter_points(sweep).values
+    assert np.bincount(points).tolist() == [2, 2, 2, 2]           # 2 x 2 grid x 2 replicates
+    assert ga.ok_runs(sweep).values.all()
+    with h5py.File(smoke_path, "r") as f:
+        np.testing.assert_array_equal(sweep["trade_value"].values, f["trade_value"][...])
+    bands = ga.replicate_bands(sweep["hhi"].sel(state="RUS"))
+    assert bands.sizes["point"] == 4 and int(bands["count"].min()) == 2
