@@ -18,6 +18,7 @@
 #include "geosim/output/hdf5.hpp"
 #include "geosim/scenario/load.hpp"
 #include "progress.hpp"
+#include "sweep_commands.hpp"
 
 namespace fs = std::filesystem;
 using namespace geosim;
@@ -218,6 +219,7 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "Describe an output file");
   std::string info_path;
   info->add_option("file", info_path, "geosim output file (.h5)")->required();
+  cli::add_sweep_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -233,6 +235,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (auto code = cli::run_sweep_commands()) return *code;
     if (*run) {
       std::optional<std::uint64_t> seed;
       if (*seed_opt) seed = seed_value;
