@@ -262,8 +262,7 @@ TEST_CASE("blocking USD settlement shifts settlement to CNY and RUB", "[engine][
 TEST_CASE("a bank withdrawal raises the payment backlog and lowers trade", "[engine][mechanism]") {
   const Run base = calm();
   const Run withdrawn = run_world_with(
-      "  - {id: w, kind: bank_withdrawal, start: 2014-01, by: CHN, target: RUS, banks: big_state_banks, "
-      "intensity: 1.0}\n");
+      "  - {id: w, kind: bank_withdrawal, start: 2014-01, by: CHN, target: RUS, intensity: 0.8}\n");
   const std::size_t S = base.S(), K = base.K();
   const std::size_t rus = base.state("RUS"), chn = base.state("CHN");
   const auto backlog = [&](const Run& r) {

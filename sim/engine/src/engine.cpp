@@ -242,16 +242,20 @@ class Simulation {
   }
 
   /// Share of each state's trade value with partners its banks must screen.
+  /// Trade that found no payment channel never happened, so the potential
+  /// trade with a partner is the realised trade over the channels' availability:
+  /// the business banks give up by refusing, not what is left after they did.
   void update_target_payments(const rules::StepContext& ctx, const Grid& pair_value) {
     auto& agg = world_.agg;
+    constexpr double min_availability = 0.05;
     for (std::size_t s = 0; s < S(); ++s) {
       double all = 0, target = 0;
       for (std::size_t p = 0; p < S(); ++p) {
         const double v = pair_value(s, p) + pair_value(p, s);
         all += v;
-        if (ctx.bank_enforcement(s, p) > 0) target += v;
+        if (ctx.bank_enforcement(s, p) > 0) target += v / std::max(agg.availability(s, p), min_availability);
       }
-      agg.target_payments(s) = all > 0 ? target / all : 0.0;
+      agg.target_payments(s) = all > 0 ? std::min(1.0, target / all) : 0.0;
     }
   }
 
@@ -297,9 +301,11 @@ class Simulation {
       agg.peer_penalty_rate.data()[x] = exp.data()[x] > 0 ? pen.data()[x] / exp.data()[x] : 0.0;
 
     Grid banks({S()}), bank_pen({S()});
+    agg.cautious_bank_size.fill(0.0);
     for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
       banks(w.banks.state[i]) += 1;
       bank_pen(w.banks.state[i]) += w.banks.penalised[i];
+      if (w.banks.cautious[i]) agg.cautious_bank_size(w.banks.state[i]) += w.banks.share[i];
     }
     for (std::size_t s = 0; s < S(); ++s) agg.bank_penalty_rate(s) = banks(s) > 0 ? bank_pen(s) / banks(s) : 0.0;
   }

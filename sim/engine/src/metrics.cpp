@@ -29,6 +29,7 @@ enum Var : std::size_t {
   trade_value, trade_value_via_hub, dual_use_trade, trade_share, dependence, vulnerability, leverage,
   leverage_ratio, hhi, discount, discount_price, world_price, settlement_share, cautious_share,
   cautious_bank_share, penalties, bank_penalties, designated_share, payment_backlog, failed_payments,
+  payment_availability,
   energy_revenue, unmet_demand, enforcement, shadow_fleet, belief, var_count
 };
 
@@ -76,6 +77,8 @@ const std::vector<VariableInfo>& variables() {
       {"payment_backlog", "USD", "payments between state and partner waiting for a channel",
        {D::time, D::state, D::partner}},
       {"failed_payments", "USD/month", "payments between state and partner that failed", {D::time, D::state, D::partner}},
+      {"payment_availability", "1", "share of payments between state and partner that find a channel (currency and banks)",
+       {D::time, D::state, D::partner}},
       {"energy_revenue", "USD/month", "state's export revenue from energy sectors", {D::time, D::state}},
       {"unmet_demand", "USD/month", "state's import demand left unfilled after clearing", {D::time, D::state, D::sector}},
       {"enforcement", "1", "secondary-sanction intensity of state against partner (escalation included)",
@@ -217,6 +220,7 @@ void observe(const StepData& d, StepRecord& record) {
 
   out[payment_backlog] = w.agg.backlog.data();
   out[failed_payments] = w.agg.failed.data();
+  out[payment_availability] = w.agg.availability.data();
 
   Grid energy({S}), unmet({S, K});
   for (std::size_t i = 0; i < S; ++i)

@@ -54,16 +54,23 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       const double outside = bp.exporter_outside_base + (sector.energy ? bp.shadow_fleet_weight * shadow : 0.0);
       const double cap = ctx.policy.price_cap(j, k);
       const double world_price = ctx.price(k) * sector.reference_price;
+      // Nash bargaining over the surplus between the buyer's alternative
+      // (world price) and the exporter's (world price less the depth of the
+      // closed market): the buyer's weight is its share of j's sales against
+      // j's outside options. Arbitrage pulls each buyer's bargain toward the
+      // sales-weighted mean of all bargains.
+      std::vector<double> own(S, 0.0);
+      double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
-        // Nash bargaining over the surplus between the buyer's alternative
-        // (world price) and the exporter's (world price less the depth of the
-        // closed market): the buyer's weight is its share of j's sales
-        // against j's outside options.
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         const double share = sold > 0 ? bought / sold : 0.0;
-        const double buyer_weight = share / (share + outside);
-        double target = buyer_weight * pressure * sector.max_discount;
+        own[i] = share / (share + outside) * pressure * sector.max_discount;
+        mean += share * own[i];
+      }
+      for (std::size_t i = 0; i < S; ++i) {
+        if (i == j) continue;
+        double target = (1 - bp.arbitrage) * own[i] + bp.arbitrage * mean;
         if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - target) > cap) {
           // Volume beyond the shadow fleet needs Western shipping and
           // insurance, and so the cap; enforcement intensity scales it.

@@ -19,7 +19,9 @@ double willing_banks(const state::World& world, std::size_t s, std::size_t targe
     total += b.share[i];
     if (!b.cautious[i]) willing += b.share[i];
   }
-  return total > 0 ? willing / total : 1.0;
+  if (total <= 0) return 1.0;
+  // Willing banks take on more than their usual share, up to a limit.
+  return std::min(1.0, ctx.spec->params.payments.willing_bank_capacity * willing / total);
 }
 
 void settle(const rules::StepContext& ctx, state::World& world, const state::Grid& value) {

@@ -20,7 +20,9 @@ double PolicyState::hub_block(std::size_t j, std::size_t h, std::size_t i, std::
 }
 
 double PolicyState::blocked(std::size_t a, std::size_t b, std::size_t c) const {
-  return std::max(currency_block(a, c), currency_block(b, c));
+  const double banks = std::max(bank_block(a, b), bank_block(b, a));
+  const double currency = std::max(currency_block(a, c), currency_block(b, c));
+  return 1.0 - (1.0 - banks) * (1.0 - currency);
 }
 
 bool PolicyState::sanctioned(std::size_t target, std::size_t m) const {
@@ -32,9 +34,17 @@ bool PolicyState::sanctioned(std::size_t target, std::size_t m) const {
 PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, int step,
                       const state::Grid& escalation) {
   const std::size_t S = dims.states, K = dims.sectors, M = dims.markets(), C = dims.currencies;
-  PolicyState p{state::Grid({S, S, M}), state::Grid({S, S, M}), state::Grid({S, K}), state::Grid({S, K}),
-                state::Grid({S, S}),    state::Grid({S, C}),    state::Grid({S, S, M}), state::Grid({S, S}),
-                state::Grid({std::max<std::size_t>(1, spec.banks.size()), S})};
+  PolicyState p;
+  p.export_control = state::Grid({S, S, M});
+  p.import_ban = state::Grid({S, S, M});
+  p.price_cap = state::Grid({S, K});
+  p.price_cap_intensity = state::Grid({S, K});
+  p.cap_coalition = state::Grid({S, S});
+  p.currency_block = state::Grid({S, C});
+  p.bank_block = state::Grid({S, S});
+  p.secondary_firms = state::Grid({S, S, M});
+  p.secondary_banks = state::Grid({S, S});
+  p.bank_withdrawal = state::Grid({std::max<std::size_t>(1, spec.banks.size()), S});
   const Month now = spec.start + step;
 
   // Active events, most recent start last so that it overwrites (stable: file
@@ -85,6 +95,7 @@ PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, 
         if (currencies.empty())
           if (auto home = spec.states[by].home_currency) currencies.push_back(index(*home));
         for (auto c : currencies) p.currency_block(t, c) = e->intensity;
+        p.bank_block(by, t) = e->intensity;
         break;
       }
       case PolicyKind::secondary_sanctions:

@@ -17,6 +17,14 @@ bool decide(bool was_cautious, double expected_penalty, double expected_gain) {
   return was_cautious ? expected_penalty > reentry * expected_gain : expected_penalty > expected_gain;
 }
 
+/// Whether an agent reviews its caution this month: at the first step always,
+/// then a random share `review_share` of agents.
+bool reviews(const StepContext& ctx, AgentKind kind, std::size_t agent) {
+  if (ctx.step == 0 || ctx.spec->params.risk.review_share >= 1.0) return true;
+  Stream s(ctx.seed, ctx.run, kind, static_cast<std::uint32_t>(agent), static_cast<std::uint32_t>(ctx.step), Phase::risk);
+  return s.uniform() < ctx.spec->params.risk.review_share;
+}
+
 double learn(const model::RiskParams& r, double belief, double peer_rate) {
   const double signal = r.initial_belief * (1.0 + r.peer_signal * peer_rate);
   return belief + r.learning_rate * r.social_weight * (signal - belief) - r.belief_decay * (belief - r.initial_belief);
@@ -37,6 +45,7 @@ void assess_firms(const StepContext& ctx, state::World& world, std::size_t begin
       f.cautious_hub[i] = 0;
       continue;
     }
+    if (!reviews(ctx, AgentKind::firm, i)) continue;
     // Stake: the share of a participating firm's business that is with
     // targets; it rises as peers withdraw and leave the trade to fewer firms.
     const auto& gs = world.group_state;
@@ -70,9 +79,12 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
       b.cautious[i] = 0;
       continue;
     }
+    if (!reviews(ctx, AgentKind::bank, i)) continue;
     // A bank's stake is the share of its state's payments that are with
-    // targets (payments follow trade), floored like a firm's.
-    const double stake = std::clamp(agg.target_payments(s), min_stake, 1.0);
+    // targets (payments follow trade), carried by the banks still willing to
+    // process them; floored like a firm's.
+    const double participating = std::max(1e-9, 1.0 - agg.cautious_bank_size(s));
+    const double stake = std::clamp(agg.target_payments(s) / participating, min_stake, 1.0);
     const double detect = std::min(1.0, r.detection_base * e * b.visibility[i]);
     const double penalty = b.belief[i] * detect * b.exposure[i] * r.penalty_multiple;
     b.cautious[i] = decide(b.cautious[i], penalty, r.margin * stake * b.risk_tolerance[i]);

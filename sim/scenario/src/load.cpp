@@ -41,6 +41,7 @@ constexpr Range share{0.0, 1.0};
 constexpr Range share_below_one{0.0, 1.0, false, true};
 constexpr Range share_above_zero{0.0, 1.0, true, false};
 constexpr Range growth_rate{-1.0, inf, true};
+constexpr Range at_least_one{1.0, inf};
 
 std::string format(double v) {
   char buf[32];
@@ -657,7 +658,8 @@ class Converter {
                          {"social_weight", &RiskParams::social_weight, share},
                          {"initial_belief", &RiskParams::initial_belief, non_negative},
                          {"belief_decay", &RiskParams::belief_decay, share},
-                         {"peer_signal", &RiskParams::peer_signal, non_negative}});
+                         {"peer_signal", &RiskParams::peer_signal, non_negative},
+                         {"review_share", &RiskParams::review_share, share_above_zero}});
     if (const Node* v = f.get("orders"))
       group<OrderParams>(*v, f.path("orders"), m.orders,
                          {{"reoptimise_share", &OrderParams::reoptimise_share, share_above_zero},
@@ -670,7 +672,8 @@ class Converter {
       group<BargainParams>(*v, f.path("bargaining"), m.bargaining,
                            {{"exporter_outside_base", &BargainParams::exporter_outside_base, positive},
                             {"shadow_fleet_weight", &BargainParams::shadow_fleet_weight, non_negative},
-                            {"adjustment", &BargainParams::adjustment, share_above_zero}});
+                            {"adjustment", &BargainParams::adjustment, share_above_zero},
+                            {"arbitrage", &BargainParams::arbitrage, share}});
     if (const Node* v = f.get("payments"))
       group<PaymentParams>(*v, f.path("payments"), m.payments,
                            {{"clear_rate", &PaymentParams::clear_rate, share_above_zero},
@@ -678,7 +681,8 @@ class Converter {
                             {"backlog_cost", &PaymentParams::backlog_cost, non_negative},
                             {"currency_inertia", &PaymentParams::currency_inertia, share_below_one},
                             {"cost_sensitivity", &PaymentParams::cost_sensitivity, non_negative},
-                            {"blocked_cost", &PaymentParams::blocked_cost, non_negative}});
+                            {"blocked_cost", &PaymentParams::blocked_cost, non_negative},
+                            {"willing_bank_capacity", &PaymentParams::willing_bank_capacity, at_least_one}});
     if (const Node* v = f.get("adaptive"))
       group<AdaptiveParams>(*v, f.path("adaptive"), m.adaptive,
                             {{"leakage_threshold", &AdaptiveParams::leakage_threshold, share},

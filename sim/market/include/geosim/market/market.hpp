@@ -49,7 +49,8 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
 /// failed, availability, settlement_cost.
 void settle(const rules::StepContext& ctx, state::World& world, const state::Grid& value);
 
-/// Size share of a state's banks that will process payments with `target`.
+/// Share of a state's payments with `target` that its banks will process:
+/// the size share of willing banks times their spare capacity, at most 1.
 double willing_banks(const state::World& world, std::size_t state, std::size_t target,
                      const rules::StepContext& ctx);
 

@@ -178,6 +178,9 @@ struct RiskParams {
   double initial_belief = 0.5;           ///< perceived enforcement risk relative to announced, >= 0
   double belief_decay = 0.02;            ///< monthly pull of beliefs back toward initial, [0, 1]
   double peer_signal = 50.0;             ///< belief rise per unit of peer penalty rate; >= 0
+  /// Share of firms and banks that review their caution in a month (drawn
+  /// at random); the others keep last month's decision. (0, 1]
+  double review_share = 0.25;
 };
 
 struct OrderParams {
@@ -195,15 +198,24 @@ struct BargainParams {
   double exporter_outside_base = 0.2;  ///< exporter's outside option with no reachable buyer; > 0
   double shadow_fleet_weight = 1.0;    ///< outside-option value of alternative shipping; >= 0
   double adjustment = 0.5;             ///< share of the gap to the bargained discount closed per month, (0, 1]
+  /// Share of a buyer's discount set by the exporter's market as a whole
+  /// rather than its own bargain: traders re-sell fungible goods, so buyers'
+  /// discounts cannot drift far apart. [0, 1]
+  double arbitrage = 0.7;
 };
 
 struct PaymentParams {
   double clear_rate = 0.5;         ///< share of the backlog settled per month when channels are open, (0, 1]
   double fail_rate = 0.1;          ///< share of the backlog that fails per month, [0, 1]
-  double backlog_cost = 0.5;       ///< settlement cost per unit of backlog / monthly trade; >= 0
+  /// Settlement cost per month of trade waiting in the backlog (financing and
+  /// uncertainty of delayed payment), fraction of value; >= 0.
+  double backlog_cost = 0.05;
   double currency_inertia = 0.9;   ///< weight of last month's currency mix, [0, 1)
   double cost_sensitivity = 20.0;  ///< logit sensitivity of currency choice to cost; >= 0
   double blocked_cost = 0.5;       ///< extra cost of a currency that is fully blocked, fraction; >= 0
+  /// How many times their normal share of a state's payments the banks still
+  /// willing to serve a target can take on (correspondent capacity), >= 1.
+  double willing_bank_capacity = 2.0;
 };
 
 struct AdaptiveParams {

@@ -14,6 +14,7 @@ struct PolicyState {
   state::Grid price_cap_intensity;///< [target][sector] share of Western-serviced volume held to the cap
   state::Grid cap_coalition;      ///< [target][state] 1 if state enforces the cap on target
   state::Grid currency_block;     ///< [target][currency] share of settlement blocked
+  state::Grid bank_block;         ///< [by][target] share of by's banks' dealings with target blocked (any currency)
   state::Grid secondary_firms;    ///< [by][target][market] announced enforcement on firms
   state::Grid secondary_banks;    ///< [by][target] announced enforcement on banks
   state::Grid bank_withdrawal;    ///< [bank population][target] share of banks withdrawn
@@ -24,7 +25,8 @@ struct PolicyState {
   /// legs (exporter -> hub, hub -> importer) must themselves be open.
   double hub_block(std::size_t exporter, std::size_t hub, std::size_t importer, std::size_t market,
                    double evasion) const;
-  /// Settlement blocked for currency c between two states.
+  /// Settlement blocked for currency c between two states: the currency's
+  /// own block, and the sanctioning state's banks refusing the other side.
   double blocked(std::size_t a, std::size_t b, std::size_t currency) const;
   /// True when some state enforces secondary sanctions on `target` in the market.
   bool sanctioned(std::size_t target, std::size_t market) const;

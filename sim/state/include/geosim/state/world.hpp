@@ -148,6 +148,7 @@ struct Aggregates {
   Grid peer_penalty_rate;///< [state][market] penalised firms / exposed firms, last step
   Grid bank_penalty_rate;///< [state]
   Grid target_payments;  ///< [state] share of the state's trade value with sanctioned targets
+  Grid cautious_bank_size; ///< [state] size share of the state's banks that are cautious, last step
 };
 
 /// Per firm group, from the last step: how much of the group is cautious and
