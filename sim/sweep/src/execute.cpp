@@ -430,6 +430,7 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
       if (!o.keep_parts) fs::remove_all(parts);
     }
     report.failed = progress.failed;
+    report.ran = progress.done - prep.resumed;  // under MPI, the runs of every rank
   }
   detail::quiet_barrier();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
