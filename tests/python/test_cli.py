@@ -188,3 +188,12 @@ def test_usage_errors_exit_2():
     geosim(check=2)
     geosim("frobnicate", check=2)
     geosim("run", WORLD, check=2)  # no -o
+
+
+@pytest.mark.parametrize("sweep", sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_sweep_file_plans_with_every_run_valid(sweep):
+    if sweep.name == "reduced_baseline.yaml":
+        pytest.skip("a scenario used as a sweep base, not a sweep file")
+    result = geosim("plan", sweep, check=0)
+    assert " runs (" in result.stdout
+    assert "failed" not in result.stdout

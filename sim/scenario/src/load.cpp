@@ -659,7 +659,8 @@ class Converter {
                          {"initial_belief", &RiskParams::initial_belief, non_negative},
                          {"belief_decay", &RiskParams::belief_decay, share},
                          {"peer_signal", &RiskParams::peer_signal, non_negative},
-                         {"review_share", &RiskParams::review_share, share_above_zero}});
+                         {"review_share", &RiskParams::review_share, share_above_zero},
+                         {"tolerance_scale", &RiskParams::tolerance_scale, positive}});
     if (const Node* v = f.get("orders"))
       group<OrderParams>(*v, f.path("orders"), m.orders,
                          {{"reoptimise_share", &OrderParams::reoptimise_share, share_above_zero},

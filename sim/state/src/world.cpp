@@ -85,7 +85,7 @@ void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_
       f.size.push_back(size);
       f.state_owned.push_back(state_owned);
       f.exposure.push_back(draw(pop.exposure, s));  // adjusted for size below
-      f.risk_tolerance.push_back(std::max(1e-9, draw(pop.risk_tolerance, s)));
+      f.risk_tolerance.push_back(std::max(1e-9, draw(pop.risk_tolerance, s)) * spec.params.risk.tolerance_scale);
     }
     // Exposure rises with size above the population's median and is high for
     // state-owned majors (MODEL.md §2).

@@ -181,6 +181,9 @@ struct RiskParams {
   /// Share of firms and banks that review their caution in a month (drawn
   /// at random); the others keep last month's decision. (0, 1]
   double review_share = 0.25;
+  /// Multiplies every firm's drawn risk tolerance: one knob for sweeps over
+  /// how much risk firms accept; > 0.
+  double tolerance_scale = 1.0;
 };
 
 struct OrderParams {
