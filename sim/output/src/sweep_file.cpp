@@ -735,13 +735,15 @@ void merge_sweep_files(const std::vector<std::string>& inputs, const std::string
       if (row.status == RunStatus::ok) {
         auto it = open.find(k);
         if (it == open.end()) {
-          if (open.size() >= 32) open.clear();
+          if (open.size() >= 16) open.clear();
           it = open.emplace(k, open_file(in.path)).first;
         }
         for (std::size_t v = 0; v < header.layout.variables.size(); ++v) {
           read_trajectory(it->second.get(), in, v, index, buf);
           w.write_trajectory(v, i, buf.data());
         }
+        // A part is read once: close it now, or open files' caches add up with the number of runs.
+        if (in.runs.size() == 1) open.erase(it);
       }
       if (in.header.parameters.size() != header.parameters.size())
         bad_input(in.path, "has a different number of parameters; the file is corrupt");
