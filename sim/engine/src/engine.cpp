@@ -93,14 +93,8 @@ class Simulation {
     market::settle(ctx, w, pair_value);
 
     // 7. Enforcement, then what agents learn from it next step.
-    Grid direct_share({S(), M()}, 1.0);
-    for (std::size_t s = 0; s < S(); ++s)
-      for (std::size_t m = 0; m < M(); ++m) {
-        const double all = clearing.target_sales(s, m) + clearing.hub_sales(s, m);
-        if (all > 0) direct_share(s, m) = clearing.target_sales(s, m) / all;
-      }
     update_target_payments(ctx, pair_value);
-    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, direct_share, b, e); });
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, b, e); });
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::detect_banks(ctx, w, b, e); });
     learn_from_step(t);
     adapt(ctx, value, dual);
@@ -204,22 +198,27 @@ class Simulation {
       const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
       const double price = ctx.price(f.sector[i]);
       const auto role = static_cast<Role>(f.role[i]);
-      double trade = 0, target = 0;
+      double trade = 0, target = 0, via_hub = 0;
       if (role == Role::importer) {
         const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
         for (std::size_t edge = b; edge < e; ++edge) {
           const double q = net.order[edge] * c.fill[g][edge - b];
           w.network.filled[edge] = q;
           trade += q;
-          if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) target += q;
+          if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) {
+            target += q;
+            if (net.option[edge].hub != Option::no_hub) via_hub += q;
+          }
         }
       } else if (role == Role::exporter) {
         // Sales to sanctioned destinations go to the firms willing to make them.
         const double open = c.sales(s, m) - c.target_sales(s, m) - c.hub_sales(s, m);
         trade = open * f.share[i];
         if (!f.cautious[i] && gs.cautious[g] < 1) target += c.target_sales(s, m) * f.share[i] / (1 - gs.cautious[g]);
-        if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1)
-          target += c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
+        if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1) {
+          via_hub = c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
+          target += via_hub;
+        }
         trade += target;
       } else {
         double through = 0, sanctioned = 0;
@@ -234,10 +233,12 @@ class Simulation {
         if (!f.cautious[i] && gs.cautious[g] < 1) {
           trade = through * f.share[i] / (1 - gs.cautious[g]);
           target = sanctioned * f.share[i] / (1 - gs.cautious[g]);
+          via_hub = target;
         }
       }
       f.trade[i] = trade * price;
       f.target_trade[i] = target * price;
+      f.target_via_hub[i] = via_hub * price;
     }
   }
 
@@ -300,14 +301,18 @@ class Simulation {
     for (std::size_t x = 0; x < S() * M(); ++x)
       agg.peer_penalty_rate.data()[x] = exp.data()[x] > 0 ? pen.data()[x] / exp.data()[x] : 0.0;
 
-    Grid banks({S()}), bank_pen({S()});
+    // Banks' peers are the banks that still process targets' payments, as
+    // firms' peers are the firms that still trade with targets.
+    Grid processing({S()}), bank_pen({S()});
     agg.cautious_bank_size.fill(0.0);
     for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
-      banks(w.banks.state[i]) += 1;
-      bank_pen(w.banks.state[i]) += w.banks.penalised[i];
-      if (w.banks.cautious[i]) agg.cautious_bank_size(w.banks.state[i]) += w.banks.share[i];
+      const std::size_t s = w.banks.state[i];
+      if (!w.banks.cautious[i] || w.banks.penalised[i]) processing(s) += 1;
+      bank_pen(s) += w.banks.penalised[i];
+      if (w.banks.cautious[i]) agg.cautious_bank_size(s) += w.banks.share[i];
     }
-    for (std::size_t s = 0; s < S(); ++s) agg.bank_penalty_rate(s) = banks(s) > 0 ? bank_pen(s) / banks(s) : 0.0;
+    for (std::size_t s = 0; s < S(); ++s)
+      agg.bank_penalty_rate(s) = processing(s) > 0 ? bank_pen(s) / processing(s) : 0.0;
   }
 
   /// Adaptive rules: enforcement escalates on dual-use leakage through hubs;

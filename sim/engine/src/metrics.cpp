@@ -123,10 +123,23 @@ void observe(const StepData& d, StepRecord& record) {
   out[dependence] = share.data();
 
   // Vulnerability: critical trade that could not be re-sourced or re-sold
-  // within a year. Replaceable imports: other open suppliers' spare capacity;
-  // replaceable exports: other open buyers' purchases from third suppliers;
-  // both scaled by the share of relationships re-optimised within a year.
+  // within a year. Replaceable imports: other suppliers' spare capacity;
+  // replaceable exports: other buyers' purchases from third suppliers; each
+  // only as far as policy, payment channels and the other side's caution
+  // leave the route open, and scaled by the share of relationships
+  // re-optimised within a year.
   const double reach = 1.0 - std::pow(1.0 - spec.params.orders.reoptimise_share, 12.0);
+  const auto caution = [&](const std::vector<std::int32_t>& table, std::size_t s, std::size_t m) {
+    const auto g = table[s * M + m];
+    return g < 0 ? 0.0 : w.group_state.cautious[static_cast<std::size_t>(g)];
+  };
+  // Share of the route seller -> buyer in market m open to trade.
+  const auto open = [&](std::size_t seller, std::size_t buyer, std::size_t m) {
+    double o = (1 - ctx.policy.direct_block(seller, buyer, m)) * w.agg.availability(seller, buyer);
+    if (ctx.firm_enforcement(seller, buyer, m) > 0) o *= 1 - caution(w.exporter_group, seller, m);
+    if (ctx.firm_enforcement(buyer, seller, m) > 0) o *= 1 - caution(w.importer_group, buyer, m);
+    return o;
+  };
   Grid vul({S, S});
   for (std::size_t i = 0; i < S; ++i) {
     if (total(i) <= 0) continue;
@@ -140,12 +153,11 @@ void observe(const StepData& d, StepRecord& record) {
           const std::size_t m = market_of(k, p);
           for (std::size_t x = 0; x < S; ++x) {
             if (x == i || x == j) continue;
-            spare_in += std::max(0.0, ctx.capacity(x, m) - d.clearing.sales(x, m)) * price *
-                        (1 - ctx.policy.direct_block(x, i, m));
+            spare_in += std::max(0.0, ctx.capacity(x, m) - d.clearing.sales(x, m)) * price * open(x, i, m);
             double bought_elsewhere = 0;
             for (std::size_t y = 0; y < S; ++y)
               if (y != x && y != i) bought_elsewhere += d.clearing.direct(y, x, m);
-            resell += bought_elsewhere * price * (1 - ctx.policy.direct_block(i, x, m));
+            resell += bought_elsewhere * price * open(i, x, m);
           }
         }
         imports = d.value(j, i, k);

@@ -42,7 +42,13 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
         t.hub = true;
         t.price = (1 - agg.discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
                   (1 + agg.settlement_cost(j, h)) * (1 + agg.settlement_cost(h, i));
-        t.mass = world.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k));
+        // A detour exists to get around a barrier: its weight grows with the
+        // share of the direct route that policy or exporters' caution bars.
+        const auto eg = world.exporter_group[j * ctx.dims.markets() + m];
+        const double caution =
+            ctx.firm_enforcement(j, i, m) > 0 && eg >= 0 ? world.group_state.cautious[static_cast<std::size_t>(eg)] : 0.0;
+        const double barred = std::max(ctx.policy.direct_block(j, i, m), caution);
+        t.mass = world.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k)) * barred;
         t.detect *= hub.detection_factor;
       }
       t.attraction = t.mass * std::pow(t.price, -ctx.spec->sectors[k].elasticity);

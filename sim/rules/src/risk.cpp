@@ -25,9 +25,22 @@ bool reviews(const StepContext& ctx, AgentKind kind, std::size_t agent) {
   return s.uniform() < ctx.spec->params.risk.review_share;
 }
 
-double learn(const model::RiskParams& r, double belief, double peer_rate) {
-  const double signal = r.initial_belief * (1.0 + r.peer_signal * peer_rate);
-  return belief + r.learning_rate * r.social_weight * (signal - belief) - r.belief_decay * (belief - r.initial_belief);
+/// Belief update: a weighted mix of what peers' penalties suggest (social
+/// learning) and of the agent's own experience (penalised last step or not),
+/// moved toward at learning_rate, with a slow pull back to the prior.
+double learn(const model::RiskParams& r, double belief, double peer_rate, bool penalised) {
+  const double social = r.initial_belief * (1.0 + r.peer_signal * peer_rate);
+  const double own = r.initial_belief * (1.0 + r.peer_signal * (penalised ? 1.0 : 0.0));
+  const double signal = r.social_weight * social + (1.0 - r.social_weight) * own;
+  return belief + r.learning_rate * (signal - belief) - r.belief_decay * (belief - r.initial_belief);
+}
+
+/// Enforcement a firm faces in its market; intermediaries carry both the
+/// civilian and the dual-use goods of their sector.
+double risk_of(const StepContext& ctx, const state::FirmColumns& f, std::size_t i, std::size_t s, std::size_t m) {
+  if (static_cast<model::Role>(f.role[i]) != model::Role::intermediary) return ctx.at_risk(s, m);
+  const std::size_t k = state::sector_of(m);
+  return std::max(ctx.at_risk(s, state::market_of(k, 0)), ctx.at_risk(s, state::market_of(k, 1)));
 }
 
 }  // namespace
@@ -38,8 +51,8 @@ void assess_firms(const StepContext& ctx, state::World& world, std::size_t begin
   const auto& agg = world.agg;
   for (std::size_t i = begin; i < end; ++i) {
     const std::size_t s = f.state[i], m = state::market_of(f.sector[i], f.product[i]);
-    f.belief[i] = learn(r, f.belief[i], agg.peer_penalty_rate(s, m));
-    const double e = ctx.at_risk(s, m);
+    f.belief[i] = learn(r, f.belief[i], agg.peer_penalty_rate(s, m), f.penalised[i]);
+    const double e = risk_of(ctx, f, i, s, m);
     if (e <= 0 || f.designated[i]) {
       f.cautious[i] = 0;
       f.cautious_hub[i] = 0;
@@ -66,7 +79,7 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
   const std::size_t S = ctx.dims.states;
   for (std::size_t i = begin; i < end; ++i) {
     const std::size_t s = b.state[i];
-    b.belief[i] = learn(r, b.belief[i], agg.bank_penalty_rate(s));
+    b.belief[i] = learn(r, b.belief[i], agg.bank_penalty_rate(s), b.penalised[i]);
     bool forced = false;
     for (std::size_t t = 0; t < S; ++t)
       forced = forced || (t != s && b.withdraw_draw[i] < ctx.policy.bank_withdrawal(b.population[i], t));
@@ -91,16 +104,16 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
   }
 }
 
-void detect_firms(const StepContext& ctx, state::World& world, const state::Grid& direct_share, std::size_t begin,
-                  std::size_t end) {
+void detect_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
   const auto& r = ctx.spec->params.risk;
   auto& f = world.firms;
   for (std::size_t i = begin; i < end; ++i) {
     f.penalised[i] = 0;
     const std::size_t s = f.state[i], m = state::market_of(f.sector[i], f.product[i]);
-    const double e = ctx.at_risk(s, m);
+    const double e = risk_of(ctx, f, i, s, m);
     if (e <= 0 || f.designated[i] || f.target_trade[i] <= 0) continue;
-    const double route = direct_share(s, m) + (1.0 - direct_share(s, m)) * ctx.hub_detection;
+    const double via_hub = f.target_via_hub[i] / f.target_trade[i];
+    const double route = (1.0 - via_hub) + via_hub * ctx.hub_detection;
     const double p = std::min(1.0, r.detection_base * e * f.visibility[i] * route);
     Stream stream(ctx.seed, ctx.run, AgentKind::firm, static_cast<std::uint32_t>(i),
                   static_cast<std::uint32_t>(ctx.step), Phase::enforcement);

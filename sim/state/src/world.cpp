@@ -55,10 +55,14 @@ double median(std::vector<double> v) {
   return *mid;
 }
 
-/// States that are the target of any event: only their importers get hub routes.
+/// States whose imports some event bars at the source (export controls) or
+/// makes risky for suppliers (secondary sanctions): only their importers get
+/// hub routes, the detours that intermediaries offer around such barriers.
 std::vector<bool> targets_of(const model::ScenarioSpec& spec) {
   std::vector<bool> t(spec.states.size(), false);
-  for (const auto& e : spec.events) t[index(e.target)] = true;
+  for (const auto& e : spec.events)
+    if (e.kind == model::PolicyKind::export_control || e.kind == model::PolicyKind::secondary_sanctions)
+      t[index(e.target)] = true;
   return t;
 }
 
@@ -108,6 +112,7 @@ void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_
   f.penalised.assign(n, 0);
   f.trade.assign(n, 0.0);
   f.target_trade.assign(n, 0.0);
+  f.target_via_hub.assign(n, 0.0);
 }
 
 void add_banks(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run, World& w) {

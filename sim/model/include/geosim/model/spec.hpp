@@ -174,7 +174,7 @@ struct RiskParams {
   double penalty_multiple = 3.0;         ///< penalty as a multiple of Western-linked revenue; >= 0
   double margin = 0.1;                   ///< expected margin on sanctioned trade, fraction; > 0
   double learning_rate = 0.3;            ///< weight of new evidence in beliefs, [0, 1]
-  double social_weight = 0.5;            ///< weight of peers' penalties vs own prior, [0, 1]
+  double social_weight = 0.5;            ///< weight of peers' penalties vs own experience, [0, 1]
   double initial_belief = 0.5;           ///< perceived enforcement risk relative to announced, >= 0
   double belief_decay = 0.02;            ///< monthly pull of beliefs back toward initial, [0, 1]
   double peer_signal = 50.0;             ///< belief rise per unit of peer penalty rate; >= 0

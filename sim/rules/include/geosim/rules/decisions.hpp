@@ -28,11 +28,9 @@ double option_feasibility(const StepContext& ctx, const state::World& world, std
                           const state::Option& o);
 
 /// Phase 7, firms: random detection of firms that traded with targets in a
-/// sanctioned market. `direct_share` [state][market] is the share of that
-/// trade that went direct (the rest through hubs, detected less often).
-/// Writes penalised, designated, exposure.
-void detect_firms(const StepContext& ctx, state::World& world, const state::Grid& direct_share, std::size_t begin,
-                  std::size_t end);
+/// sanctioned market; the part of a firm's trade that went through hubs is
+/// detected less often. Writes penalised, designated, exposure.
+void detect_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end);
 
 /// Phase 7, banks: detection of banks that processed payments of targets
 /// (world.agg.target_payments of this step must be set).

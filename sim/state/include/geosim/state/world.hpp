@@ -78,6 +78,7 @@ struct FirmColumns {
   std::vector<std::uint8_t> penalised;     ///< penalised this step
   std::vector<double> trade;               ///< sales or purchases this step, USD per month
   std::vector<double> target_trade;        ///< of which with sanctioned targets, USD per month
+  std::vector<double> target_via_hub;      ///< of which through intermediary hubs, USD per month
 
   std::size_t size_count() const noexcept { return state.size(); }
 };
