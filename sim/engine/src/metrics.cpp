@@ -10,18 +10,6 @@ namespace geosim::engine {
 using state::Grid;
 using state::market_of;
 
-const char* to_string(Dim d) noexcept {
-  switch (d) {
-    case Dim::time: return "time";
-    case Dim::state: return "state";
-    case Dim::partner: return "partner";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "currency";
-    case Dim::route: return "route";
-  }
-  return "?";
-}
-
 namespace {
 
 // Record order; must match the table in variables().

@@ -15,6 +15,7 @@
 #include "geosim/core/error.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "h5.hpp"
+#include "netcdf.hpp"
 
 namespace geosim::output {
 
@@ -22,55 +23,6 @@ namespace {
 
 using engine::Dim;
 namespace H = h5;
-
-constexpr std::array<Dim, 6> all_dims = {Dim::time, Dim::state, Dim::partner,
-                                         Dim::sector, Dim::currency, Dim::route};
-
-// Own names rather than engine::to_string(Dim): the observer target is
-// header-only and the file format must not change if the engine renames.
-const char* dim_name(Dim d) {
-  switch (d) {
-    case Dim::time: return "time";
-    case Dim::state: return "state";
-    case Dim::partner: return "partner";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "currency";
-    case Dim::route: return "route";
-  }
-  return "?";
-}
-
-const char* dim_long_name(Dim d) {
-  switch (d) {
-    case Dim::time: return "time (first day of the simulated month)";
-    case Dim::state: return "reporting state (exporter, or the state a quantity belongs to)";
-    case Dim::partner: return "partner state (importer or counterpart)";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "settlement currency";
-    case Dim::route: return "trade route";
-  }
-  return "?";
-}
-
-constexpr unsigned order_flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-
-/// Creation properties for a group (or the file's root group).
-H::Handle group_props(hid_t cls) {
-  H::Handle p = H::plist(H5Pcreate(cls), "cannot create group properties");
-  H::check_status(H5Pset_link_creation_order(p.get(), order_flags), "cannot track link creation order");
-  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
-  // No modification times: two runs with the same seed give the same bytes
-  // in every object header except the attributes that say when they ran.
-  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
-  return p;
-}
-
-H::Handle dataset_props() {
-  H::Handle p = H::plist(H5Pcreate(H5P_DATASET_CREATE), "cannot create dataset properties");
-  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
-  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
-  return p;
-}
 
 /// Chunks of `chunk` (clamped to the extent) and deflate+shuffle; contiguous
 /// when the dataset is empty, since HDF5 rejects chunks larger than a fixed extent.
@@ -96,7 +48,6 @@ std::string utc_now_iso() {
   return buf;
 }
 
-std::string first_day(Month m) { return m.str() + "-01"; }
 
 struct Variable {
   engine::VariableInfo info;
@@ -126,7 +77,7 @@ class Hdf5Writer final : public engine::Observer {
 
   WriterOptions options_;
   H::Handle file_;
-  std::array<H::Handle, all_dims.size()> scales_;  ///< open until the variables are attached
+  std::array<H::Handle, std::size(engine::all_dims)> scales_;  ///< open until the variables are attached
   std::vector<Variable> vars_;
   Month start_;                  ///< month of time index 0
   std::size_t steps_ = 0;        ///< time extent
@@ -154,13 +105,13 @@ Hdf5Writer::Hdf5Writer(const WriterOptions& options) : options_(options) {
 
 void Hdf5Writer::begin(const engine::RunInfo& info) {
   assert(info.spec != nullptr);
-  assert(info.dim_sizes.size() == all_dims.size());
-  if (info.spec == nullptr || info.dim_sizes.size() != all_dims.size())
+  assert(info.dim_sizes.size() == std::size(engine::all_dims));
+  if (info.spec == nullptr || info.dim_sizes.size() != std::size(engine::all_dims))
     throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
   steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
   start_ = info.spec->start;
 
-  std::vector<bool> used(all_dims.size(), false);
+  std::vector<bool> used(std::size(engine::all_dims), false);
   for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;
   for (const auto& v : info.variables)
     for (Dim d : v.dims) used[static_cast<std::size_t>(d)] = true;
@@ -248,14 +199,14 @@ void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vecto
       default: return routes;
     }
   };
-  for (Dim d : all_dims) {
+  for (Dim d : engine::all_dims) {
     if (d == Dim::time || !used[static_cast<std::size_t>(d)]) continue;
     const auto& labels = labels_of(d);
     assert(labels.size() == size_of(d));
     if (labels.size() != size_of(d))
-      throw std::logic_error(std::string("Hdf5Writer: dim_sizes of '") + dim_name(d) +
+      throw std::logic_error(std::string("Hdf5Writer: dim_sizes of '") + engine::to_string(d) +
                              "' does not match the scenario's labels");
-    scales_[static_cast<std::size_t>(d)] = write_labels(dim_name(d), labels, dim_long_name(d));
+    scales_[static_cast<std::size_t>(d)] = write_labels(engine::to_string(d), labels, dim_long_name(d));
   }
 }
 
@@ -284,7 +235,7 @@ void Hdf5Writer::create_variable(const engine::VariableInfo& vi, const std::vect
   H::write_attr(v.dset.get(), "long_name", vi.long_name);
   for (std::size_t i = 0; i < vi.dims.size(); ++i)
     H::check_status(H5DSattach_scale(v.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i)),
-                    what + ": cannot attach dimension '" + dim_name(vi.dims[i]) + "'");
+                    what + ": cannot attach dimension '" + engine::to_string(vi.dims[i]) + "'");
   v.block.assign(static_cast<std::size_t>(options_.time_chunk) * v.row, 0.0);
   vars_.push_back(std::move(v));
 }

@@ -22,6 +22,7 @@
 
 #include "geosim/core/error.hpp"
 #include "h5.hpp"
+#include "netcdf.hpp"
 
 namespace geosim::output {
 
@@ -65,56 +66,11 @@ std::mutex& hdf5_mutex() {
   return m;
 }
 
-constexpr std::array<Dim, 6> all_dims = {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency, Dim::route};
-
-const char* dim_name(Dim d) {
-  switch (d) {
-    case Dim::time: return "time";
-    case Dim::state: return "state";
-    case Dim::partner: return "partner";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "currency";
-    case Dim::route: return "route";
-  }
-  return "?";
-}
-
-const char* dim_long_name(Dim d) {
-  switch (d) {
-    case Dim::time: return "time (first day of the simulated month)";
-    case Dim::state: return "reporting state (exporter, or the state a quantity belongs to)";
-    case Dim::partner: return "partner state (importer or counterpart)";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "settlement currency";
-    case Dim::route: return "trade route";
-  }
-  return "?";
-}
-
 std::optional<Dim> dim_from_name(const std::string& s) {
-  for (Dim d : all_dims)
-    if (s == dim_name(d)) return d;
+  for (Dim d : engine::all_dims)
+    if (s == engine::to_string(d)) return d;
   return std::nullopt;
 }
-
-constexpr unsigned order_flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-
-H::Handle group_props(hid_t cls) {
-  H::Handle p = H::plist(H5Pcreate(cls), "cannot create group properties");
-  H::check_status(H5Pset_link_creation_order(p.get(), order_flags), "cannot track link creation order");
-  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
-  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
-  return p;
-}
-
-H::Handle dataset_props() {
-  H::Handle p = H::plist(H5Pcreate(H5P_DATASET_CREATE), "cannot create dataset properties");
-  H::check_status(H5Pset_attr_creation_order(p.get(), order_flags), "cannot track attribute creation order");
-  H::check_status(H5Pset_obj_track_times(p.get(), false), "cannot turn off object times");
-  return p;
-}
-
-std::string first_day(Month m) { return m.str() + "-01"; }
 
 // ------------------------------------------------------------ attributes
 
@@ -328,10 +284,10 @@ class Writer {
     bool route_used = false;
     for (const auto& v : L.variables)
       for (Dim d : v.dims) route_used = route_used || d == Dim::route;
-    for (Dim d : all_dims) {
+    for (Dim d : engine::all_dims) {
       if (d == Dim::time || (d == Dim::route && !route_used)) continue;
       const auto& values = d == Dim::sector ? L.sectors : d == Dim::currency ? L.currencies : d == Dim::route ? routes : L.states;
-      H::Handle ds = labels(dim_name(d), values);
+      H::Handle ds = labels(engine::to_string(d), values);
       H::write_attr(ds.get(), "long_name", std::string(dim_long_name(d)));
       scales_[static_cast<std::size_t>(d)] = std::move(ds);
     }
@@ -370,7 +326,7 @@ class Writer {
     H::check_status(H5DSattach_scale(t.dset.get(), run_scale_.get(), 0), what + ": cannot attach dimension 'run'");
     for (std::size_t i = 0; i < vi.dims.size(); ++i)
       H::check_status(H5DSattach_scale(t.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i + 1)),
-                      what + ": cannot attach dimension '" + dim_name(vi.dims[i]) + "'");
+                      what + ": cannot attach dimension '" + engine::to_string(vi.dims[i]) + "'");
     traj_.push_back(std::move(t));
   }
 
@@ -397,7 +353,7 @@ class Writer {
   std::vector<std::uint32_t> runs_;
   H::Handle file_;
   H::Handle run_scale_;
-  std::array<H::Handle, all_dims.size()> scales_;
+  std::array<H::Handle, std::size(engine::all_dims)> scales_;
   std::vector<Trajectory> traj_;
 };
 
@@ -553,7 +509,7 @@ Input read_input(const std::string& path) {
       if (vi.dims.front() != Dim::time) bad_input(path, "variable '" + name + "' has no time dimension after 'run'");
       for (std::size_t i = 0; i < vi.dims.size(); ++i)
         if (dims[i + 1] != h.layout.size(vi.dims[i]))
-          bad_input(path, "variable '" + name + "' does not match the size of its dimension '" + dim_name(vi.dims[i]) + "'");
+          bad_input(path, "variable '" + name + "' does not match the size of its dimension '" + engine::to_string(vi.dims[i]) + "'");
       h.layout.variables.push_back(std::move(vi));
     }
 

@@ -15,7 +15,21 @@ namespace geosim::engine {
 /// Named dimensions of the output. partner has the labels of state.
 enum class Dim : std::uint8_t { time, state, partner, sector, currency, route };
 
-const char* to_string(Dim d) noexcept;
+/// The dimension's name in output files ("time", "state", ...).
+constexpr const char* to_string(Dim d) noexcept {
+  switch (d) {
+    case Dim::time: return "time";
+    case Dim::state: return "state";
+    case Dim::partner: return "partner";
+    case Dim::sector: return "sector";
+    case Dim::currency: return "currency";
+    case Dim::route: return "route";
+  }
+  return "?";
+}
+
+/// Every dimension, in the order above.
+inline constexpr Dim all_dims[] = {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency, Dim::route};
 
 /// Labels of the route dimension.
 inline constexpr const char* route_labels[] = {"direct", "via_hub"};

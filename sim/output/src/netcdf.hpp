@@ -1,0 +1,27 @@
+#pragma once
+// Private helpers shared by the run and sweep writers: the netCDF-4 layout
+// conventions (dimension long names, creation-order tracking, no object
+// times) that both file kinds follow.
+#include <string>
+
+#include "geosim/core/month.hpp"
+#include "geosim/engine/observer.hpp"
+#include "h5.hpp"
+
+namespace geosim::output {
+
+/// long_name attribute of a dimension's coordinate variable.
+const char* dim_long_name(engine::Dim d);
+
+/// Creation properties for a group or (with H5P_FILE_CREATE) a file's root
+/// group: link and attribute creation order tracked (netCDF-C requires it)
+/// and no modification times (same inputs, same bytes).
+h5::Handle group_props(hid_t cls);
+
+/// Creation properties for a dataset, with the same conventions.
+h5::Handle dataset_props();
+
+/// "YYYY-MM-01", the CF time origin of a month.
+std::string first_day(Month m);
+
+}  // namespace geosim::output
