@@ -16,25 +16,6 @@ namespace geosim::scenario::detail {
 
 namespace fs = std::filesystem;
 
-const Node* Node::find(std::string_view key) const noexcept {
-  for (const Entry& e : entries)
-    if (e.key == key) return &e.value;
-  return nullptr;
-}
-
-Node* Node::find(std::string_view key) noexcept {
-  for (Entry& e : entries)
-    if (e.key == key) return &e.value;
-  return nullptr;
-}
-
-bool Node::erase(std::string_view key) {
-  const auto it = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == key; });
-  if (it == entries.end()) return false;
-  entries.erase(it);
-  return true;
-}
-
 std::string describe(const Node& node) {
   switch (node.kind) {
     case Node::Kind::null: return "nothing";

@@ -3,41 +3,21 @@
 // column it came from. yaml-cpp nodes do not carry a file name, and after a
 // `base:` merge or a --set override one tree mixes nodes from several
 // sources, so errors must be able to point at each node's own origin.
-// Internal to the scenario module.
+// The tree type is public (yaml_tree.hpp); these operations on it are
+// internal to the scenario module.
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "geosim/core/error.hpp"
 #include "geosim/scenario/load.hpp"
+#include "geosim/scenario/yaml_tree.hpp"
 
 namespace geosim::scenario::detail {
 
-struct Entry;
-
-struct Node {
-  enum class Kind { null, scalar, sequence, map };
-  Kind kind = Kind::null;
-  std::string scalar;         ///< text of a scalar, as written
-  bool quoted = false;        ///< the scalar was quoted (kept when emitting)
-  std::vector<Node> items;    ///< items of a sequence
-  std::vector<Entry> entries; ///< entries of a map, in file order
-  SourceLocation where;
-
-  bool is_map() const noexcept { return kind == Kind::map; }
-  bool is_sequence() const noexcept { return kind == Kind::sequence; }
-  bool is_scalar() const noexcept { return kind == Kind::scalar; }
-  const Node* find(std::string_view key) const noexcept;
-  Node* find(std::string_view key) noexcept;
-  /// Removes a map entry; returns whether it was there.
-  bool erase(std::string_view key);
-};
-
-struct Entry {
-  std::string key;
-  SourceLocation key_where;  ///< where the key itself is written
-  Node value;
-};
+// The scenario loader works on the module's public located tree.
+using Node = YamlNode;
+using Entry = YamlEntry;
 
 /// "'abc'" for a scalar, "a list", "a map" or "nothing": how messages name a
 /// value that has the wrong type.

@@ -26,6 +26,9 @@ struct YamlNode {
   bool is_scalar() const noexcept { return kind == Kind::scalar; }
   /// The value of a map entry, or nullptr.
   const YamlNode* find(std::string_view key) const noexcept;
+  YamlNode* find(std::string_view key) noexcept;
+  /// Removes a map entry; returns whether it was there.
+  bool erase(std::string_view key);
 };
 
 struct YamlEntry {
