@@ -1,5 +1,10 @@
 import sys
 
+if len(sys.argv) > 1 and sys.argv[1] == "calibrate":
+    from .calibration import main as calibrate_main
+
+    sys.exit(calibrate_main(sys.argv[2:]))
+
 from .report import main
 
 sys.exit(main())

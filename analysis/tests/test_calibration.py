@@ -1,0 +1,169 @@
+"""Tests of geosim_analysis.calibration: moments against hand-computed values
+on a tiny synthetic dataset, the distance, the targets file, and a smoke test
+that the shipped baseline meets a few of the bands on one seed."""
+
+import os
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from geosim_analysis import calibration as cal
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TARGETS = os.path.join(ROOT, "scenarios", "data", "targets.yaml")
+STATES = ["RUS", "CHN", "EU", "IND", "TUR"]
+SECTORS = ["crude", "other"]
+CURRENCIES = ["USD", "EUR", "CNY", "RUB"]
+
+
+def synthetic():
+    """Two years (2021, 2022) of monthly data with round numbers.
+
+    - RUS exports crude: 10 (CHN), 20 (EU), 5 (IND), 1 (TUR) USD bn/month in
+      2021; in 2022 the discount to IND is 0.5 and to the others 0.
+    - CHN exports `other` to RUS: 3 bn/month; RUS `other` to CHN: 2 bn/month.
+    - Brent 100 USD/bbl in 2021, 80 in 2022.
+    - Settlement RUS-CHN: USD .5, EUR .3, CNY .15, RUB .05 in 2021; CNY .5,
+      RUB .3, USD .1, EUR .1 in 2022.
+    """
+    time = pd.date_range("2021-01-01", periods=24, freq="MS")
+    tv = np.zeros((24, 5, 5, 2))
+    s = {k: i for i, k in enumerate(STATES)}
+    for imp, v in (("CHN", 10), ("EU", 20), ("IND", 5), ("TUR", 1)):
+        tv[:, s["RUS"], s[imp], 0] = v * 1e9
+    tv[:, s["CHN"], s["RUS"], 1] = 3e9
+    tv[:, s["RUS"], s["CHN"], 1] = 2e9
+    tv[:, s["EU"], s["CHN"], 1] = 50e9  # the rest of China's trade
+    disc = np.zeros((24, 5, 5, 2))
+    disc[12:, s["RUS"], s["IND"], 0] = 0.5
+    price = np.zeros((24, 2))
+    price[:12, 0], price[12:, 0], price[:, 1] = 100.0, 80.0, 1.0
+    settle = np.zeros((24, 5, 5, 4))
+    for a, b in (("RUS", "CHN"), ("CHN", "RUS")):
+        settle[:12, s[a], s[b]] = [0.5, 0.3, 0.15, 0.05]
+        settle[12:, s[a], s[b]] = [0.1, 0.1, 0.5, 0.3]
+    dims4 = ("time", "state", "partner", "sector")
+    ds = xr.Dataset(
+        {"trade_value": (dims4, tv, {"units": "USD/month"}),
+         "discount": (dims4, disc, {"units": "1"}),
+         "discount_price": (dims4, disc * price[:, None, None, :], {"units": "USD per sector price unit"}),
+         "world_price": (("time", "sector"), price),
+         "settlement_share": (("time", "state", "partner", "currency"), settle, {"units": "1"})},
+        coords={"time": time, "state": STATES, "partner": STATES, "sector": SECTORS, "currency": CURRENCIES})
+    return ds
+
+
+def target(moment, period, value=1.0, band=1.0, unit="x", **args):
+    return cal.Target(id="t", moment=moment, period=str(period), value=value, unit=unit, band=band,
+                      source="s", args=args)
+
+
+def value(moment, period, **args):
+    return float(cal.MOMENTS[moment](synthetic(), target(moment, period, **args)))
+
+
+def test_bilateral_trade_is_the_yearly_sum_in_usd_bn():
+    # CHN->RUS 3 + RUS->CHN (10 crude + 2 other) = 15 bn/month = 180 bn/yr.
+    assert value("bilateral_trade", 2021, direction="total") == pytest.approx(180.0)
+    assert value("bilateral_trade", 2021, direction="CHN->RUS") == pytest.approx(36.0)
+
+
+def test_bilateral_trade_change_is_relative():
+    assert value("bilateral_trade_change", 2022) == pytest.approx(0.0)
+
+
+def test_trade_share_is_in_percent_of_the_states_trade():
+    # Russia's trade: exports 36 + 2 bn/month, imports 3 -> 41; with China 15.
+    assert value("trade_share", 2021, state="RUS", partner="CHN") == pytest.approx(100 * 15 / 41)
+    # China's trade: 15 with Russia + 50 from the EU.
+    assert value("trade_share", 2021, state="CHN", partner="RUS") == pytest.approx(100 * 15 / 65)
+
+
+def test_crude_destination_shares_are_by_volume():
+    # 2021, no discount: volumes proportional to values 10:20:5:1.
+    assert value("crude_destination_share", 2021, importer="EU") == pytest.approx(100 * 20 / 36)
+    # 2022: India's 5 bn/month at half price is twice the barrels: 10:20:10:1.
+    assert value("crude_destination_share", 2022, importer="IND") == pytest.approx(100 * 10 / 41)
+    assert value("crude_destination_share", 2022, importer="CHN") == pytest.approx(100 * 10 / 41)
+
+
+def test_crude_discount_is_trade_weighted_in_usd_per_barrel():
+    # 2022: 40 USD/bbl on India's 5 of 36 bn/month, 0 on the rest.
+    assert value("crude_discount_usd", "2022-04/2022-06", stat="mean") == pytest.approx(40 * 5 / 36)
+    assert value("crude_discount_usd", "2021-01/2021-12", stat="max") == pytest.approx(0.0)
+    assert value("crude_discount_fraction", "2022-01/2022-12") == pytest.approx(100 * 0.5 * 5 / 36)
+
+
+def test_settlement_moments_are_percent_and_change_in_points():
+    assert value("settlement_share", "2021-01/2021-03", currencies=["USD"]) == pytest.approx(50.0)
+    assert value("settlement_share", "2022", currencies=["CNY", "RUB"]) == pytest.approx(80.0)
+    assert value("settlement_local_change", 2022) == pytest.approx(80.0 - 20.0)
+
+
+def test_distance_weights_squared_errors_by_one_over_band_squared():
+    ts = [cal.Target("a", "bilateral_trade", "2013", 100.0, "USD bn/yr", 10.0, "s"),
+          cal.Target("b", "trade_share", "2014", 10.0, "%", 4.0, "s"),
+          cal.Target("c", "trade_share", "2015", 10.0, "%", 4.0, "s", fit=False)]
+    sim = {"a": 115.0, "b": 6.0, "c": 1000.0}
+    assert cal.distance(ts, sim) == pytest.approx(1.5 ** 2 + 1.0)
+    assert not cal.reached(ts[0], 115.0) and cal.reached(ts[1], 6.0)
+
+
+def test_sign_targets_cost_only_the_change_on_the_wrong_side():
+    up = cal.Target("u", "bilateral_trade_change", "2016", 1.0, "sign", 0.05, "s")
+    assert cal.contribution(up, 0.2) == 0.0 and cal.reached(up, 0.2)
+    assert cal.contribution(up, -0.1) == pytest.approx(4.0) and not cal.reached(up, -0.1)
+    flat = cal.Target("f", "settlement_local_change", "2019", 1.0, "sign", 0.5, "s", args={"allow": 0.5})
+    assert cal.reached(flat, -0.3) and cal.contribution(flat, -0.3) == 0.0
+    assert not cal.reached(flat, -1.5) and cal.contribution(flat, -1.5) == pytest.approx(4.0)
+
+
+def test_targets_file_parses_and_every_target_has_unit_band_and_source():
+    targets, sources = cal.load_targets(TARGETS)
+    assert len(targets) >= 50
+    for t in targets:
+        assert t.source in sources and sources[t.source].strip()
+        assert t.unit and t.band > 0 and t.period
+        assert int(t.period[:4]) <= 2022, f"{t.id}: years after 2022 are never targets"
+    ids = {t.id for t in targets}
+    for must in ("trade_total_2013", "trade_total_2022", "chn_share_of_rus_2022", "rus_share_of_chn_2021",
+                 "crude_eu_2021", "crude_ind_2022", "discount_2022q2", "settle_cny_2020q1"):
+        assert must in ids
+
+
+def test_targets_file_errors_name_the_target(tmp_path):
+    bad = tmp_path / "t.yaml"
+    bad.write_text("targets_version: 1\nsources: {a: x}\ntargets:\n"
+                   "  - {id: q, moment: nope, period: 2013, value: 1, unit: u, band: 1, source: a}\n")
+    with pytest.raises(ValueError, match=r"targets\[0\] \(q\): unknown moment 'nope'"):
+        cal.load_targets(bad)
+
+
+def test_fit_table_reports_mean_sd_error_and_reached():
+    ts = [cal.Target("a", "bilateral_trade", "2013", 100.0, "USD bn/yr", 10.0, "s")]
+    table = cal.fit_table(ts, pd.DataFrame({"a": [104.0, 106.0]}))
+    row = table.iloc[0]
+    assert row.sim_mean == pytest.approx(105.0) and row.sim_sd == pytest.approx(np.sqrt(2.0))
+    assert row.error == pytest.approx(5.0) and bool(row.reached)
+    assert "| a |" in cal.fit_table_markdown(table)
+
+
+@pytest.mark.skipif(not os.environ.get("GEOSIM_BIN"), reason="needs GEOSIM_BIN")
+def test_shipped_baseline_meets_robust_bands_on_one_seed(tmp_path):
+    out = tmp_path / "baseline.h5"
+    subprocess.run([os.environ["GEOSIM_BIN"], "run", os.path.join(ROOT, "scenarios", "baseline.yaml"),
+                    "-o", str(out), "--seed", "7", "--set", "horizon.end=2024-12", "--set", "output.snapshots=[]"],
+                   check=True, capture_output=True)
+    from geosim_analysis import open_run
+    targets, _ = cal.load_targets(TARGETS)
+    # Bands the 20-replicate check reaches with a margin (docs/calibration.md);
+    # the 2013 total is inside its band by only 0.3 bn, so it is not here.
+    robust = {"trade_total_2017", "chn_share_of_rus_2022", "rus_share_of_chn_2018", "crude_eu_2021",
+              "discount_pre2022_max", "settle_usd_2020q1"}
+    sim = cal.moments(open_run(str(out)), [t for t in targets if t.id in robust]).iloc[0]
+    for t in targets:
+        if t.id in robust:
+            assert cal.reached(t, float(sim[t.id])), f"{t.id}: {sim[t.id]:.3g} vs {t.value} +- {t.band}"
