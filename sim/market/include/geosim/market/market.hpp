@@ -30,7 +30,7 @@ struct Clearing {
   state::Grid target_sales;  ///< [exporter][market] of which direct to sanctioned destinations
   state::Grid hub_sales;     ///< [exporter][market] of which to hubs bound for sanctioned destinations
   state::Grid hub_volume;    ///< [hub][importer][market] re-exports through the hub
-  GroupOrders fill;     ///< per importer group option: filled / ordered, [0, 1]
+  GroupOrders fill;     ///< per importer group option: filled / ordered (above 1 when round 2 adds to it)
 };
 
 /// Phase 5: match orders to capacity. Round 1 rations each exporter pro rata

@@ -1,0 +1,158 @@
+// market: bargaining, clearing and payments, each on the unit world.
+#include <catch2/catch.hpp>
+
+#include "geosim/market/market.hpp"
+#include "geosim/state/world.hpp"
+#include "unit_world.hpp"
+
+using namespace geosim;
+using namespace geosim::testing;
+
+namespace {
+
+/// The unit world where HUB and CCC also import goods, so that an exporter
+/// has several buyers.
+const std::string more_buyers =
+    "states:\n"
+    "  - {code: CCC, home_currency: USD, export_capacity: {goods: 12, chips: 12}, import_absorption: {goods: 12}}\n"
+    "  - {code: HUB, hub: {markup: 0.1, detection_factor: 0.5, evasion: 0.5}, import_absorption: {goods: 12}}\n"
+    "firms:\n"
+    "  - {state: [AAA, HUB, CCC], sector: goods, role: importer, count: 10}\n"
+    "  - {state: AAA, sector: chips, role: importer, count: 10}\n"
+    "  - {state: [BBB, CCC], sector: [goods, chips], role: exporter, count: 10}\n"
+    "  - {state: HUB, sector: chips, role: intermediary, count: 4, capacity: 6}\n";
+
+struct Fixture {
+  model::ScenarioSpec spec;
+  state::World w;
+  std::size_t aaa, bbb, ccc, hub, goods, m;
+  explicit Fixture(const std::string& extra)
+      : spec(unit_spec(extra)),
+        w(state::build_world(spec, spec.seed, 0)),
+        aaa(index(*model::find_state(spec, "AAA"))),
+        bbb(index(*model::find_state(spec, "BBB"))),
+        ccc(index(*model::find_state(spec, "CCC"))),
+        hub(index(*model::find_state(spec, "HUB"))),
+        goods(index(*model::find_sector(spec, "goods"))),
+        m(state::market_of(goods, 0)) {}
+
+  rules::StepContext context(int step = 0) const { return rules::make_context(spec, w, step, spec.seed, 0); }
+
+  /// Orders of importer group (i, m) on the option to exporter j, direct.
+  void order(market::GroupOrders& orders, std::size_t i, std::size_t j, double q) const {
+    const auto g = static_cast<std::size_t>(w.importer_group[i * w.dims.markets() + m]);
+    const auto [b, e] = w.network.edges(w.groups[g].firms.front());
+    orders[g].resize(e - b, 0.0);
+    for (std::size_t edge = b; edge < e; ++edge)
+      if (w.network.option[edge].exporter == j && w.network.option[edge].hub == state::Option::no_hub)
+        orders[g][edge - b] = q;
+  }
+};
+
+constexpr double month = 1e9;  // 12 bn/yr of capacity is 1e9 per month
+
+}  // namespace
+
+TEST_CASE("clearing rations pro rata when capacity is short", "[market]") {
+  Fixture f(more_buyers);
+  const auto ctx = f.context();
+  market::GroupOrders orders(f.w.groups.size());
+  f.order(orders, f.aaa, f.bbb, 1.5 * month);
+  f.order(orders, f.hub, f.bbb, 0.5 * month);
+  const auto c = market::clear(ctx, f.w, orders);
+  CHECK(c.direct(f.bbb, f.aaa, f.m) == Approx(0.75 * month));
+  CHECK(c.direct(f.bbb, f.hub, f.m) == Approx(0.25 * month));
+  CHECK(c.sales(f.bbb, f.m) == Approx(month));
+  // Neither buyer ordered from CCC, so round 2 finds no supplier for the rest.
+  CHECK(c.unmet(f.aaa, f.m) == Approx(0.75 * month));
+}
+
+TEST_CASE("round 2 offers unmet demand to the buyer's suppliers with spare capacity", "[market]") {
+  Fixture f(more_buyers);
+  const auto ctx = f.context();
+  market::GroupOrders orders(f.w.groups.size());
+  f.order(orders, f.aaa, f.bbb, 1.5 * month);
+  const auto g = static_cast<std::size_t>(f.w.importer_group[f.aaa * f.w.dims.markets() + f.m]);
+  // A small order with CCC makes it a supplier that round 2 can use.
+  const auto [b, e] = f.w.network.edges(f.w.groups[g].firms.front());
+  for (std::size_t edge = b; edge < e; ++edge)
+    if (f.w.network.option[edge].exporter == f.ccc) orders[g][edge - b] = 0.1 * month;
+  const auto c = market::clear(ctx, f.w, orders);
+  CHECK(c.direct(f.bbb, f.aaa, f.m) == Approx(month));
+  CHECK(c.direct(f.ccc, f.aaa, f.m) == Approx(0.6 * month));
+  CHECK(c.unmet(f.aaa, f.m) == Approx(0.0).margin(1.0));
+}
+
+TEST_CASE("clearing caps sales to sanctioned destinations at the willing exporters' capacity", "[market]") {
+  Fixture f(more_buyers + "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: BBB, target: AAA, "
+                          "sectors: [goods], scope: firms}\n");
+  const auto ctx = f.context();
+  REQUIRE(ctx.firm_enforcement(f.ccc, f.aaa, f.m) > 0);
+  const auto g = static_cast<std::size_t>(f.w.exporter_group[f.ccc * f.w.dims.markets() + f.m]);
+  f.w.group_state.cautious[g] = 0.75;
+  market::GroupOrders orders(f.w.groups.size());
+  f.order(orders, f.aaa, f.ccc, month);
+  f.order(orders, f.hub, f.ccc, 0.5 * month);
+  const auto c = market::clear(ctx, f.w, orders);
+  CHECK(c.direct(f.ccc, f.aaa, f.m) == Approx(0.25 * month));
+  CHECK(c.direct(f.ccc, f.hub, f.m) == Approx(0.5 * month));  // not sanctioned: all capacity serves it
+}
+
+TEST_CASE("the bargained discount grows with the buyer's share of a sanctioned exporter's sales", "[market]") {
+  Fixture f(more_buyers +
+            "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+            "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, sectors: [goods]}\n");
+  const auto ctx = f.context();
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  // AAA buys 90 % of BBB's goods, HUB 10 %.
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+  f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+  market::bargain(ctx, f.w, demand);
+  const double big = f.w.agg.discount(f.bbb, f.aaa, f.goods), small = f.w.agg.discount(f.bbb, f.hub, f.goods);
+  CHECK(big > 0.0);
+  CHECK(big > small);
+  // Nash: weight s/(s + O) of the surplus pressure x max_discount (0.4).
+  const double pressure = big / (0.9 / (0.9 + 0.2) * 0.4);
+  CHECK(small == Approx(0.1 / (0.1 + 0.2) * pressure * 0.4));
+  CHECK((pressure > 0.0 && pressure < 1.0));
+  // An exporter whose markets are open gets no discount.
+  CHECK(f.w.agg.discount(f.ccc, f.aaa, f.goods) == 0.0);
+}
+
+TEST_CASE("a price cap binds only on volume that needs Western shipping", "[market]") {
+  const std::string cap = "events:\n  - {id: c, kind: price_cap, start: 2020-01, by: CCC, target: BBB, "
+                          "sectors: [goods], cap: 0.8, intensity: 1.0}\n"
+                          "parameters: {bargaining: {adjustment: 1}}\n";
+  for (const double shadow : {0.0, 1.0}) {
+    INFO("shadow fleet " << shadow);
+    Fixture f(more_buyers + cap);
+    f.w.agg.shadow_fleet(f.bbb) = shadow;
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
+    state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+    market::bargain(f.context(), f.w, demand);
+    // World price 1 (the reference); the cap at 0.8 means a 20 % discount
+    // on what needs Western services, none on the shadow fleet's share.
+    CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(shadow == 0.0 ? 0.2 : 0.0));
+    // The coalition itself does not buy under the cap.
+    CHECK(f.w.agg.discount(f.bbb, f.ccc, f.goods) == 0.0);
+  }
+}
+
+TEST_CASE("a blocked currency loses its settlement share and what finds no channel joins the backlog", "[market]") {
+  Fixture f(more_buyers + "events:\n  - {id: f, kind: financial_sanctions, start: 2020-02, by: CCC, target: BBB, "
+                          "currencies: [USD], intensity: 1.0}\n");
+  state::Grid value({f.w.dims.states, f.w.dims.states});
+  value(f.bbb, f.aaa) = month;
+  const std::size_t usd = index(*model::find_currency(f.spec, "USD")), rub = index(*model::find_currency(f.spec, "RUB"));
+  market::settle(f.context(0), f.w, value);
+  CHECK(f.w.agg.settled_share(f.bbb, f.aaa, usd) > 0.5);  // USD dominates an open market
+  CHECK(f.w.agg.backlog(f.bbb, f.aaa) == 0.0);
+  const double usd_mix = f.w.agg.settlement_mix(f.bbb, f.aaa, usd);
+  market::settle(f.context(1), f.w, value);
+  CHECK(f.w.agg.settled_share(f.bbb, f.aaa, usd) == 0.0);
+  CHECK(f.w.agg.settled_share(f.bbb, f.aaa, rub) == Approx(1.0));
+  // Habit keeps most of last month's USD share, and that part finds no channel.
+  const double kept = f.spec.params.payments.currency_inertia * usd_mix;
+  CHECK(f.w.agg.backlog(f.bbb, f.aaa) == Approx(month * kept).epsilon(0.05));
+  CHECK(f.w.agg.availability(f.bbb, f.aaa) < 1.0);
+}

@@ -1,0 +1,165 @@
+// rules: policy in force, context, caution, orders.
+#include <catch2/catch.hpp>
+
+#include "geosim/rules/context.hpp"
+#include "geosim/rules/decisions.hpp"
+#include "geosim/rules/orders.hpp"
+#include "geosim/state/world.hpp"
+#include "unit_world.hpp"
+
+using namespace geosim;
+using namespace geosim::testing;
+
+namespace {
+
+struct Ids {
+  std::size_t aaa, bbb, ccc, goods, chips;
+  explicit Ids(const model::ScenarioSpec& s)
+      : aaa(index(*model::find_state(s, "AAA"))),
+        bbb(index(*model::find_state(s, "BBB"))),
+        ccc(index(*model::find_state(s, "CCC"))),
+        goods(index(*model::find_sector(s, "goods"))),
+        chips(index(*model::find_sector(s, "chips"))) {}
+};
+
+rules::PolicyState policy(const model::ScenarioSpec& spec, int step) {
+  const state::Dims dims{spec.states.size(), spec.sectors.size(), spec.currencies.size()};
+  return rules::policy_at(spec, dims, step, state::Grid({dims.states, dims.states}));
+}
+
+}  // namespace
+
+TEST_CASE("the event that started last sets the intensity of its kind, pair and sector", "[rules]") {
+  const auto spec = unit_spec(
+      "events:\n"
+      "  - {id: a, kind: import_ban, start: 2020-02, by: AAA, target: BBB, sectors: [goods], intensity: 0.8}\n"
+      "  - {id: b, kind: import_ban, start: 2020-05, by: AAA, target: BBB, sectors: [goods], intensity: 0.2}\n"
+      "  - {id: c, kind: import_ban, start: 2020-03, end: 2020-03, by: AAA, target: CCC, intensity: 1.0}\n");
+  const Ids id(spec);
+  const std::size_t m = state::market_of(id.goods, 0);
+  CHECK(policy(spec, 0).import_ban(id.aaa, id.bbb, m) == 0.0);
+  CHECK(policy(spec, 1).import_ban(id.aaa, id.bbb, m) == 0.8);
+  CHECK(policy(spec, 4).import_ban(id.aaa, id.bbb, m) == 0.2);
+  CHECK(policy(spec, 2).import_ban(id.aaa, id.ccc, m) == 1.0);
+  CHECK(policy(spec, 3).import_ban(id.aaa, id.ccc, m) == 0.0);  // ended
+  // BBB's exports to AAA: the importer's ban blocks the direct route.
+  CHECK(policy(spec, 1).direct_block(id.bbb, id.aaa, m) == Approx(0.8));
+}
+
+TEST_CASE("dual-use-only export controls touch only the dual-use market", "[rules]") {
+  const auto spec = unit_spec(
+      "events:\n  - {id: x, kind: export_control, start: 2020-01, by: CCC, target: AAA, sectors: [chips], "
+      "dual_use_only: true}\n");
+  const Ids id(spec);
+  const auto p = policy(spec, 0);
+  CHECK(p.export_control(id.ccc, id.aaa, state::market_of(id.chips, 1)) == 1.0);
+  CHECK(p.export_control(id.ccc, id.aaa, state::market_of(id.chips, 0)) == 0.0);
+}
+
+TEST_CASE("financial sanctions block their currency and the sanctioning state's banks", "[rules]") {
+  const auto spec = unit_spec(
+      "events:\n  - {id: f, kind: financial_sanctions, start: 2020-01, by: CCC, target: BBB, intensity: 0.6}\n");
+  const Ids id(spec);
+  const auto p = policy(spec, 0);
+  const std::size_t usd = index(*model::find_currency(spec, "USD")), rub = index(*model::find_currency(spec, "RUB"));
+  CHECK(p.blocked(id.aaa, id.bbb, usd) == Approx(0.6));  // CCC's home currency, for anyone
+  CHECK(p.blocked(id.aaa, id.bbb, rub) == 0.0);
+  CHECK(p.blocked(id.ccc, id.bbb, rub) == Approx(0.6));  // CCC's banks, in any currency
+  CHECK(p.blocked(id.ccc, id.bbb, usd) == Approx(1 - 0.4 * 0.4));
+}
+
+TEST_CASE("world prices are piecewise linear and flat outside their points", "[rules]") {
+  model::SectorSpec s;
+  s.price.points = {{Month::from(2020, 1), 10.0}, {Month::from(2020, 5), 30.0}};
+  CHECK(rules::world_price(s, Month::from(2019, 6)) == 10.0);
+  CHECK(rules::world_price(s, Month::from(2020, 3)) == 20.0);
+  CHECK(rules::world_price(s, Month::from(2021, 1)) == 30.0);
+  model::SectorSpec flat;
+  flat.reference_price = 4.0;
+  CHECK(rules::world_price(flat, Month::from(2020, 3)) == 4.0);
+}
+
+TEST_CASE("high-exposure firms turn cautious under enforcement that low-exposure ones shrug off", "[rules]") {
+  // BBB is sanctioned; CCC's chips exporters face enforcement for dealing with it.
+  const auto spec = unit_spec(
+      "firms:\n"
+      "  - {state: AAA, sector: [goods, chips], role: importer, count: 20}\n"
+      "  - {state: BBB, sector: [goods, chips], role: exporter, count: 10}\n"
+      "  - {state: CCC, sector: [goods, chips], role: exporter, count: 200, size: 1,\n"
+      "     exposure: {uniform: {low: 0, high: 1}}, exposure_size_slope: 0, risk_tolerance: 1}\n"
+      "  - {state: HUB, sector: chips, role: intermediary, count: 4, capacity: 6}\n"
+      "parameters: {risk: {detection_base: 0.5, margin: 0.1, initial_belief: 1.0}}\n"
+      "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: AAA, target: BBB, sectors: [chips], "
+      "scope: firms, intensity: 1.0}\n");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  rules::assess_firms(ctx, w, 0, w.firms.state.size());
+  const Ids id(spec);
+  // penalty = belief 1 x detect 0.5 x exposure x 3 > margin 0.1 x stake 0.01 x tolerance 1
+  // for any exposure above 0.0007; the goods firms face no enforcement.
+  int cautious_high = 0, high = 0, cautious_goods = 0;
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i) {
+    if (w.firms.state[i] != id.ccc) continue;
+    if (w.firms.sector[i] == id.goods) {
+      cautious_goods += w.firms.cautious[i];
+      continue;
+    }
+    if (w.firms.exposure[i] > 0.5) {
+      ++high;
+      cautious_high += w.firms.cautious[i];
+    }
+    if (w.firms.exposure[i] < 1e-4) CHECK_FALSE(w.firms.cautious[i]);
+  }
+  CHECK(cautious_goods == 0);
+  CHECK(high > 0);
+  CHECK(cautious_high == high);
+}
+
+TEST_CASE("relationships move only reoptimise_share of the way toward a new desired split", "[rules]") {
+  const auto spec = unit_spec("parameters: {orders: {reoptimise_share: 0.25, switching_cost: 0}}\n");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
+  auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  auto terms = rules::option_terms(ctx, w);
+  const std::size_t F = w.firms.state.size();
+  rules::place_orders(ctx, w, terms, demand, 0, F);
+  // The first AAA importer: symmetric suppliers, so the split starts even.
+  std::uint32_t f = 0;
+  while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) ++f;
+  const auto [b, e] = w.network.edges(f);
+  REQUIRE(e - b == 2);
+  CHECK(w.network.weight[b] == Approx(0.5));
+  // Make the first option unattractive: its desired share drops to ~0 and the
+  // weight moves a quarter of the way there.
+  ctx.step = 1;
+  terms = rules::option_terms(ctx, w);
+  for (auto& group : terms)
+    if (!group.empty()) group[0].attraction = 0.0;
+  rules::place_orders(ctx, w, terms, demand, 0, F);
+  CHECK(w.network.weight[b] == Approx(0.375));
+  CHECK(w.network.weight[b + 1] == Approx(0.625));
+  // Orders follow the weights and add up to the firm's demand.
+  CHECK(w.network.order[b] + w.network.order[b + 1] == Approx(w.firms.share[f] * demand(id.aaa, 0)));
+}
+
+TEST_CASE("a new ban closes an option at once while its relationship weight decays slowly", "[rules]") {
+  const auto spec = unit_spec("parameters: {orders: {reoptimise_share: 0.25}}\n");
+  auto w = state::build_world(spec, spec.seed, 0);
+  state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
+  auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  auto terms = rules::option_terms(ctx, w);
+  const std::size_t F = w.firms.state.size();
+  rules::place_orders(ctx, w, terms, demand, 0, F);
+  ctx.step = 1;
+  terms = rules::option_terms(ctx, w);
+  for (auto& group : terms)
+    if (!group.empty()) group[0].feasibility = 0.0;
+  rules::place_orders(ctx, w, terms, demand, 0, F);
+  std::uint32_t f = 0;
+  while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) ++f;
+  const auto [b, e] = w.network.edges(f);
+  CHECK(w.network.order[b] == 0.0);
+  CHECK(w.network.weight[b] == Approx(0.375));
+  CHECK(w.network.order[b + 1] == Approx(w.firms.share[f] * 1.0));
+}
