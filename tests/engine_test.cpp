@@ -35,7 +35,7 @@ Run calm() { return run_spec(scenario::load_file(world)); }
 
 TEST_CASE("every step of the baseline keeps shares, trade and discounts in range", "[engine][invariants]") {
   const Run r = run_spec(scenario::load_file(baseline));
-  const std::size_t S = r.S(), K = r.K();
+  const std::size_t S = r.S();
   REQUIRE(r.out.records.size() == static_cast<std::size_t>(r.spec.steps()));
   for (std::size_t t = 0; t < r.out.records.size(); ++t) {
     INFO("step " << t << " (" << r.out.records[t].month.str() << ")");
@@ -71,7 +71,6 @@ TEST_CASE("every step of the baseline keeps shares, trade and discounts in range
     for (double x : r.at("cautious_share", t)) REQUIRE((x >= 0.0 && x <= 1.0));
     for (double x : r.at("payment_backlog", t)) REQUIRE(x >= 0.0);
   }
-  (void)K;
 }
 
 TEST_CASE("output is bit-identical on the serial back-end and on 1, 2 and 8 TBB threads", "[engine][determinism]") {

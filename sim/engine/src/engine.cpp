@@ -100,7 +100,7 @@ class Simulation {
     adapt(ctx, value, dual);
 
     // 8. Accounting and observation.
-    update_income(ctx, t, value);
+    update_income(t, value);
     record.step = t;
     record.month = spec_.start + t;
     observe({ctx, w, clearing, value, via_hub, dual}, record);
@@ -351,10 +351,9 @@ class Simulation {
   }
 
   /// Smoothed export revenue relative to its trend: the income effect on demand.
-  void update_income(const rules::StepContext& ctx, int t, const Grid& value) {
+  void update_income(int t, const Grid& value) {
     auto& agg = world_.agg;
     const double alpha = spec_.params.orders.income_smoothing;
-    (void)ctx;
     for (std::size_t s = 0; s < S(); ++s) {
       double revenue = 0;
       for (std::size_t i = 0; i < S(); ++i)

@@ -85,8 +85,6 @@ void observe(const StepData& d, StepRecord& record) {
   const std::size_t S = ctx.dims.states, K = ctx.dims.sectors, C = ctx.dims.currencies, M = ctx.dims.markets();
   auto& out = record.values;
   out.assign(var_count, {});
-  const auto& vars = variables();
-  (void)vars;
 
   out[trade_value] = d.value.data();
   out[trade_value_via_hub] = d.via_hub_value.data();
