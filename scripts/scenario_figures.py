@@ -97,6 +97,18 @@ def late_mean(da):
     return float(da.sel(time=slice("2025-01-01", "2030-12-31")).mean())
 
 
+def write_table(rows) -> None:
+    """Puts the numbers between the markers of docs/scenarios.md."""
+    doc = ROOT / "docs" / "scenarios.md"
+    text = doc.read_text()
+    begin, end = "<!-- numbers:begin -->", "<!-- numbers:end -->"
+    table = ["| scenario | outcome | unit | baseline | scenario |", "|---|---|---|---|---|"]
+    table += [f"| {n} | {t} | {u} | {b:.1f} | {s:.1f} |" for n, t, u, b, s in rows]
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(head + begin + "\n" + "\n".join(table) + "\n" + end + tail)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--geosim", type=Path, default=ROOT / "build" / "sim" / "cli" / "geosim")
@@ -104,6 +116,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     FIGURES.mkdir(parents=True, exist_ok=True)
     base = run(args.geosim, "baseline")
+    rows = []
     for name in LIBRARY:
         ds = run(args.geosim, name)
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -115,11 +128,13 @@ def main() -> None:
             ax.set_ylabel(unit)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=8)
+            rows.append((name, title, unit, late_mean(b), late_mean(s)))
             print(f"{name:26s} {title:42s} baseline {late_mean(b):8.2f}  scenario {late_mean(s):8.2f}  {unit}")
         fig.suptitle(f"{name} against the baseline (yearly means)")
         fig.tight_layout()
         fig.savefig(FIGURES / f"{name}.png", dpi=90)
         plt.close(fig)
+    write_table(rows)
 
 
 if __name__ == "__main__":
