@@ -37,10 +37,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
           double attraction_all = 0;
           for (std::size_t x = 0; x < S; ++x)
             if (state::trades_with(world, x, i))
-              attraction_all += world.affinity(i, x, k) * ctx.capacity(x, m) *
+              attraction_all += ctx.affinity(i, x, k) * ctx.capacity(x, m) *
                                 std::pow(1 + world.trade_cost(x, i), -sector.elasticity);
           if (attraction_all <= 0) continue;
-          const double pot = demand(i, m) * world.affinity(i, j, k) * ctx.capacity(j, m) *
+          const double pot = demand(i, m) * ctx.affinity(i, j, k) * ctx.capacity(j, m) *
                              std::pow(1 + world.trade_cost(j, i), -sector.elasticity) / attraction_all;
           double reachable = 1.0 - ctx.policy.direct_block(j, i, m);
           if (ctx.firm_enforcement(i, j, m) > 0) reachable *= 1.0 - importer_caution(world, i, m);

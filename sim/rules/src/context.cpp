@@ -8,9 +8,11 @@ namespace geosim::rules {
 using state::Grid;
 using state::market_of;
 
-double world_price(const model::SectorSpec& sector, Month m) {
-  const auto& pts = sector.price.points;
-  if (pts.empty()) return sector.reference_price;
+double world_price(const model::SectorSpec& sector, Month m) { return path_value(sector.price, m, sector.reference_price); }
+
+double path_value(const model::PricePath& path, Month m, double empty) {
+  const auto& pts = path.points;
+  if (pts.empty()) return empty;
   if (m <= pts.front().month) return pts.front().value;
   if (m >= pts.back().month) return pts.back().value;
   const auto hi = std::upper_bound(pts.begin(), pts.end(), m, [](Month x, const auto& p) { return x < p.month; });
@@ -75,6 +77,19 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
     c.hub_capacity(h, index(pop.sector)) += pop.capacity * std::pow(1.0 + spec.states[h].growth, years) / 12.0;
   }
   for (auto h : world.hubs) c.hub_detection = std::min(c.hub_detection, spec.states[h].hub->detection_factor);
+
+  // Affinities in file order: a later entry (say for one sector) overrides an
+  // earlier one (for all sectors); each follows its own path over time.
+  c.affinity = Grid({S, S, K}, 1.0);
+  for (const auto& af : spec.affinities) {
+    const double w = af.weight * path_value(af.path, now, 1.0);
+    const std::size_t i = index(af.importer), j = index(af.exporter);
+    if (af.sector) {
+      c.affinity(i, j, index(*af.sector)) = w;
+    } else {
+      for (std::size_t k = 0; k < K; ++k) c.affinity(i, j, k) = w;
+    }
+  }
   return c;
 }
 

@@ -35,7 +35,7 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
       t.detect = ctx.spec->params.risk.detection_base * ctx.firm_enforcement(i, j, m);
       if (o.hub == state::Option::no_hub) {
         t.price = (1 - agg.discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i));
-        t.mass = world.affinity(i, j, k) * ctx.capacity(j, m);
+        t.mass = ctx.affinity(i, j, k) * ctx.capacity(j, m);
       } else {
         const std::size_t h = o.hub;
         const auto& hub = *ctx.spec->states[h].hub;
@@ -48,7 +48,7 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
         const double caution =
             ctx.firm_enforcement(j, i, m) > 0 && eg >= 0 ? world.group_state.cautious[static_cast<std::size_t>(eg)] : 0.0;
         const double barred = std::max(ctx.policy.direct_block(j, i, m), caution);
-        t.mass = world.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k)) * barred;
+        t.mass = ctx.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k)) * barred;
         t.detect *= hub.detection_factor;
       }
       t.attraction = t.mass * std::pow(t.price, -ctx.spec->sectors[k].elasticity);

@@ -353,7 +353,8 @@ class Converter {
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
       if (const Node* v = f.get("price_unit")) s.price_unit = text(*v, f.path("price_unit"));
       if (const Node* v = f.get("reference_price")) s.reference_price = number(*v, f.path("reference_price"), positive);
-      if (const Node* v = f.get("price")) s.price = price_path(*v, f.path("price"));
+      if (const Node* v = f.get("price"))
+        s.price = price_path(*v, f.path("price"), "; omit price to hold the reference price");
       if (const Node* v = f.get("elasticity")) s.elasticity = number(*v, f.path("elasticity"), positive);
       if (const Node* v = f.get("criticality")) s.criticality = number(*v, f.path("criticality"), share);
       if (const Node* v = f.get("dual_use_fraction"))
@@ -364,9 +365,9 @@ class Converter {
     }
   }
 
-  model::PricePath price_path(const Node& n, const std::string& path) {
+  model::PricePath price_path(const Node& n, const std::string& path, const std::string& omit_hint) {
     model::PricePath p;
-    const auto& items = list(n, path, false, "; omit price to hold the reference price");
+    const auto& items = list(n, path, false, omit_hint);
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string sub = at(path, i);
       const Node& point = items[i];
@@ -447,12 +448,13 @@ class Converter {
   void affinities(const Node& n) {
     const auto& items = list(n, "affinities", true, "");
     for (std::size_t i = 0; i < items.size(); ++i) {
-      Fields f(spec_, items[i], at("affinities", i), {"importer", "exporter", "sector", "weight"});
+      Fields f(spec_, items[i], at("affinities", i), {"importer", "exporter", "sector", "weight", "path"});
       model::AffinitySpec a;
       a.importer = state(f.need("importer"), f.path("importer"));
       a.exporter = state(f.need("exporter"), f.path("exporter"));
       if (const Node* v = f.get("sector")) a.sector = sector(*v, f.path("sector"));
       if (const Node* v = f.get("weight")) a.weight = number(*v, f.path("weight"), positive);
+      if (const Node* v = f.get("path")) a.path = price_path(*v, f.path("path"), "; omit path for a constant weight");
       spec_.affinities.push_back(a);
     }
   }

@@ -238,14 +238,6 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
     w.trade_cost(index(tc.a), index(tc.b)) = tc.cost;
     w.trade_cost(index(tc.b), index(tc.a)) = tc.cost;
   }
-  w.affinity = Grid({S, S, K}, 1.0);
-  for (const auto& af : spec.affinities) {
-    if (af.sector) {
-      w.affinity(index(af.importer), index(af.exporter), index(*af.sector)) = af.weight;
-    } else {
-      for (std::size_t k = 0; k < K; ++k) w.affinity(index(af.importer), index(af.exporter), k) = af.weight;
-    }
-  }
   auto& a = w.agg;
   a.flow = Grid({S, S, M});
   a.discount = Grid({S, S, K});

@@ -90,13 +90,17 @@ struct StateSpec {
   bool aggregate = false;
 };
 
-/// Pairwise preference between an importer and an exporter (gravity, habit);
-/// multiplies the CES weight of the exporter in the importer's choice.
+/// Pairwise preference between an importer and an exporter (gravity, habit,
+/// infrastructure); multiplies the CES weight of the exporter in the
+/// importer's choice.
 struct AffinitySpec {
   StateId importer{};
   StateId exporter{};
   std::optional<SectorId> sector;  ///< all sectors when absent
   double weight = 1.0;             ///< > 0
+  /// Multiplier of `weight` over time, piecewise linear and flat outside its
+  /// points (for example a pipeline coming on line); empty = 1 throughout.
+  PricePath path;
 };
 
 /// Iceberg trade cost between two states (both directions), fraction of value.

@@ -26,12 +26,17 @@ struct StepContext {
   state::Grid capacity;          ///< [state][market] export capacity, reference USD per month
   state::Grid absorption;        ///< [state][market] trend import absorption, reference USD per month
   state::Grid hub_capacity;      ///< [hub state][sector] intermediaries' capacity, reference USD per month
+  state::Grid affinity;          ///< [importer][exporter][sector] preference weight this month
   double hub_detection = 1.0;    ///< smallest detection factor among hubs
 };
 
 /// The context of month `step`, given last step's escalation.
 StepContext make_context(const model::ScenarioSpec& spec, const state::World& world, int step,
                          std::uint64_t seed, std::uint32_t run);
+
+/// Value of a piecewise-linear path in month `m`, flat before its first and
+/// after its last point; `empty` when the path has no points.
+double path_value(const model::PricePath& path, Month m, double empty);
 
 /// World price of a sector in month `m`, in its price unit (piecewise linear).
 double world_price(const model::SectorSpec& sector, Month m);

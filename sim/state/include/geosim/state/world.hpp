@@ -174,7 +174,6 @@ struct World {
   std::vector<std::uint16_t> hubs;
   std::vector<std::uint8_t> aggregate;  ///< per state: StateSpec::aggregate
   state::Grid trade_cost;  ///< [a][b] iceberg cost, fraction (symmetric)
-  state::Grid affinity;    ///< [importer][exporter][sector] preference weight
 };
 
 /// True when importers of `importer` may buy from exporters of `exporter`:
