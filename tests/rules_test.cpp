@@ -163,3 +163,18 @@ TEST_CASE("a new ban closes an option at once while its relationship weight deca
   CHECK(w.network.weight[b] == Approx(0.375));
   CHECK(w.network.order[b + 1] == Approx(w.firms.share[f] * 1.0));
 }
+
+TEST_CASE("an affinity follows its path over time and a sector entry overrides an all-sector one", "[rules]") {
+  const auto spec = unit_spec(
+      "affinities:\n"
+      "  - {importer: AAA, exporter: BBB, weight: 2.0}\n"
+      "  - {importer: AAA, exporter: BBB, sector: goods, weight: 0.5, path: [[2020-03, 1.0], [2020-07, 3.0]]}\n");
+  const auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  const auto at = [&](int step) { return rules::make_context(spec, w, step, spec.seed, 0); };
+  CHECK(at(0).affinity(id.aaa, id.bbb, id.goods) == Approx(0.5));      // flat before the first point
+  CHECK(at(4).affinity(id.aaa, id.bbb, id.goods) == Approx(0.5 * 2.0));  // halfway
+  CHECK(at(11).affinity(id.aaa, id.bbb, id.goods) == Approx(1.5));     // flat after the last
+  CHECK(at(4).affinity(id.aaa, id.bbb, id.chips) == Approx(2.0));
+  CHECK(at(4).affinity(id.aaa, id.ccc, id.goods) == Approx(1.0));
+}
