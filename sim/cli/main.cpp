@@ -48,6 +48,7 @@ class SummaryObserver final : public engine::Observer {
     const std::size_t S = spec.states.size(), K = spec.sectors.size();
     const auto rus = model::find_state(spec, "RUS"), chn = model::find_state(spec, "CHN");
     const auto crude = model::find_sector(spec, "crude");
+    const auto machinery = model::find_sector(spec, "machinery_electronics");
     auto& y = years_[r.month.year()];
     y.months += 1;
     if (rus && chn) {
@@ -58,7 +59,7 @@ class SummaryObserver final : public engine::Observer {
       y.chn_in_rus += share[a * S + b];
       y.rus_in_chn += share[b * S + a];
       if (crude) y.discount += r.values[index_.at("discount")][(a * S + b) * K + index(*crude)];
-      y.cautious += r.values[index_.at("cautious_share")][b * K + (K > 3 ? 3 : 0)];
+      if (machinery) y.cautious += r.values[index_.at("cautious_share")][b * K + index(*machinery)];
     }
     inner_.record(r);
   }
