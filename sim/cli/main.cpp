@@ -41,25 +41,25 @@ class SummaryObserver final : public engine::Observer {
     spec_ = info.spec;
     const auto& vars = info.variables;
     for (std::size_t v = 0; v < vars.size(); ++v) index_[vars[v].name] = v;
+    rus_ = model::find_state(*spec_, "RUS");
+    chn_ = model::find_state(*spec_, "CHN");
+    crude_ = model::find_sector(*spec_, "crude");
+    machinery_ = model::find_sector(*spec_, "machinery_electronics");
     inner_.begin(info);
   }
   void record(const engine::StepRecord& r) override {
-    const auto& spec = *spec_;
-    const std::size_t S = spec.states.size(), K = spec.sectors.size();
-    const auto rus = model::find_state(spec, "RUS"), chn = model::find_state(spec, "CHN");
-    const auto crude = model::find_sector(spec, "crude");
-    const auto machinery = model::find_sector(spec, "machinery_electronics");
+    const std::size_t S = spec_->states.size(), K = spec_->sectors.size();
     auto& y = years_[r.month.year()];
     y.months += 1;
-    if (rus && chn) {
-      const std::size_t a = index(*rus), b = index(*chn);
+    if (rus_ && chn_) {
+      const std::size_t a = index(*rus_), b = index(*chn_);
       const auto& tv = r.values[index_.at("trade_value")];
       for (std::size_t k = 0; k < K; ++k) y.bilateral += tv[(a * S + b) * K + k] + tv[(b * S + a) * K + k];
       const auto& share = r.values[index_.at("trade_share")];
       y.chn_in_rus += share[a * S + b];
       y.rus_in_chn += share[b * S + a];
-      if (crude) y.discount += r.values[index_.at("discount")][(a * S + b) * K + index(*crude)];
-      if (machinery) y.cautious += r.values[index_.at("cautious_share")][b * K + index(*machinery)];
+      if (crude_) y.discount += r.values[index_.at("discount")][(a * S + b) * K + index(*crude_)];
+      if (machinery_) y.cautious += r.values[index_.at("cautious_share")][b * K + index(*machinery_)];
     }
     inner_.record(r);
   }
@@ -67,7 +67,7 @@ class SummaryObserver final : public engine::Observer {
   void end(const engine::RunSummary& s) override { inner_.end(s); }
 
   void print(std::ostream& os) const {
-    if (!model::find_state(*spec_, "RUS") || !model::find_state(*spec_, "CHN")) return;
+    if (!rus_ || !chn_) return;
     os << "year  CN-RU trade  CHN share of  RUS share of  RUS->CHN crude  CHN machinery\n"
        << "      USD bn/yr    RUS trade %   CHN trade %   discount %      cautious %\n";
     for (const auto& [year, y] : years_) {
@@ -89,6 +89,8 @@ class SummaryObserver final : public engine::Observer {
   engine::Observer& inner_;
   const model::ScenarioSpec* spec_ = nullptr;
   std::map<std::string, std::size_t> index_;
+  std::optional<StateId> rus_, chn_;
+  std::optional<SectorId> crude_, machinery_;
   std::map<int, Year> years_;
 };
 
