@@ -51,7 +51,9 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
         t.mass = ctx.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k)) * barred;
         t.detect *= hub.detection_factor;
       }
-      t.attraction = t.mass * std::pow(t.price, -ctx.spec->sectors[k].elasticity);
+      const double sigma = ctx.spec->sectors[k].elasticity;
+      t.attraction = t.mass * std::pow(t.price, -sigma);
+      t.switching = std::pow(1 + ctx.spec->params.orders.switching_cost, -sigma);
       terms[g].push_back(t);
     }
   }
@@ -72,7 +74,6 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     const auto& t = terms[f.group[i]];
     const std::size_t m = state::market_of(f.sector[i], f.product[i]);
     const double sigma = ctx.spec->sectors[f.sector[i]].elasticity;
-    const double switching = std::pow(1 + op.switching_cost, -sigma);
 
     // Desired split: CES over effective prices, among feasible options.
     double total_weight = 0, desire_sum = 0;
@@ -92,7 +93,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       }
       if (!first && net.weight[edge] < 1e-6) {
         price *= 1 + op.switching_cost;
-        attraction *= switching;
+        attraction *= term.switching;
       }
       net.price[edge] = price;
       net.order[edge] = attraction * feasible;  // desire, unnormalised

@@ -12,6 +12,7 @@ struct OptionTerms {
   double price = 1.0;        ///< effective price / world price, before the firm's risk premium
   double mass = 0.0;         ///< CES weight: affinity x supplier capacity (reference USD / month)
   double attraction = 0.0;   ///< mass x price^-sigma: the CES term before firm-specific factors
+  double switching = 1.0;    ///< (1 + switching_cost)^-sigma: attraction factor of an unused option
   double detect = 0.0;       ///< detection probability per unit visibility, 0 if not sanctioned
   bool sanctioned = false;   ///< the exporter is a target of secondary sanctions in this market
   bool hub = false;          ///< routed through an intermediary hub
