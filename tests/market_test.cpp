@@ -156,3 +156,16 @@ TEST_CASE("a blocked currency loses its settlement share and what finds no chann
   CHECK(f.w.agg.backlog(f.bbb, f.aaa) == Approx(month * kept).epsilon(0.05));
   CHECK(f.w.agg.availability(f.bbb, f.aaa) < 1.0);
 }
+
+TEST_CASE("an exporter bears its buyer's extra settlement cost as a discount", "[market]") {
+  Fixture f(more_buyers + "parameters: {bargaining: {adjustment: 1, cost_pass_through: 0.8}}\n");
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
+  f.w.agg.base_settlement_cost(f.bbb, f.aaa) = 0.05;
+  f.w.agg.settlement_cost(f.bbb, f.aaa) = 0.30;
+  // No market is closed, so the bargain alone gives no discount; the buyer
+  // still will not pay more than the world price less its extra cost.
+  market::bargain(f.context(1), f.w, demand);
+  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.8 * 0.25));
+  CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == 0.0);
+}

@@ -71,6 +71,13 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
         double target = (1 - bp.arbitrage) * own[i] + bp.arbitrage * mean;
+        // The buyer's reservation price is the world price less its extra
+        // cost of settling with j (blocked channels, backlog) beyond the
+        // pair's normal cost: the bargain cannot leave the buyer paying it.
+        if (ctx.step > 0) {
+          const double extra = std::max(0.0, agg.settlement_cost(j, i) - agg.base_settlement_cost(j, i));
+          target = std::max(target, bp.cost_pass_through * extra);
+        }
         if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - target) > cap) {
           // Volume beyond the shadow fleet needs Western shipping and
           // insurance, and so the cap; enforcement intensity scales it.

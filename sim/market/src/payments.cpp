@@ -89,6 +89,7 @@ void settle(const rules::StepContext& ctx, state::World& world, const state::Gri
       agg.availability(a, b) = agg.availability(b, a) = settled_fraction;
       const double cost_total = mix_cost + pp.backlog_cost * (V > 0 ? backlog / V : (backlog > 0 ? 1.0 : 0.0));
       agg.settlement_cost(a, b) = agg.settlement_cost(b, a) = std::min(cost_total, 1.0);
+      if (first) agg.base_settlement_cost(a, b) = agg.base_settlement_cost(b, a) = agg.settlement_cost(a, b);
     }
   }
 }

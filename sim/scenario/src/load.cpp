@@ -676,7 +676,8 @@ class Converter {
                            {{"exporter_outside_base", &BargainParams::exporter_outside_base, positive},
                             {"shadow_fleet_weight", &BargainParams::shadow_fleet_weight, non_negative},
                             {"adjustment", &BargainParams::adjustment, share_above_zero},
-                            {"arbitrage", &BargainParams::arbitrage, share}});
+                            {"arbitrage", &BargainParams::arbitrage, share},
+                            {"cost_pass_through", &BargainParams::cost_pass_through, share}});
     if (const Node* v = f.get("payments"))
       group<PaymentParams>(*v, f.path("payments"), m.payments,
                            {{"clear_rate", &PaymentParams::clear_rate, share_above_zero},

@@ -247,6 +247,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.failed = Grid({S, S});
   a.availability = Grid({S, S}, 1.0);
   a.settlement_cost = Grid({S, S});
+  a.base_settlement_cost = Grid({S, S});
   a.income = Grid({S}, 1.0);
   a.base_revenue = Grid({S});
   a.price_ratio = Grid({S, M}, 1.0);

@@ -209,6 +209,11 @@ struct BargainParams {
   /// rather than its own bargain: traders re-sell fungible goods, so buyers'
   /// discounts cannot drift far apart. [0, 1]
   double arbitrage = 0.7;
+  /// Share of a buyer's extra settlement cost (above the pair's first-month
+  /// level: blocked channels, backlog) that the exporter bears as a discount:
+  /// the buyer will not pay more than the world price less what dealing with
+  /// this exporter costs it beyond buying elsewhere. [0, 1]
+  double cost_pass_through = 1.0;
 };
 
 struct PaymentParams {

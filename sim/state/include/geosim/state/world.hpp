@@ -140,6 +140,7 @@ struct Aggregates {
   Grid failed;           ///< [i][j] payments failed this step, USD
   Grid availability;     ///< [i][j] share of payments a channel is found for, [0, 1]
   Grid settlement_cost;  ///< [i][j] fraction of value
+  Grid base_settlement_cost;  ///< [i][j] settlement_cost of the first step (the pair's normal cost)
   Grid income;           ///< [state] smoothed export revenue relative to trend
   Grid base_revenue;     ///< [state] export revenue of the first step, USD / month
   Grid price_ratio;      ///< [state][market] importers' mean effective / world price
