@@ -178,3 +178,13 @@ TEST_CASE("an affinity follows its path over time and a sector entry overrides a
   CHECK(at(4).affinity(id.aaa, id.bbb, id.chips) == Approx(2.0));
   CHECK(at(4).affinity(id.aaa, id.ccc, id.goods) == Approx(1.0));
 }
+
+TEST_CASE("import absorption grows at its sector's rate where one is given", "[rules]") {
+  const auto spec = unit_spec(
+      "states:\n  - {code: AAA, import_absorption: {goods: 12, chips: 12}, growth: 0.0, import_growth: {goods: 0.1}}\n");
+  const auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  const auto ctx = rules::make_context(spec, w, 12, spec.seed, 0);
+  CHECK(ctx.absorption(id.aaa, state::market_of(id.goods, 0)) == Approx(12e9 * 1.1 / 12));
+  CHECK(ctx.absorption(id.aaa, state::market_of(id.chips, 0)) == Approx(12e9 * 0.5 / 12));  // half is dual-use
+}

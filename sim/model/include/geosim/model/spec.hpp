@@ -79,6 +79,9 @@ struct StateSpec {
   /// Import absorption by sector (index = SectorId), USD per year at reference prices.
   std::vector<double> import_absorption;
   double growth = 0.02;           ///< trend growth of capacity and absorption, per year
+  /// Trend growth of import absorption by sector (index = SectorId), per
+  /// year; sectors not given grow at `growth`. Empty = `growth` for all.
+  std::vector<double> import_growth;
   std::optional<CurrencyId> home_currency;
   std::optional<HubSpec> hub;     ///< present when the state hosts intermediaries
   /// Alternative ("shadow") shipping capacity at the start, as a share of the
