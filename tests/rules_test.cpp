@@ -1,6 +1,8 @@
 // rules: policy in force, context, caution, orders.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/orders.hpp"
@@ -179,12 +181,14 @@ TEST_CASE("an affinity follows its path over time and a sector entry overrides a
   CHECK(at(4).affinity(id.aaa, id.ccc, id.goods) == Approx(1.0));
 }
 
-TEST_CASE("import absorption grows at its sector's rate where one is given", "[rules]") {
+TEST_CASE("import absorption follows its sector's path on top of the trend", "[rules]") {
   const auto spec = unit_spec(
-      "states:\n  - {code: AAA, import_absorption: {goods: 12, chips: 12}, growth: 0.0, import_growth: {goods: 0.1}}\n");
+      "states:\n  - {code: AAA, import_absorption: {goods: 12, chips: 12}, growth: 0.1,\n"
+      "     import_path: {goods: [[2020-01, 1.0], [2021-01, 2.0]]}}\n");
   const auto w = state::build_world(spec, spec.seed, 0);
   const Ids id(spec);
-  const auto ctx = rules::make_context(spec, w, 12, spec.seed, 0);
-  CHECK(ctx.absorption(id.aaa, state::market_of(id.goods, 0)) == Approx(12e9 * 1.1 / 12));
-  CHECK(ctx.absorption(id.aaa, state::market_of(id.chips, 0)) == Approx(12e9 * 0.5 / 12));  // half is dual-use
+  const auto ctx = rules::make_context(spec, w, 6, spec.seed, 0);
+  const double trend = std::pow(1.1, 0.5);
+  CHECK(ctx.absorption(id.aaa, state::market_of(id.goods, 0)) == Approx(12e9 / 12 * trend * 1.5));
+  CHECK(ctx.absorption(id.aaa, state::market_of(id.chips, 0)) == Approx(12e9 / 12 * trend * 0.5));  // half dual-use
 }

@@ -64,8 +64,7 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
     const double trend = std::pow(1.0 + st.growth, years) / 12.0;
     for (std::size_t k = 0; k < K; ++k) {
       const double dual = spec.sectors[k].dual_use_fraction;
-      const double import_trend =
-          k < st.import_growth.size() ? std::pow(1.0 + st.import_growth[k], years) / 12.0 : trend;
+      const double import_trend = k < st.import_path.size() ? trend * path_value(st.import_path[k], now, 1.0) : trend;
       c.capacity(s, market_of(k, 0)) = st.export_capacity[k] * (1 - dual) * trend;
       c.capacity(s, market_of(k, 1)) = st.export_capacity[k] * dual * trend;
       c.absorption(s, market_of(k, 0)) = st.import_absorption[k] * (1 - dual) * import_trend;

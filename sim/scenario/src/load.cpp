@@ -400,11 +400,11 @@ class Converter {
     }
   }
 
-  /// A map of sector code to number; sectors not named get `fill`.
-  std::vector<double> per_sector(const Node& n, const std::string& path, const std::string& what, const Range& range,
-                                 double scale, double fill) {
-    std::vector<double> out(sector_codes_.size(), fill);
-    if (!n.is_map()) fail(n, path, "expected a map of sector code to " + what + ", got " + describe(n));
+  /// A map of sector code to a [[month, value], ...] path; sectors not named
+  /// get an empty path.
+  std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path) {
+    std::vector<model::PricePath> out(sector_codes_.size());
+    if (!n.is_map()) fail(n, path, "expected a map of sector code to a [[month, value], ...] path, got " + describe(n));
     for (const detail::Entry& e : n.entries) {
       const std::string sub = at(path, e.key);
       record(sub, e.value);
@@ -413,7 +413,24 @@ class Converter {
         throw InputError(e.key_where, sub,
                          "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
                              "; defined: " + join(sector_codes_));
-      out[static_cast<std::size_t>(it - sector_codes_.begin())] = number(e.value, sub, range) * scale;
+      out[static_cast<std::size_t>(it - sector_codes_.begin())] =
+          price_path(e.value, sub, "; omit the sector for a multiplier of 1");
+    }
+    return out;
+  }
+
+  std::vector<double> per_sector(const Node& n, const std::string& path) {
+    std::vector<double> out(sector_codes_.size(), 0.0);
+    if (!n.is_map()) fail(n, path, "expected a map of sector code to USD bn per year, got " + describe(n));
+    for (const detail::Entry& e : n.entries) {
+      const std::string sub = at(path, e.key);
+      record(sub, e.value);
+      const auto it = std::find(sector_codes_.begin(), sector_codes_.end(), e.key);
+      if (it == sector_codes_.end())
+        throw InputError(e.key_where, sub,
+                         "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
+                             "; defined: " + join(sector_codes_));
+      out[static_cast<std::size_t>(it - sector_codes_.begin())] = number(e.value, sub, non_negative) * usd_per_bn;
     }
     return out;
   }
@@ -423,17 +440,14 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_growth"});
+                "shadow_fleet", "aggregate", "import_path"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
       s.export_capacity.assign(sector_codes_.size(), 0.0);
       s.import_absorption.assign(sector_codes_.size(), 0.0);
-      if (const Node* v = f.get("export_capacity"))
-        s.export_capacity = per_sector(*v, f.path("export_capacity"), "USD bn per year", non_negative, usd_per_bn, 0.0);
-      if (const Node* v = f.get("import_absorption"))
-        s.import_absorption =
-            per_sector(*v, f.path("import_absorption"), "USD bn per year", non_negative, usd_per_bn, 0.0);
+      if (const Node* v = f.get("export_capacity")) s.export_capacity = per_sector(*v, f.path("export_capacity"));
+      if (const Node* v = f.get("import_absorption")) s.import_absorption = per_sector(*v, f.path("import_absorption"));
       if (const Node* v = f.get("growth")) s.growth = number(*v, f.path("growth"), growth_rate);
       if (const Node* v = f.get("home_currency")) s.home_currency = currency(*v, f.path("home_currency"));
       if (const Node* v = f.get("hub")) {
@@ -446,9 +460,8 @@ class Converter {
       }
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
       if (const Node* v = f.get("aggregate")) s.aggregate = boolean(*v, f.path("aggregate"));
-      s.import_growth.assign(sector_codes_.size(), s.growth);
-      if (const Node* v = f.get("import_growth"))
-        s.import_growth = per_sector(*v, f.path("import_growth"), "a growth rate per year", growth_rate, 1.0, s.growth);
+      s.import_path.assign(sector_codes_.size(), {});
+      if (const Node* v = f.get("import_path")) s.import_path = per_sector_paths(*v, f.path("import_path"));
       spec_.states.push_back(std::move(s));
     }
   }

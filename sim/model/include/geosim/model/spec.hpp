@@ -79,9 +79,10 @@ struct StateSpec {
   /// Import absorption by sector (index = SectorId), USD per year at reference prices.
   std::vector<double> import_absorption;
   double growth = 0.02;           ///< trend growth of capacity and absorption, per year
-  /// Trend growth of import absorption by sector (index = SectorId), per
-  /// year; sectors not given grow at `growth`. Empty = `growth` for all.
-  std::vector<double> import_growth;
+  /// Multiplier of import absorption over time by sector (index =
+  /// SectorId), on top of the trend `growth`: piecewise linear, flat outside
+  /// its points (for example China's crude import volumes). Empty paths = 1.
+  std::vector<PricePath> import_path;
   std::optional<CurrencyId> home_currency;
   std::optional<HubSpec> hub;     ///< present when the state hosts intermediaries
   /// Alternative ("shadow") shipping capacity at the start, as a share of the
