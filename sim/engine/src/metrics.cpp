@@ -115,15 +115,11 @@ void observe(const StepData& d, StepRecord& record) {
   // leave the route open, and scaled by the share of relationships
   // re-optimised within a year.
   const double reach = 1.0 - std::pow(1.0 - spec.params.orders.reoptimise_share, 12.0);
-  const auto caution = [&](const std::vector<std::int32_t>& table, std::size_t s, std::size_t m) {
-    const auto g = table[s * M + m];
-    return g < 0 ? 0.0 : w.group_state.cautious[static_cast<std::size_t>(g)];
-  };
   // Share of the route seller -> buyer in market m open to trade.
   const auto open = [&](std::size_t seller, std::size_t buyer, std::size_t m) {
     double o = (1 - ctx.policy.direct_block(seller, buyer, m)) * w.agg.availability(seller, buyer);
-    if (ctx.firm_enforcement(seller, buyer, m) > 0) o *= 1 - caution(w.exporter_group, seller, m);
-    if (ctx.firm_enforcement(buyer, seller, m) > 0) o *= 1 - caution(w.importer_group, buyer, m);
+    if (ctx.firm_enforcement(seller, buyer, m) > 0) o *= 1 - state::group_caution(w, w.exporter_group, seller, m);
+    if (ctx.firm_enforcement(buyer, seller, m) > 0) o *= 1 - state::group_caution(w, w.importer_group, buyer, m);
     return o;
   };
   Grid vul({S, S});

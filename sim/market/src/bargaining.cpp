@@ -7,15 +7,6 @@ namespace geosim::market {
 
 using state::market_of;
 
-namespace {
-
-/// Size share of an importer group that is cautious about sanctioned partners.
-double importer_caution(const state::World& world, std::size_t i, std::size_t m) {
-  const auto g = world.importer_group[i * world.dims.markets() + m];
-  return g < 0 ? 0.0 : world.group_state.cautious[static_cast<std::size_t>(g)];
-}
-
-}  // namespace
 
 void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand) {
   const auto& spec = *ctx.spec;
@@ -43,7 +34,7 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
           const double pot = demand(i, m) * ctx.affinity(i, j, k) * ctx.capacity(j, m) *
                              std::pow(1 + world.trade_cost(j, i), -sector.elasticity) / attraction_all;
           double reachable = 1.0 - ctx.policy.direct_block(j, i, m);
-          if (ctx.firm_enforcement(i, j, m) > 0) reachable *= 1.0 - importer_caution(world, i, m);
+          if (ctx.firm_enforcement(i, j, m) > 0) reachable *= 1.0 - state::group_caution(world, world.importer_group, i, m);
           potential += pot;
           open += pot * reachable;
         }

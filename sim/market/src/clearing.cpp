@@ -12,14 +12,6 @@ namespace {
 /// Share of `want` that `have` covers, in [0, 1].
 double ratio(double have, double want) { return want > have ? std::max(0.0, have) / want : 1.0; }
 
-double group_caution(const state::World& world, const std::vector<std::int32_t>& table, std::size_t s,
-                     std::size_t m, bool hub) {
-  const auto g = table[s * world.dims.markets() + m];
-  if (g < 0) return 0.0;
-  const auto& gs = world.group_state;
-  return hub ? gs.cautious_hub[static_cast<std::size_t>(g)] : gs.cautious[static_cast<std::size_t>(g)];
-}
-
 }  // namespace
 
 Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders) {
@@ -52,8 +44,8 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
       const double r = ratio(K_jm, ordered(j, m));
       fill_all(j, m) = r;
       // Only non-cautious exporters sell to sanctioned destinations.
-      const double willing = K_jm * (1 - group_caution(world, world.exporter_group, j, m, false));
-      const double willing_hub = K_jm * (1 - group_caution(world, world.exporter_group, j, m, true));
+      const double willing = K_jm * (1 - state::group_caution(world, world.exporter_group, j, m, false));
+      const double willing_hub = K_jm * (1 - state::group_caution(world, world.exporter_group, j, m, true));
       fill_target(j, m) = std::min(r, ratio(willing, ordered_target(j, m)));
       fill_hub(j, m) = std::min(r, ratio(willing_hub, ordered_hub(j, m)));
     }
@@ -73,7 +65,7 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
   }
   for (auto h : world.hubs)
     for (std::size_t k = 0; k < K; ++k) {
-      const double caution = group_caution(world, world.intermediary_group, h, state::market_of(k, 0), false);
+      const double caution = state::group_caution(world, world.intermediary_group, h, state::market_of(k, 0), false);
       hub_fill(h, k) = ratio(ctx.hub_capacity(h, k) * (1 - caution), hub_flow(h, k));
     }
 
@@ -99,7 +91,7 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t m = 0; m < M; ++m) {
       spare(j, m) = std::max(0.0, ctx.capacity(j, m) - c.sales(j, m));
-      const double willing = ctx.capacity(j, m) * (1 - group_caution(world, world.exporter_group, j, m, false));
+      const double willing = ctx.capacity(j, m) * (1 - state::group_caution(world, world.exporter_group, j, m, false));
       spare_target(j, m) = std::min(spare(j, m), std::max(0.0, willing - sold_target(j, m)));
     }
   const auto spare_for = [&](std::size_t i, std::size_t m, std::size_t j) {

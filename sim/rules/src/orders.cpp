@@ -44,9 +44,8 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
                   (1 + agg.settlement_cost(j, h)) * (1 + agg.settlement_cost(h, i));
         // A detour exists to get around a barrier: its weight grows with the
         // share of the direct route that policy or exporters' caution bars.
-        const auto eg = world.exporter_group[j * ctx.dims.markets() + m];
         const double caution =
-            ctx.firm_enforcement(j, i, m) > 0 && eg >= 0 ? world.group_state.cautious[static_cast<std::size_t>(eg)] : 0.0;
+            ctx.firm_enforcement(j, i, m) > 0 ? state::group_caution(world, world.exporter_group, j, m) : 0.0;
         const double barred = std::max(ctx.policy.direct_block(j, i, m), caution);
         t.mass = ctx.affinity(i, j, k) * std::min(ctx.capacity(j, m), ctx.hub_capacity(h, k)) * barred;
         t.detect *= hub.detection_factor;

@@ -25,12 +25,6 @@ double PolicyState::blocked(std::size_t a, std::size_t b, std::size_t c) const {
   return 1.0 - (1.0 - banks) * (1.0 - currency);
 }
 
-bool PolicyState::sanctioned(std::size_t target, std::size_t m) const {
-  for (std::size_t by = 0; by < secondary_firms.extent(0); ++by)
-    if (secondary_firms(by, target, m) > 0) return true;
-  return false;
-}
-
 PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, int step,
                       const state::Grid& escalation) {
   const std::size_t S = dims.states, K = dims.sectors, M = dims.markets(), C = dims.currencies;

@@ -28,8 +28,6 @@ struct PolicyState {
   /// Settlement blocked for currency c between two states: the currency's
   /// own block, and the sanctioning state's banks refusing the other side.
   double blocked(std::size_t a, std::size_t b, std::size_t currency) const;
-  /// True when some state enforces secondary sanctions on `target` in the market.
-  bool sanctioned(std::size_t target, std::size_t market) const;
 };
 
 /// The policy in force in month `step` (0 = scenario start). `escalation`

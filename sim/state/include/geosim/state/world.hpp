@@ -80,7 +80,6 @@ struct FirmColumns {
   std::vector<double> target_trade;        ///< of which with sanctioned targets, USD per month
   std::vector<double> target_via_hub;      ///< of which through intermediary hubs, USD per month
 
-  std::size_t size_count() const noexcept { return state.size(); }
 };
 
 struct BankColumns {
@@ -181,6 +180,18 @@ struct World {
 /// distinct states, or the same aggregate state.
 inline bool trades_with(const World& w, std::size_t exporter, std::size_t importer) {
   return exporter != importer || w.aggregate[importer] != 0;
+}
+
+/// Size share of the firms of group (state, market) in `table` (one of
+/// World::exporter_group, importer_group, intermediary_group) that were
+/// cautious last step, about direct trade or, with `hub`, even through hubs;
+/// 0 when there is no such group.
+inline double group_caution(const World& w, const std::vector<std::int32_t>& table, std::size_t state,
+                            std::size_t market, bool hub = false) {
+  const auto g = table[state * w.dims.markets() + market];
+  if (g < 0) return 0.0;
+  const auto& gs = w.group_state;
+  return hub ? gs.cautious_hub[static_cast<std::size_t>(g)] : gs.cautious[static_cast<std::size_t>(g)];
 }
 
 /// Creates the firm and bank populations (random draws keyed by seed and run),
