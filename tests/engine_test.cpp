@@ -210,3 +210,68 @@ TEST_CASE("a bank withdrawal raises the payment backlog and lowers trade", "[eng
   CHECK(backlog(withdrawn) > 0.02 * bilateral(base));
   CHECK(bilateral(withdrawn) < 0.9 * bilateral(base));
 }
+
+namespace {
+
+/// The test world with extra top-level YAML (states, sectors, parameters).
+Run run_world_text(const std::string& extra) {
+  return run_spec(scenario::load_text("schema_version: 1\nbase: " + world + "\n" + extra, "test.yaml"));
+}
+
+/// State `code`'s real exchange rate at 1 to 2013-12, `level` from 2014-06.
+std::string currency_falls(const std::string& code, double level) {
+  return "  - {code: " + code + ", real_exchange_rate: [[2013-12, 1.0], [2014-06, " + std::to_string(level) + "]]}\n";
+}
+
+}  // namespace
+
+TEST_CASE("a weaker currency lowers the state's imports by its exchange rate elasticity", "[engine][mechanism]") {
+  const std::string fall = "states:\n" + currency_falls("RUS", 0.6);
+  const Run inert = run_world_text(fall + "parameters: {orders: {exchange_rate_elasticity: 0}}\n");
+  const Run elastic = run_world_text(fall + "parameters: {orders: {exchange_rate_elasticity: 1}}\n");
+  const std::size_t S = inert.S(), K = inert.K(), rus = inert.state("RUS");
+  const auto imports = [&](const Run& r, int year) {
+    return r.yearly(year, [&](std::size_t t) {
+      const auto& tv = r.at("trade_value", t);
+      double sum = 0;
+      for (std::size_t j = 0; j < S; ++j)
+        for (std::size_t k = 0; k < K; ++k) sum += tv[(j * S + rus) * K + k];
+      return sum;
+    });
+  };
+  CHECK(imports(elastic, 2013) == Approx(imports(inert, 2013)).epsilon(0.02));
+  // Demand falls by 0.6^1; lower imports also lower the importers' price
+  // index a little, which pulls some demand back.
+  const double ratio = imports(elastic, 2016) / imports(inert, 2016);
+  CHECK(ratio > 0.5);
+  CHECK(ratio < 0.7);
+}
+
+TEST_CASE("an exporter's weaker currency raises its share of buyers' imports by the sector's pass-through",
+          "[engine][mechanism]") {
+  const std::string fall = "states:\n" + currency_falls("CHN", 0.8);
+  const auto pass = [](double x) {
+    const std::string v = std::to_string(x);
+    return "sectors:\n  - {code: machinery_electronics, exchange_rate_pass_through: " + v +
+           "}\n  - {code: consumer_goods, exchange_rate_pass_through: " + v + "}\n";
+  };
+  const Run none = run_world_text(fall + pass(0.0));
+  const Run full = run_world_text(fall + pass(1.0));
+  const std::size_t S = none.S(), K = none.K(), rus = none.state("RUS"), chn = none.state("CHN");
+  const std::size_t machinery = none.sector("machinery_electronics"), crude = none.sector("crude");
+  const auto china_share = [&](const Run& r, std::size_t k) {
+    return r.yearly(2016, [&](std::size_t t) {
+      const auto& tv = r.at("trade_value", t);
+      double all = 0;
+      for (std::size_t j = 0; j < S; ++j) all += tv[(j * S + rus) * K + k];
+      return all > 0 ? tv[(chn * S + rus) * K + k] / all : 0.0;
+    });
+  };
+  // Cheaper by 20 % at a substitution elasticity of 3: a clearly larger share.
+  CHECK(china_share(full, machinery) > 1.2 * china_share(none, machinery));
+  // Crude keeps its pass-through of 0 (world-priced): nothing changes there.
+  const auto crude_sales = [&](const Run& r) {
+    return r.yearly(2016, [&](std::size_t t) { return r.at("trade_value", t)[(rus * S + chn) * K + crude]; });
+  };
+  CHECK(crude_sales(full) == Approx(crude_sales(none)).epsilon(0.05));
+}

@@ -644,3 +644,27 @@ TEST_CASE("the edit-distance suggestion finds keys with small typos only", "[sce
              Contains("unknown key 'referenceprice' (did you mean 'reference_price'?)"));
   CHECK_THAT(error_of(mini("reference_price: 80", "price_ref: 80")), !Contains("did you mean"));
 }
+
+TEST_CASE("real exchange rates, pass-through and the exchange rate elasticity load with their checks", "[scenario]") {
+  const auto spec = load_text(
+      mini("home_currency: RUB", "home_currency: RUB\n    real_exchange_rate: [[2020-06, 1.0], [2021-06, 0.6]]"),
+      "mini.yaml",
+      {{"sectors[chips].exchange_rate_pass_through", "0.4"}, {"parameters.orders.exchange_rate_elasticity", "0.7"}});
+  const auto& rer = spec.states[1].real_exchange_rate.points;
+  REQUIRE(rer.size() == 2);
+  CHECK(rer[1].month == Month::from(2021, 6));
+  CHECK(rer[1].value == 0.6);
+  CHECK(spec.states[0].real_exchange_rate.points.empty());
+  CHECK(spec.sectors[1].exchange_rate_pass_through == 0.4);
+  CHECK(spec.sectors[0].exchange_rate_pass_through == 0.0);
+  CHECK(spec.params.orders.exchange_rate_elasticity == 0.7);
+
+  CHECK(error_of(mini("home_currency: RUB", "home_currency: RUB\n    real_exchange_rate: [[2020-06, 0]]")) ==
+        "mini.yaml:21:36: states[1].real_exchange_rate[0][1]: 0 is out of range; expected a value > 0");
+  CHECK(error_of(mini(), {{"sectors[chips].exchange_rate_pass_through", "1.5"}}) ==
+        "--set sectors[chips].exchange_rate_pass_through=1.5: sectors[1].exchange_rate_pass_through: 1.5 is "
+        "outside [0, 1]");
+  CHECK(error_of(mini(), {{"parameters.orders.exchange_rate_elasticity", "-1"}}) ==
+        "--set parameters.orders.exchange_rate_elasticity=-1: parameters.orders.exchange_rate_elasticity: -1 is "
+        "negative; expected a value >= 0");
+}

@@ -111,7 +111,8 @@ class Simulation {
   std::size_t M() const { return world_.dims.markets(); }
 
   /// Import demand [state][market]: trend absorption, scaled by the income
-  /// effect of export revenue and by importers' effective prices.
+  /// effect of export revenue, by the state's real exchange rate and by
+  /// importers' effective prices.
   Grid import_demand(const rules::StepContext& ctx) const {
     const auto& op = spec_.params.orders;
     const auto& agg = world_.agg;
@@ -119,8 +120,9 @@ class Simulation {
     for (std::size_t i = 0; i < S(); ++i)
       for (std::size_t m = 0; m < M(); ++m) {
         const double income = std::pow(std::max(agg.income(i), 1e-6), op.income_elasticity);
+        const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
         const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
-        d(i, m) = ctx.absorption(i, m) * income * price;
+        d(i, m) = ctx.absorption(i, m) * income * currency * price;
       }
     return d;
   }

@@ -53,6 +53,8 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
   const Month now = spec.start + step;
   c.price = Grid({K});
   for (std::size_t k = 0; k < K; ++k) c.price(k) = world_price(spec.sectors[k], now) / spec.sectors[k].reference_price;
+  c.real_exchange_rate = Grid({S});
+  for (std::size_t s = 0; s < S; ++s) c.real_exchange_rate(s) = path_value(spec.states[s].real_exchange_rate, now, 1.0);
 
   // Flows in the file are USD per year at 2013-like reference prices; the
   // engine works per month and grows them at each state's trend.

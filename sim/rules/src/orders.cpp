@@ -26,21 +26,25 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
     if (grp.role != model::Role::importer) continue;
     const auto [b, e] = world.network.edges(grp.firms.front());
     const std::size_t i = grp.state, m = grp.market, k = state::sector_of(m);
+    const double pass_through = ctx.spec->sectors[k].exchange_rate_pass_through;
     for (std::size_t edge = b; edge < e; ++edge) {
       const auto& o = world.network.option[edge];
       const std::size_t j = o.exporter;
       OptionTerms t;
+      // The goods are made in j: j's real exchange rate moves their USD price
+      // by the sector's pass-through, on the direct route and through a hub.
+      const double competitiveness = std::pow(ctx.real_exchange_rate(j), pass_through);
       t.feasibility = option_feasibility(ctx, world, i, m, o);
       t.sanctioned = ctx.firm_enforcement(i, j, m) > 0;
       t.detect = ctx.spec->params.risk.detection_base * ctx.firm_enforcement(i, j, m);
       if (o.hub == state::Option::no_hub) {
-        t.price = (1 - agg.discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i));
+        t.price = competitiveness * (1 - agg.discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i));
         t.mass = ctx.affinity(i, j, k) * ctx.capacity(j, m);
       } else {
         const std::size_t h = o.hub;
         const auto& hub = *ctx.spec->states[h].hub;
         t.hub = true;
-        t.price = (1 - agg.discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
+        t.price = competitiveness * (1 - agg.discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
                   (1 + agg.settlement_cost(j, h)) * (1 + agg.settlement_cost(h, i));
         // A detour exists to get around a barrier: its weight grows with the
         // share of the direct route that policy or exporters' caution bars.

@@ -347,7 +347,7 @@ class Converter {
       const std::string path = at("sectors", i);
       Fields f(spec_, items[i], path,
                {"code", "name", "price_unit", "reference_price", "price", "elasticity", "criticality",
-                "dual_use_fraction", "max_discount", "energy"});
+                "dual_use_fraction", "max_discount", "energy", "exchange_rate_pass_through"});
       model::SectorSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -361,6 +361,8 @@ class Converter {
         s.dual_use_fraction = number(*v, f.path("dual_use_fraction"), share);
       if (const Node* v = f.get("max_discount")) s.max_discount = number(*v, f.path("max_discount"), share_below_one);
       if (const Node* v = f.get("energy")) s.energy = boolean(*v, f.path("energy"));
+      if (const Node* v = f.get("exchange_rate_pass_through"))
+        s.exchange_rate_pass_through = number(*v, f.path("exchange_rate_pass_through"), share);
       spec_.sectors.push_back(std::move(s));
     }
   }
@@ -440,7 +442,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_path"});
+                "shadow_fleet", "aggregate", "import_path", "real_exchange_rate"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -462,6 +464,8 @@ class Converter {
       if (const Node* v = f.get("aggregate")) s.aggregate = boolean(*v, f.path("aggregate"));
       s.import_path.assign(sector_codes_.size(), {});
       if (const Node* v = f.get("import_path")) s.import_path = per_sector_paths(*v, f.path("import_path"));
+      if (const Node* v = f.get("real_exchange_rate"))
+        s.real_exchange_rate = price_path(*v, f.path("real_exchange_rate"), "; omit it for an index of 1 throughout");
       spec_.states.push_back(std::move(s));
     }
   }
@@ -691,7 +695,8 @@ class Converter {
                           {"default_trade_cost", &OrderParams::default_trade_cost, non_negative},
                           {"price_elasticity", &OrderParams::price_elasticity, non_negative},
                           {"income_elasticity", &OrderParams::income_elasticity, non_negative},
-                          {"income_smoothing", &OrderParams::income_smoothing, share_above_zero}});
+                          {"income_smoothing", &OrderParams::income_smoothing, share_above_zero},
+                          {"exchange_rate_elasticity", &OrderParams::exchange_rate_elasticity, non_negative}});
     if (const Node* v = f.get("bargaining"))
       group<BargainParams>(*v, f.path("bargaining"), m.bargaining,
                            {{"exporter_outside_base", &BargainParams::exporter_outside_base, positive},

@@ -55,6 +55,9 @@ struct SectorSpec {
   double dual_use_fraction = 0.0;  ///< share of firms making dual-use / high-priority goods, [0, 1]
   double max_discount = 0.5;     ///< depth of the discount when all outside options are closed, [0, 1)
   bool energy = false;           ///< counts toward energy export revenue
+  /// Share of a move in the exporter's real exchange rate passed into its
+  /// USD price in this sector (0 for goods priced in world markets), [0, 1].
+  double exchange_rate_pass_through = 0.0;
 };
 
 struct CurrencySpec {
@@ -83,6 +86,10 @@ struct StateSpec {
   /// SectorId), on top of the trend `growth`: piecewise linear, flat outside
   /// its points (for example China's crude import volumes). Empty paths = 1.
   std::vector<PricePath> import_path;
+  /// Real exchange rate of the state's currency against the USD over time,
+  /// an index (higher = stronger, e.g. 2013 = 1); piecewise linear, flat
+  /// outside its points; empty = 1 throughout.
+  PricePath real_exchange_rate;
   std::optional<CurrencyId> home_currency;
   std::optional<HubSpec> hub;     ///< present when the state hosts intermediaries
   /// Alternative ("shadow") shipping capacity at the start, as a share of the
@@ -203,6 +210,9 @@ struct OrderParams {
   /// relative to trend (terms-of-trade income effect); >= 0.
   double income_elasticity = 0.5;
   double income_smoothing = 0.2;   ///< monthly weight of new revenue in the smoothed income, (0, 1]
+  /// Elasticity of a state's import absorption to its real exchange rate
+  /// (a weaker currency makes USD-priced imports dearer at home); >= 0.
+  double exchange_rate_elasticity = 0.0;
 };
 
 struct BargainParams {
