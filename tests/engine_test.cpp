@@ -269,9 +269,11 @@ TEST_CASE("an exporter's weaker currency raises its share of buyers' imports by 
   };
   // Cheaper by 20 % at a substitution elasticity of 3: a clearly larger share.
   CHECK(china_share(full, machinery) > 1.2 * china_share(none, machinery));
-  // Crude keeps its pass-through of 0 (world-priced): nothing changes there.
+  // Crude keeps its pass-through of 0 (world-priced): China's purchases of
+  // Russian crude move only through China's income (its exports gain), by a
+  // few percent, far less than the machinery share.
   const auto crude_sales = [&](const Run& r) {
     return r.yearly(2016, [&](std::size_t t) { return r.at("trade_value", t)[(rus * S + chn) * K + crude]; });
   };
-  CHECK(crude_sales(full) == Approx(crude_sales(none)).epsilon(0.05));
+  CHECK(crude_sales(full) == Approx(crude_sales(none)).epsilon(0.1));
 }

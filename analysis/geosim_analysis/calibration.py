@@ -481,6 +481,14 @@ def write_fit(table: pd.DataFrame, out_dir, stem="fit_table") -> None:
         f.write(fit_table_markdown(table))
 
 
+def summary(targets, table: pd.DataFrame) -> str:
+    """One line: the distance J of the mean moments and the fitted bands reached."""
+    n_fit = int(table["fit"].sum())
+    n_ok = int((table["reached"] & table["fit"]).sum())
+    J = distance(targets, table.set_index("id")["sim_mean"])
+    return f"distance {J:.2f}, {n_ok}/{n_fit} fitted bands reached"
+
+
 def check(scenario, out_dir, geosim, jobs, replicates, seed, horizon_end, targets_path, figures=None):
     os.makedirs(out_dir, exist_ok=True)
     sweep = os.path.join(out_dir, "check.sweep.yaml")
@@ -493,10 +501,7 @@ def check(scenario, out_dir, geosim, jobs, replicates, seed, horizon_end, target
     table = fit_table(targets, per_run)
     write_fit(table, out_dir)
     per_run.to_csv(os.path.join(out_dir, "moments_per_run.csv"))
-    n_fit = int(table["fit"].sum())
-    n_ok = int((table["reached"] & table["fit"]).sum())
-    J = distance(targets, table.set_index("id")["sim_mean"])
-    print(f"{scenario}: {replicates} replicates, distance {J:.2f}, {n_ok}/{n_fit} fitted bands reached")
+    print(f"{scenario}: {replicates} replicates, {summary(targets, table)}")
     if figures:
         from .calibration_figures import draw_all
         draw_all(ds, targets, figures)
@@ -558,6 +563,7 @@ def main(argv=None) -> int:
         table = fit_table(targets, per_run)
         write_fit(table, args.out)
         print(fit_table_markdown(table))
+        print(f"{args.file}: {summary(targets, table)}")
     elif args.cmd == "check":
         check(args.scenario, args.out, args.geosim, args.jobs, args.replicates, args.seed,
               args.horizon_end, args.targets, args.figures)
