@@ -21,12 +21,15 @@ const std::string source_dir = GEOSIM_SOURCE_DIR;
 const std::string baseline = source_dir + "/scenarios/baseline.yaml";
 const std::string world = source_dir + "/tests/data/world.yaml";
 
+/// The test world with extra top-level YAML (states, sectors, parameters).
+Run run_world_text(const std::string& extra) {
+  return run_spec(scenario::load_text("schema_version: 1\nbase: " + world + "\n" + extra, "test.yaml"));
+}
+
 /// The test world plus extra events (YAML list items), with a firm snapshot
 /// in its last month.
 Run run_world_with(const std::string& events) {
-  const std::string text =
-      "schema_version: 1\nbase: " + world + "\noutput: {snapshots: [2016-12]}\nevents:\n" + events;
-  return run_spec(scenario::load_text(text, "test.yaml"));
+  return run_world_text("output: {snapshots: [2016-12]}\nevents:\n" + events);
 }
 
 Run calm() { return run_spec(scenario::load_file(world)); }
@@ -212,11 +215,6 @@ TEST_CASE("a bank withdrawal raises the payment backlog and lowers trade", "[eng
 }
 
 namespace {
-
-/// The test world with extra top-level YAML (states, sectors, parameters).
-Run run_world_text(const std::string& extra) {
-  return run_spec(scenario::load_text("schema_version: 1\nbase: " + world + "\n" + extra, "test.yaml"));
-}
 
 /// State `code`'s real exchange rate at 1 to 2013-12, `level` from 2014-06.
 std::string currency_falls(const std::string& code, double level) {
