@@ -1,6 +1,8 @@
 // market: bargaining, clearing and payments, each on the unit world.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "geosim/market/market.hpp"
 #include "geosim/state/world.hpp"
 #include "unit_world.hpp"
@@ -157,15 +159,46 @@ TEST_CASE("a blocked currency loses its settlement share and what finds no chann
   CHECK(f.w.agg.availability(f.bbb, f.aaa) < 1.0);
 }
 
-TEST_CASE("an exporter bears its buyer's extra settlement cost as a discount", "[market]") {
-  Fixture f(more_buyers + "parameters: {bargaining: {adjustment: 1, cost_pass_through: 0.8}}\n");
-  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
-  f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
-  f.w.agg.base_settlement_cost(f.bbb, f.aaa) = 0.05;
-  f.w.agg.settlement_cost(f.bbb, f.aaa) = 0.30;
-  // No market is closed, so the bargain alone gives no discount; the buyer
-  // still will not pay more than the world price less its extra cost.
-  market::bargain(f.context(1), f.w, demand);
-  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.8 * 0.25));
-  CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == 0.0);
+TEST_CASE("an exporter bears its buyer's extra settlement cost down to its own disagreement price",
+          "[market]") {
+  const std::string setup = more_buyers +
+                            "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2, "
+                            "cost_pass_through: 0.8}}\n"
+                            "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, "
+                            "sectors: [goods]}\n";
+  const auto run = [&](double aaa_cost, double hub_cost) {
+    Fixture f(setup);
+    state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+    // AAA buys 90 % of BBB's goods, HUB 10 %; AAA also buys from CCC, whose
+    // markets are open. Settlement costs are the pairs' normal 0.05 or more.
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    f.w.agg.flow(f.ccc, f.aaa, f.m) = month;
+    for (const auto& [j, i, cost] : {std::tuple{f.bbb, f.aaa, aaa_cost}, {f.bbb, f.hub, hub_cost}, {f.ccc, f.aaa, 0.9}}) {
+      f.w.agg.base_settlement_cost(j, i) = 0.05;
+      f.w.agg.settlement_cost(j, i) = cost;
+    }
+    market::bargain(f.context(1), f.w, demand);
+    return std::tuple{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.discount(f.bbb, f.hub, f.goods),
+                      f.w.agg.discount(f.ccc, f.aaa, f.goods)};
+  };
+  // Without extra costs: the Nash bargain, s/(s + O) of the depth of BBB's
+  // closed market (pressure x max_discount).
+  const auto [aaa0, hub0, open0] = run(0.05, 0.05);
+  const double depth = aaa0 * (0.9 + 0.2) / 0.9;
+  CHECK(hub0 == Approx(0.1 / (0.1 + 0.2) * depth));
+  // The buyer's reservation price leaves it its normal cost of the good,
+  // price x (1 + settlement cost): a discount of (sc - sc0) / (1 + sc), of
+  // which cost_pass_through counts. The buyer gets that and its Nash weight
+  // of the surplus left, down to the exporter's disagreement price.
+  const double hub_cost = 0.8 * (0.30 - 0.05) / 1.30, aaa_cost = 0.8 * (0.95 - 0.05) / 1.95;
+  INFO("depth " << depth << ", bargains " << aaa0 << " / " << hub0);
+  REQUIRE((hub_cost < depth && depth < aaa_cost));
+  const auto [aaa, hub, open] = run(0.95, 0.30);
+  CHECK(hub == Approx(hub_cost + 0.1 / (0.1 + 0.2) * (depth - hub_cost)));
+  CHECK(hub > hub0 + 0.5 * hub_cost);
+  CHECK(aaa == Approx(depth));  // no lower than the exporter's disagreement price
+  // An exporter whose markets are open bears none of its buyer's costs.
+  CHECK(open0 == 0.0);
+  CHECK(open == 0.0);
 }

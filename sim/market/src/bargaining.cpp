@@ -45,30 +45,35 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       const double outside = bp.exporter_outside_base + (sector.energy ? bp.shadow_fleet_weight * shadow : 0.0);
       const double cap = ctx.policy.price_cap(j, k);
       const double world_price = ctx.price(k) * sector.reference_price;
-      // Nash bargaining over the surplus between the buyer's alternative
-      // (world price) and the exporter's (world price less the depth of the
-      // closed market): the buyer's weight is its share of j's sales against
-      // j's outside options. Arbitrage pulls each buyer's bargain toward the
-      // sales-weighted mean of all bargains.
-      std::vector<double> own(S, 0.0);
+      // Nash bargaining between the buyer's reservation price and the
+      // exporter's disagreement price, the world price less the depth of its
+      // closed market. The buyer's reservation is the world price less its
+      // extra cost of settling with j (blocked channels, backlog) beyond the
+      // pair's normal cost: it pays price x (1 + settlement cost), so that is
+      // a discount of (sc - sc0) / (1 + sc), of which cost_pass_through
+      // counts, and never more than the depth (past it the exporter sells
+      // elsewhere and the buyer keeps the cost). The buyer gets that and its
+      // weight, its share of j's sales against j's outside options, of the
+      // surplus left. Arbitrage pulls each buyer's share of the surplus
+      // toward the sales-weighted mean; its costs stay its own.
+      const double depth = pressure * sector.max_discount;
+      std::vector<double> cost(S, 0.0), own(S, 0.0);
       double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
+        if (ctx.step > 0) {
+          const double sc = agg.settlement_cost(j, i);
+          const double extra = std::max(0.0, sc - agg.base_settlement_cost(j, i)) / (1 + sc);
+          cost[i] = std::min(depth, bp.cost_pass_through * extra);
+        }
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         const double share = sold > 0 ? bought / sold : 0.0;
-        own[i] = share / (share + outside) * pressure * sector.max_discount;
+        own[i] = share / (share + outside) * (depth - cost[i]);
         mean += share * own[i];
       }
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
-        double target = (1 - bp.arbitrage) * own[i] + bp.arbitrage * mean;
-        // The buyer's reservation price is the world price less its extra
-        // cost of settling with j (blocked channels, backlog) beyond the
-        // pair's normal cost: the bargain cannot leave the buyer paying it.
-        if (ctx.step > 0) {
-          const double extra = std::max(0.0, agg.settlement_cost(j, i) - agg.base_settlement_cost(j, i));
-          target = std::max(target, bp.cost_pass_through * extra);
-        }
+        double target = std::min(depth, cost[i] + (1 - bp.arbitrage) * own[i] + bp.arbitrage * mean);
         if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - target) > cap) {
           // Volume beyond the shadow fleet needs Western shipping and
           // insurance, and so the cap; enforcement intensity scales it.
