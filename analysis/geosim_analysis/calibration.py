@@ -474,11 +474,61 @@ def write_replicate_sweep(path, scenario, replicates, seed, horizon_end=None) ->
         f.write("\n".join(lines) + "\n")
 
 
+# The sections of docs/calibration.md's fit tables: (title, moments).
+FIT_SECTIONS = [
+    ("China–Russia trade, USD bn/yr (band ±15 %)", ["bilateral_trade:total"]),
+    ("Sign of the year-on-year change of that total (moment: relative change)", ["bilateral_trade_change"]),
+    ("The two directions, USD bn/yr (band ±25 %)", ["bilateral_trade:direction"]),
+    ("Shares of each other's trade, % (bands ±4 points for China's share of Russia's, ±1 point for "
+     "Russia's share of China's)", ["trade_share"]),
+    ("Russian crude exports by destination, % of volume (band ±10 points)", ["crude_destination_share"]),
+    ("Discount on Russian crude (USD/bbl; % of Brent)", ["crude_discount_usd", "crude_discount_fraction"]),
+    ("Settlement of China–Russia trade, % (band ±10 points; rise: CNY + RUB not falling, 0.5-point "
+     "allowance)", ["settlement_share", "settlement_local_change"]),
+]
+
+
+def _section_of(r) -> str:
+    if r["moment"] == "bilateral_trade":
+        return "bilateral_trade:" + ("total" if str(r["id"]).startswith("trade_total") else "direction")
+    return r["moment"]
+
+
+def fit_sections_markdown(table: pd.DataFrame) -> str:
+    """The fit table as docs/calibration.md shows it: a section per kind of
+    target, mean ± sd over replicates, error (relative for money), reached
+    (in parentheses for targets reported, not fitted)."""
+    out = []
+    kinds = table.apply(_section_of, axis=1)
+    for title, moments in FIT_SECTIONS:
+        rows = table[kinds.isin(moments)]
+        if rows.empty:
+            continue
+        out += [f"**{title}**", "", "| target | period | data | simulated mean ± sd | error | reached |",
+                "|---|---|---|---|---|---|"]
+        for _, r in rows.iterrows():
+            sign = r["unit"] == "sign"
+            data = ("up" if r["target"] > 0 else "down") if sign else _fmt(float(r["target"]))
+            sim = (f"{r['sim_mean']:+.3f}" if sign else _fmt(float(r["sim_mean"]))) + " ± " + _fmt(float(r["sim_sd"]), 2)
+            err = ""
+            if not sign and np.isfinite(r["error"]):
+                err = f"{r['error']:+.3g}"
+                if str(r["unit"]).startswith("USD bn"):
+                    err += f" ({100 * r['rel_error']:+.0f} %)"
+            mark = "✔" if r["reached"] else "✘"
+            out.append(f"| {r['id']} | {r['period']} | {data} | {sim} | {err} | "
+                       f"{mark if r['fit'] else f'({mark}) reported'} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def write_fit(table: pd.DataFrame, out_dir, stem="fit_table") -> None:
     os.makedirs(out_dir, exist_ok=True)
     table.to_csv(os.path.join(out_dir, f"{stem}.csv"), index=False)
     with open(os.path.join(out_dir, f"{stem}.md"), "w", encoding="utf-8") as f:
         f.write(fit_table_markdown(table))
+    with open(os.path.join(out_dir, f"{stem}_sections.md"), "w", encoding="utf-8") as f:
+        f.write(fit_sections_markdown(table))
 
 
 def summary(targets, table: pd.DataFrame) -> str:

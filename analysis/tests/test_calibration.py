@@ -151,6 +151,23 @@ def test_fit_table_reports_mean_sd_error_and_reached():
     assert "| a |" in cal.fit_table_markdown(table)
 
 
+def test_fit_sections_group_targets_and_mark_the_reported_ones():
+    ts = [cal.Target("trade_total_2013", "bilateral_trade", "2013", 100.0, "USD bn/yr", 15.0, "s"),
+          cal.Target("trade_change_2014", "bilateral_trade_change", "2014", 1.0, "sign", 0.05, "s"),
+          cal.Target("cn_to_ru_2013", "bilateral_trade", "2013", 50.0, "USD bn/yr", 12.5, "s"),
+          cal.Target("settle_usd_2015", "settlement_share", "2015", 90.0, "%", 10.0, "s", fit=False)]
+    per_run = pd.DataFrame({"trade_total_2013": [110.0, 130.0], "trade_change_2014": [-0.01, -0.03],
+                            "cn_to_ru_2013": [50.0, 50.0], "settle_usd_2015": [50.0, 50.0]})
+    md = cal.fit_sections_markdown(cal.fit_table(ts, per_run))
+    sections = md.split("**")[1::2]
+    assert [x.split(",")[0] for x in sections] == ["China–Russia trade", "Sign of the year-on-year change of that total (moment: relative change)",
+                                                   "The two directions", "Settlement of China–Russia trade"]
+    assert "| trade_total_2013 | 2013 | 100 | 120 ± 14 | +20 (+20 %) | ✘ |" in md
+    assert "| trade_change_2014 | 2014 | up | -0.020 ± 0.014 |  | ✘ |" in md
+    assert "| cn_to_ru_2013 | 2013 | 50 | 50 ± 0 | +0 (+0 %) | ✔ |" in md
+    assert "| settle_usd_2015 | 2015 | 90 | 50 ± 0 | -40 | (✘) reported |" in md
+
+
 @pytest.mark.skipif(not os.environ.get("GEOSIM_BIN"), reason="needs GEOSIM_BIN")
 def test_shipped_baseline_meets_robust_bands_on_one_seed(tmp_path):
     out = tmp_path / "baseline.h5"
