@@ -13,6 +13,9 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
   const auto& bp = spec.params.bargaining;
   const std::size_t S = ctx.dims.states, K = ctx.dims.sectors;
   auto& agg = world.agg;
+  // Per buyer, reused for every exporter and sector: the buyer's extra cost
+  // and its share of the surplus.
+  std::vector<double> cost(S), own(S);
   for (std::size_t j = 0; j < S; ++j) {
     for (std::size_t k = 0; k < K; ++k) {
       const auto& sector = spec.sectors[k];
@@ -57,10 +60,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       // surplus left. Arbitrage pulls each buyer's share of the surplus
       // toward the sales-weighted mean; its costs stay its own.
       const double depth = pressure * sector.max_discount;
-      std::vector<double> cost(S, 0.0), own(S, 0.0);
       double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
+        cost[i] = 0.0;
         if (ctx.step > 0) {
           const double sc = agg.settlement_cost(j, i);
           const double extra = std::max(0.0, sc - agg.base_settlement_cost(j, i)) / (1 + sc);
