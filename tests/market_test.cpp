@@ -202,3 +202,44 @@ TEST_CASE("an exporter bears its buyer's extra settlement cost down to its own d
   CHECK(open0 == 0.0);
   CHECK(open == 0.0);
 }
+
+TEST_CASE("an exporter pays its buyer's risk premium as a discount, down to its own disagreement price",
+          "[market]") {
+  // AAA buys 90 % of BBB's goods, HUB 10 %; CCC buys none. BBB faces no ban:
+  // what closes its market is AAA's premium, which AAA would not pay at the
+  // world price.
+  const auto run = [](double premium, double max_discount = 0.9) {
+    Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: " + std::to_string(max_discount) + "}\n" +
+              "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: p, kind: risk_premium, start: 2020-01, by: AAA, target: BBB, sectors: [goods], "
+              "intensity: " + std::to_string(premium) + "}\n");
+    state::Grid demand({f.w.dims.states, f.w.dims.markets()}, 0.0);
+    demand(f.aaa, f.m) = month;
+    demand(f.hub, f.m) = 0.1 * month;
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    market::bargain(f.context(), f.w, demand);
+    return std::tuple{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.discount(f.bbb, f.hub, f.goods),
+                      f.w.agg.discount(f.ccc, f.aaa, f.goods)};
+  };
+  const auto [aaa0, hub0, open0] = run(0.0);
+  CHECK(aaa0 == 0.0);
+  CHECK(hub0 == 0.0);
+  // Premium 0.25: AAA's reservation price is P / 1.25, a discount of 0.2.
+  // Potential sales at world prices: AAA half of its demand (BBB and CCC
+  // sell goods), HUB half of its; AAA's part is closed but for 1.25^-4 (CES,
+  // elasticity 4). Depth = pressure x max_discount.
+  const double depth = 0.9 * 0.5 / 0.55 * (1 - std::pow(1.25, -4.0));
+  const auto [aaa, hub, open] = run(0.25);
+  REQUIRE(depth > 0.2);
+  CHECK(hub == Approx(0.1 / (0.1 + 0.2) * depth));  // its Nash share of the deeper market
+  CHECK(aaa == Approx(0.2 + 0.9 / (0.9 + 0.2) * (depth - 0.2)));
+  CHECK(open == 0.0);
+  // A premium beyond the depth is paid only down to the exporter's
+  // disagreement price: past it the exporter would rather sell elsewhere.
+  // Premium 1 (a discount of 0.5) against a shallower market:
+  const auto [aaa_high, hub_high, open_high] = run(1.0, 0.4);
+  CHECK(aaa_high == Approx(0.4 * 0.5 / 0.55 * (1 - std::pow(2.0, -4.0))));
+  CHECK(hub_high == Approx(aaa_high / 3));
+  CHECK(open_high == 0.0);
+}

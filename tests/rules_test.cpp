@@ -192,3 +192,27 @@ TEST_CASE("import absorption follows its sector's path on top of the trend", "[r
   CHECK(ctx.absorption(id.aaa, state::market_of(id.goods, 0)) == Approx(12e9 / 12 * trend * 1.5));
   CHECK(ctx.absorption(id.aaa, state::market_of(id.chips, 0)) == Approx(12e9 / 12 * trend * 0.5));  // half dual-use
 }
+
+TEST_CASE("a buyers' risk premium raises the effective price of the target's goods and nobody else's", "[rules]") {
+  const auto price_of = [](const std::string& extra, const char* exporter, const char* sector) {
+    const auto spec = unit_spec(extra);
+    const auto w = state::build_world(spec, spec.seed, 0);
+    const Ids id(spec);
+    const std::size_t j = index(*model::find_state(spec, exporter)), k = index(*model::find_sector(spec, sector));
+    const std::size_t m = state::market_of(k, 0);
+    const auto terms = rules::option_terms(rules::make_context(spec, w, 0, spec.seed, 0), w);
+    const auto g = static_cast<std::size_t>(w.importer_group[id.aaa * w.dims.markets() + m]);
+    const auto [b, e] = w.network.edges(w.groups[g].firms.front());
+    for (std::size_t edge = b; edge < e; ++edge)
+      if (w.network.option[edge].exporter == j && w.network.option[edge].hub == state::Option::no_hub)
+        return terms[g][edge - b].price;
+    FAIL("no direct option");
+    return 0.0;
+  };
+  const std::string premium =
+      "events:\n  - {id: p, kind: risk_premium, start: 2020-01, by: AAA, target: BBB, sectors: [goods], "
+      "intensity: 0.5}\n";
+  CHECK(price_of(premium, "BBB", "goods") == Approx(1.5 * price_of("", "BBB", "goods")));
+  CHECK(price_of(premium, "CCC", "goods") == price_of("", "CCC", "goods"));
+  CHECK(price_of(premium, "BBB", "chips") == price_of("", "BBB", "chips"));
+}

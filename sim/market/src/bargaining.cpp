@@ -36,7 +36,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
           if (attraction_all <= 0) continue;
           const double pot = demand(i, m) * ctx.affinity(i, j, k) * ctx.capacity(j, m) *
                              std::pow(1 + world.trade_cost(j, i), -sector.elasticity) / attraction_all;
-          double reachable = 1.0 - ctx.policy.direct_block(j, i, m);
+          // A buyer's risk premium closes the part of its demand that it
+          // would not buy at the world price: CES attraction (1 + premium)^-sigma.
+          double reachable = (1.0 - ctx.policy.direct_block(j, i, m)) *
+                             std::pow(1 + ctx.policy.premium(j, i, m), -sector.elasticity);
           if (ctx.firm_enforcement(i, j, m) > 0) reachable *= 1.0 - state::group_caution(world, world.importer_group, i, m);
           potential += pot;
           open += pot * reachable;
@@ -51,10 +54,11 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       // Nash bargaining between the buyer's reservation price and the
       // exporter's disagreement price, the world price less the depth of its
       // closed market. The buyer's reservation is the world price less its
-      // extra cost of settling with j (blocked channels, backlog) beyond the
-      // pair's normal cost: it pays price x (1 + settlement cost), so that is
-      // a discount of (sc - sc0) / (1 + sc), of which cost_pass_through
-      // counts, and never more than the depth (past it the exporter sells
+      // risk premium on j's goods and its extra cost of settling with j
+      // (blocked channels, backlog) beyond the pair's normal cost: it pays
+      // price x (1 + settlement cost), so that is a discount of
+      // (sc - sc0) / (1 + sc), of which cost_pass_through counts; together
+      // never more than the depth (past it the exporter sells
       // elsewhere and the buyer keeps the cost). The buyer gets that and its
       // weight, its share of j's sales against j's outside options, of the
       // surplus left. Arbitrage pulls each buyer's share of the surplus
@@ -63,12 +67,16 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
-        cost[i] = 0.0;
+        // The buyer's risk premium on j's goods lowers its reservation price
+        // to P / (1 + premium), whole: it is what the buyer needs to buy.
+        const double premium = ctx.policy.premium(j, i, market_of(k, 0));
+        cost[i] = premium / (1 + premium);
         if (ctx.step > 0) {
           const double sc = agg.settlement_cost(j, i);
           const double extra = std::max(0.0, sc - agg.base_settlement_cost(j, i)) / (1 + sc);
-          cost[i] = std::min(depth, bp.cost_pass_through * extra);
+          cost[i] += bp.cost_pass_through * extra;
         }
+        cost[i] = std::min(depth, cost[i]);
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         const double share = sold > 0 ? bought / sold : 0.0;
         own[i] = share / (share + outside) * (depth - cost[i]);

@@ -270,6 +270,7 @@ const char* to_string(PolicyKind kind) noexcept {
     case PolicyKind::financial_sanctions: return "financial_sanctions";
     case PolicyKind::secondary_sanctions: return "secondary_sanctions";
     case PolicyKind::bank_withdrawal: return "bank_withdrawal";
+    case PolicyKind::risk_premium: return "risk_premium";
   }
   return "unknown";
 }

@@ -38,6 +38,7 @@ PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, 
   p.bank_block = state::Grid({S, S});
   p.secondary_firms = state::Grid({S, S, M});
   p.secondary_banks = state::Grid({S, S});
+  p.risk_premium = state::Grid({S, S, M});
   p.bank_withdrawal = state::Grid({std::max<std::size_t>(1, spec.banks.size()), S});
   const Month now = spec.start + step;
 
@@ -96,6 +97,9 @@ PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, 
         if (e->scope != model::SanctionScope::banks)
           for_markets([&](std::size_t m) { p.secondary_firms(by, t, m) = e->intensity; });
         if (e->scope != model::SanctionScope::firms) p.secondary_banks(by, t) = e->intensity;
+        break;
+      case PolicyKind::risk_premium:
+        for_markets([&](std::size_t m) { p.risk_premium(by, t, m) = e->intensity; });
         break;
       case PolicyKind::bank_withdrawal:
         for (std::size_t b = 0; b < spec.banks.size(); ++b) {

@@ -582,7 +582,8 @@ class Converter {
   void events(const Node& n) {
     using model::PolicyKind;
     static const std::vector<std::string> kinds{"export_control",      "import_ban",          "price_cap",
-                                                "financial_sanctions", "secondary_sanctions", "bank_withdrawal"};
+                                                "financial_sanctions", "secondary_sanctions", "bank_withdrawal",
+                                                "risk_premium"};
     static const std::vector<std::string> scopes{"firms", "banks", "both"};
     // Keys that only some kinds read; anywhere else they would be silently ignored.
     static const std::map<std::string, std::vector<PolicyKind>> specific{

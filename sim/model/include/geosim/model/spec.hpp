@@ -162,6 +162,7 @@ enum class PolicyKind : std::uint8_t {
   financial_sanctions,  ///< `by` blocks settlement in `currencies` with `target`
   secondary_sanctions,  ///< `by` penalises third-country firms/banks dealing with `target`
   bank_withdrawal,      ///< banks of `by` (population `banks`) refuse payments with `target`
+  risk_premium,         ///< buyers in `by` count `target`'s goods in `sectors` as costing (1 + intensity) x price
 };
 
 /// Which agents secondary sanctions are aimed at.

@@ -9,7 +9,7 @@ namespace geosim::rules {
 /// What an option offers this month, the same for every firm of a group.
 struct OptionTerms {
   double feasibility = 1.0;  ///< share of the flow policy and payments allow, [0, 1]
-  double price = 1.0;        ///< effective price / world price, before the firm's risk premium
+  double price = 1.0;        ///< effective price / world price, buyers' risk premium included; before the firm's own
   double mass = 0.0;         ///< CES weight: affinity x supplier capacity (reference USD / month)
   double attraction = 0.0;   ///< mass x price^-sigma: the CES term before firm-specific factors
   double switching = 1.0;    ///< (1 + switching_cost)^-sigma: attraction factor of an unused option

@@ -18,6 +18,7 @@ struct PolicyState {
   state::Grid secondary_firms;    ///< [by][target][market] announced enforcement on firms
   state::Grid secondary_banks;    ///< [by][target] announced enforcement on banks
   state::Grid bank_withdrawal;    ///< [bank population][target] share of banks withdrawn
+  state::Grid risk_premium;       ///< [by][target][market] buyers' premium on target's goods, fraction of price
 
   /// Share of the direct flow exporter -> importer in a market that is stopped.
   double direct_block(std::size_t exporter, std::size_t importer, std::size_t market) const;
@@ -25,6 +26,11 @@ struct PolicyState {
   /// legs (exporter -> hub, hub -> importer) must themselves be open.
   double hub_block(std::size_t exporter, std::size_t hub, std::size_t importer, std::size_t market,
                    double evasion) const;
+  /// Premium the importer's buyers put on the exporter's goods in a market,
+  /// as a fraction of their price (risk_premium events: self-sanctioning).
+  double premium(std::size_t exporter, std::size_t importer, std::size_t market) const {
+    return risk_premium(importer, exporter, market);
+  }
   /// Settlement blocked for currency c between two states: the currency's
   /// own block, and the sanctioning state's banks refusing the other side.
   double blocked(std::size_t a, std::size_t b, std::size_t currency) const;
