@@ -244,20 +244,22 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  REQUIRE(spec.events.size() == 23);
-  const auto& embargo = event(spec, 15);
+  REQUIRE(spec.events.size() == 24);
+  const auto& embargo = event(spec, 16);
   CHECK(embargo.kind == model::PolicyKind::import_ban);
   CHECK(embargo.start.str() == "2022-12-05");
   CHECK(embargo.start.as_month() == Month::from(2022, 12));
   CHECK_FALSE(embargo.end.has_value());
   CHECK(embargo.intensity == 0.9);
-  const auto& cap = event(spec, 16);
+  const auto& cap = event(spec, 17);
   CHECK(cap.kind == model::PolicyKind::price_cap);
   CHECK(cap.cap == 60.0);
   CHECK(event(spec, 0).start.str() == "2014-03-01");
   CHECK(event(spec, 0).dual_use_only);
-  CHECK(event(spec, 19).scope == model::SanctionScope::banks);
-  CHECK(event(spec, 13).label == "buyers and insurers step back");
+  CHECK(event(spec, 20).scope == model::SanctionScope::banks);
+  CHECK(event(spec, 13).label == "buyers step back");
+  CHECK(event(spec, 14).kind == model::PolicyKind::risk_premium);
+  CHECK(event(spec, 14).sectors == std::vector{*model::find_sector(spec, "crude")});
   CHECK(event(spec, 10).currencies == std::vector{*model::find_currency(spec, "USD")});
 }
 
