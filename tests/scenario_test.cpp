@@ -461,6 +461,12 @@ TEST_CASE("an unknown key far from every key lists the allowed keys", "[scenario
 TEST_CASE("an event key that does not apply to the event's kind is an error", "[scenario]") {
   CHECK(error_of(mini("sectors: [chips], intensity: 0.5}", "sectors: [chips], intensity: 0.5, cap: 3}")) ==
         "mini.yaml:33:109: events[0].cap: cap does not apply to a export_control event; it applies to price_cap");
+  // A risk premium is on goods a buyer knows the origin of: no dual-use-only form.
+  CHECK(error_of(mini("kind: export_control, start: 2021-03, by: AAA, target: BBB, sectors: [chips], intensity: 0.5}",
+                      "kind: risk_premium, start: 2021-03, by: AAA, target: BBB, sectors: [chips], intensity: 0.5, "
+                      "dual_use_only: true}")) ==
+        "mini.yaml:33:107: events[0].dual_use_only: dual_use_only does not apply to a risk_premium event; it applies "
+        "to export_control, secondary_sanctions");
 }
 
 TEST_CASE("a value of the wrong type is an error naming the expected type", "[scenario]") {
