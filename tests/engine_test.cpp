@@ -249,6 +249,52 @@ TEST_CASE("a weaker currency lowers the state's imports by its exchange rate ela
   CHECK(ratio < 0.7);
 }
 
+TEST_CASE("an observed import path is the sector's volume: a weaker currency does not scale it again",
+          "[engine][mechanism]") {
+  // The test world keeps the baseline's path of China's crude import volumes.
+  const std::string fall = "states:\n" + currency_falls("CHN", 0.6);
+  const Run inert = run_world_text(fall + "parameters: {orders: {exchange_rate_elasticity: 0}}\n");
+  const Run elastic = run_world_text(fall + "parameters: {orders: {exchange_rate_elasticity: 1}}\n");
+  const std::size_t S = inert.S(), K = inert.K(), chn = inert.state("CHN");
+  const auto imports = [&](const Run& r, std::size_t k) {
+    return r.yearly(2016, [&](std::size_t t) {
+      const auto& tv = r.at("trade_value", t);
+      double sum = 0;
+      for (std::size_t j = 0; j < S; ++j) sum += tv[(j * S + chn) * K + k];
+      return sum;
+    });
+  };
+  const std::size_t crude = inert.sector("crude"), machinery = inert.sector("machinery_electronics");
+  CHECK(imports(elastic, crude) == Approx(imports(inert, crude)).epsilon(0.02));
+  const double ratio = imports(elastic, machinery) / imports(inert, machinery);
+  CHECK(ratio > 0.5);
+  CHECK(ratio < 0.7);
+}
+
+TEST_CASE("an importer's own basket price values its imports of the sector, not their volume", "[engine][mechanism]") {
+  // energy_other's world index is 1 in 2013-01 and about 0.5 in mid-2016.
+  const Run world_priced = calm();
+  const Run own = run_world_text("states:\n  - {code: CHN, import_price: {energy_other: [[2013-01, 2.0]]}}\n");
+  const std::size_t S = own.S(), K = own.K(), chn = own.state("CHN"), energy = own.sector("energy_other");
+  const auto& a = world_priced.at("trade_value", 0);
+  const auto& b = own.at("trade_value", 0);
+  for (std::size_t j = 0; j < S; ++j)
+    for (std::size_t i = 0; i < S; ++i)
+      for (std::size_t k = 0; k < K; ++k) {
+        const std::size_t x = (j * S + i) * K + k;
+        CHECK(b[x] == (i == chn && k == energy ? 2 * a[x] : a[x]));
+      }
+  // Later the volumes are (nearly) the same and the values follow the two prices.
+  const std::size_t june_2016 = 41;
+  const auto chn_energy = [&](const Run& r) {
+    double sum = 0;
+    for (std::size_t j = 0; j < S; ++j) sum += r.at("trade_value", june_2016)[(j * S + chn) * K + energy];
+    return sum;
+  };
+  const double world_index = world_priced.at("world_price", june_2016)[energy];
+  CHECK(chn_energy(own) == Approx(chn_energy(world_priced) * 2.0 / world_index).epsilon(0.03));
+}
+
 TEST_CASE("an exporter's weaker currency raises its share of buyers' imports by the sector's pass-through",
           "[engine][mechanism]") {
   const std::string fall = "states:\n" + currency_falls("CHN", 0.8);

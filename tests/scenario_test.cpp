@@ -502,6 +502,25 @@ TEST_CASE("an undefined code is an error listing the defined codes", "[scenario]
         "mini.yaml:16:20: states[0].home_currency: 'EUR' is not a defined currency; defined: USD, RUB");
 }
 
+TEST_CASE("an importer's basket price is a path per defined sector, in positive prices", "[scenario]") {
+  const auto spec = load_text(mini("import_absorption: {oil: 20}",
+                                   "import_absorption: {oil: 20}\n    import_price: {oil: [[2021-01, 60]]}"),
+                              "mini.yaml");
+  REQUIRE(spec.states[0].import_price.size() == 2);
+  CHECK(spec.states[0].import_price[0].points.size() == 1);
+  CHECK(spec.states[0].import_price[1].points.empty());
+  CHECK(error_of(mini("import_absorption: {oil: 20}",
+                      "import_absorption: {oil: 20}\n    import_price: {oil: [[2021-01, 0]]}")) ==
+        "mini.yaml:19:36: states[0].import_price.oil[0][1]: 0 is out of range; expected a value > 0");
+  CHECK(error_of(mini("import_absorption: {oil: 20}",
+                      "import_absorption: {oil: 20}\n    import_price: {oli: [[2021-01, 60]]}")) ==
+        "mini.yaml:19:20: states[0].import_price.oli: 'oli' is not a defined sector; defined: oil, chips");
+  CHECK(error_of(mini("import_absorption: {oil: 20}",
+                      "import_absorption: {oil: 20}\n    import_price: {oil: []}")) ==
+        "mini.yaml:19:25: states[0].import_price.oil: the list is empty; omit the sector to value imports at its "
+        "world price");
+}
+
 TEST_CASE("a malformed date is an error showing the expected format", "[scenario]") {
   CHECK(error_of(mini("start: 2021-03,", "start: 2021-13,")) ==
         "mini.yaml:33:44: events[0].start: expected a date YYYY-MM or YYYY-MM-DD, got '2021-13'");

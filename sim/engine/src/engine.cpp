@@ -112,18 +112,24 @@ class Simulation {
 
   /// Import demand [state][market]: trend absorption, scaled by the income
   /// effect of export revenue, by the state's real exchange rate and by
-  /// importers' effective prices.
+  /// importers' effective prices. Where a state gives an import path for the
+  /// sector, that path is the observed volume and already holds what income
+  /// and the exchange rate did to it: neither is applied again.
   Grid import_demand(const rules::StepContext& ctx) const {
     const auto& op = spec_.params.orders;
     const auto& agg = world_.agg;
     Grid d({S(), M()});
-    for (std::size_t i = 0; i < S(); ++i)
+    for (std::size_t i = 0; i < S(); ++i) {
+      const double income = std::pow(std::max(agg.income(i), 1e-6), op.income_elasticity);
+      const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
+      const auto& paths = spec_.states[i].import_path;
       for (std::size_t m = 0; m < M(); ++m) {
-        const double income = std::pow(std::max(agg.income(i), 1e-6), op.income_elasticity);
-        const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
+        const std::size_t k = sector_of(m);
+        const bool observed = k < paths.size() && !paths[k].points.empty();
         const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
-        d(i, m) = ctx.absorption(i, m) * income * currency * price;
+        d(i, m) = ctx.absorption(i, m) * (observed ? 1.0 : income * currency) * price;
       }
+    }
     return d;
   }
 
@@ -163,8 +169,8 @@ class Simulation {
     return orders;
   }
 
-  /// Values of this step's flows (USD): exporters' discounts apply; hub
-  /// re-exports carry the hub's markup.
+  /// Values of this step's flows (USD) at the importer's price: exporters'
+  /// discounts apply; hub re-exports carry the hub's markup.
   void record_flows(const rules::StepContext& ctx, const market::Clearing& c, Grid& value, Grid& via_hub, Grid& dual) {
     auto& agg = world_.agg;
     agg.flow.fill(0.0);
@@ -172,7 +178,7 @@ class Simulation {
       for (std::size_t i = 0; i < S(); ++i)
         for (std::size_t m = 0; m < M(); ++m) {
           const std::size_t k = sector_of(m);
-          const double price = ctx.price(k);  // reference USD -> USD
+          const double price = ctx.import_price(i, k);  // reference USD -> USD
           const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
           value(j, i, k) += direct;
           agg.flow(j, i, m) += c.direct(j, i, m);
@@ -198,8 +204,8 @@ class Simulation {
     const auto& gs = w.group_state;
     for (std::size_t i = begin; i < end; ++i) {
       const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
-      const double price = ctx.price(f.sector[i]);
       const auto role = static_cast<Role>(f.role[i]);
+      const double price = role == Role::importer ? ctx.import_price(s, f.sector[i]) : ctx.price(f.sector[i]);
       double trade = 0, target = 0, via_hub = 0;
       if (role == Role::importer) {
         const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));

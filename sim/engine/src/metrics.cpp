@@ -129,17 +129,17 @@ void observe(const StepData& d, StepRecord& record) {
       if (i == j) continue;
       double v = 0;
       for (std::size_t k = 0; k < K; ++k) {
-        const double price = ctx.price(k);
+        // Each side valued at its buyer's price (§7.2).
         double imports = 0, exports = 0, spare_in = 0, resell = 0;
         for (std::size_t p = 0; p < 2; ++p) {
           const std::size_t m = market_of(k, p);
           for (std::size_t x = 0; x < S; ++x) {
             if (x == i || x == j) continue;
-            spare_in += std::max(0.0, ctx.capacity(x, m) - d.clearing.sales(x, m)) * price * open(x, i, m);
+            spare_in += std::max(0.0, ctx.capacity(x, m) - d.clearing.sales(x, m)) * ctx.import_price(i, k) * open(x, i, m);
             double bought_elsewhere = 0;
             for (std::size_t y = 0; y < S; ++y)
               if (y != x && y != i) bought_elsewhere += d.clearing.direct(y, x, m);
-            resell += bought_elsewhere * price * open(i, x, m);
+            resell += bought_elsewhere * ctx.import_price(x, k) * open(i, x, m);
           }
         }
         imports = d.value(j, i, k);
@@ -222,7 +222,7 @@ void observe(const StepData& d, StepRecord& record) {
       for (std::size_t k = 0; k < K; ++k)
         if (spec.sectors[k].energy) energy(i) += d.value(i, j, k);
   for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t m = 0; m < M; ++m) unmet(i, state::sector_of(m)) += d.clearing.unmet(i, m) * ctx.price(state::sector_of(m));
+    for (std::size_t m = 0; m < M; ++m) unmet(i, state::sector_of(m)) += d.clearing.unmet(i, m) * ctx.import_price(i, state::sector_of(m));
   out[energy_revenue] = energy.data();
   out[unmet_demand] = unmet.data();
 

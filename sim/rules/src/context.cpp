@@ -53,6 +53,14 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
   const Month now = spec.start + step;
   c.price = Grid({K});
   for (std::size_t k = 0; k < K; ++k) c.price(k) = world_price(spec.sectors[k], now) / spec.sectors[k].reference_price;
+  c.import_price = Grid({S, K});
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t k = 0; k < K; ++k) {
+      const auto& paths = spec.states[s].import_price;
+      c.import_price(s, k) = k < paths.size() && !paths[k].points.empty()
+                                 ? path_value(paths[k], now, 0.0) / spec.sectors[k].reference_price
+                                 : c.price(k);
+    }
   c.real_exchange_rate = Grid({S});
   for (std::size_t s = 0; s < S; ++s) c.real_exchange_rate(s) = path_value(spec.states[s].real_exchange_rate, now, 1.0);
 

@@ -404,7 +404,7 @@ class Converter {
 
   /// A map of sector code to a [[month, value], ...] path; sectors not named
   /// get an empty path.
-  std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path) {
+  std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path, const std::string& omit) {
     std::vector<model::PricePath> out(sector_codes_.size());
     if (!n.is_map()) fail(n, path, "expected a map of sector code to a [[month, value], ...] path, got " + describe(n));
     for (const detail::Entry& e : n.entries) {
@@ -416,7 +416,7 @@ class Converter {
                          "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
                              "; defined: " + join(sector_codes_));
       out[static_cast<std::size_t>(it - sector_codes_.begin())] =
-          price_path(e.value, sub, "; omit the sector for a multiplier of 1");
+          price_path(e.value, sub, omit);
     }
     return out;
   }
@@ -442,7 +442,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_path", "real_exchange_rate"});
+                "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -463,7 +463,11 @@ class Converter {
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
       if (const Node* v = f.get("aggregate")) s.aggregate = boolean(*v, f.path("aggregate"));
       s.import_path.assign(sector_codes_.size(), {});
-      if (const Node* v = f.get("import_path")) s.import_path = per_sector_paths(*v, f.path("import_path"));
+      if (const Node* v = f.get("import_path"))
+        s.import_path = per_sector_paths(*v, f.path("import_path"), "; omit the sector for a multiplier of 1");
+      s.import_price.assign(sector_codes_.size(), {});
+      if (const Node* v = f.get("import_price"))
+        s.import_price = per_sector_paths(*v, f.path("import_price"), "; omit the sector to value imports at its world price");
       if (const Node* v = f.get("real_exchange_rate"))
         s.real_exchange_rate = price_path(*v, f.path("real_exchange_rate"), "; omit it for an index of 1 throughout");
       spec_.states.push_back(std::move(s));

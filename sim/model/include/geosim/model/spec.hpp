@@ -86,6 +86,12 @@ struct StateSpec {
   /// SectorId), on top of the trend `growth`: piecewise linear, flat outside
   /// its points (for example China's crude import volumes). Empty paths = 1.
   std::vector<PricePath> import_path;
+  /// Price of the state's own import basket by sector (index = SectorId), in
+  /// the sector's price unit over time: its imports of the sector are valued
+  /// at this price instead of the sector's world price (a state that buys
+  /// coal and products where the world composite is mostly gas). Volumes
+  /// still respond to the world price. Empty paths = the world price.
+  std::vector<PricePath> import_price;
   /// Real exchange rate of the state's currency against the USD over time,
   /// an index (higher = stronger, e.g. 2013 = 1); piecewise linear, flat
   /// outside its points; empty = 1 throughout.

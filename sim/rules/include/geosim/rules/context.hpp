@@ -23,6 +23,7 @@ struct StepContext {
   state::Grid at_risk;           ///< [state][market] max firm enforcement over targets
   state::Grid bank_at_risk;      ///< [state] max bank enforcement over targets
   state::Grid price;             ///< [sector] world price / reference price
+  state::Grid import_price;      ///< [importer][sector] price its imports are valued at / reference price
   state::Grid real_exchange_rate;  ///< [state] index this month (1 = no path)
   state::Grid capacity;          ///< [state][market] export capacity, reference USD per month
   state::Grid absorption;        ///< [state][market] trend import absorption, reference USD per month
