@@ -4,6 +4,7 @@ simulated moments (MSM) with a multi-stage Latin-hypercube search.
     python3 -m geosim_analysis calibrate search scenarios/data/calibration.yaml -o out/calib
     python3 -m geosim_analysis calibrate evaluate OUT.h5 --targets scenarios/data/targets.yaml -o DIR
     python3 -m geosim_analysis calibrate check scenarios/baseline.yaml --replicates 20 -o DIR [--figures F]
+    python3 -m geosim_analysis calibrate apply scenarios/data/calibration.yaml out/calib/points.csv
 
 The method (docs/calibration.md):
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -559,6 +561,65 @@ def check(scenario, out_dir, geosim, jobs, replicates, seed, horizon_end, target
 
 
 # ---------------------------------------------------------------------------
+# Writing a point into the scenario
+
+
+def _key_path(key: str) -> list:
+    """'events[swift_eur].intensity' -> ['events', 'swift_eur', 'intensity'];
+    '[3]' selects by position, '[CODE]' the list item whose code, id or name is CODE."""
+    out = []
+    for name, sel in re.findall(r"([^.\[\]]+)|\[([^\]]+)\]", key):
+        out.append(name if name else (int(sel) if sel.isdigit() else sel))
+    return out
+
+
+def _find(node, path, key, scenario):
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == step]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            match = node.value[step:step + 1]
+        elif isinstance(node, yaml.SequenceNode):
+            match = [item for item in node.value if isinstance(item, yaml.MappingNode) and any(
+                k.value in ("code", "id", "name") and v.value == step for k, v in item.value)]
+        else:
+            match = []
+        if len(match) != 1:
+            raise ValueError(f"{scenario}: {key}: no single '{step}' in this file "
+                             f"(a key the file inherits through base: cannot be written here)")
+        node = match[0]
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError(f"{scenario}:{node.start_mark.line + 1}: {key}: expected a number, got a "
+                         f"{'list' if isinstance(node, yaml.SequenceNode) else 'map'}")
+    return node
+
+
+def apply_point(cal_path, points_csv, scenario=None, row=0, digits=3) -> dict:
+    """Writes row ``row`` of a search's points.csv (0 = the best) into the
+    scenario file, in place: each free parameter's number is replaced where it
+    stands, so comments and layout stay. Returns {key: value written}."""
+    cal = load_calibration(cal_path)
+    scenario = scenario or cal["scenario"]
+    point = pd.read_csv(points_csv).iloc[row]
+    with open(scenario, encoding="utf-8") as f:
+        text = f.read()
+    root = yaml.compose(text)
+    edits = []
+    for p in cal["free_parameters"]:
+        if p["name"] not in point.index or pd.isna(point[p["name"]]):
+            raise ValueError(f"{points_csv}: no value for free parameter {p['name']} in row {row}")
+        node = _find(root, _key_path(p["key"]), p["key"], scenario)
+        edits.append((node.start_mark.index, node.end_mark.index, p["key"], f"{point[p['name']]:.{digits}g}"))
+    for start, end, _, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    tmp = scenario + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, scenario)
+    return {key: value for _, _, key, value in edits}
+
+
+# ---------------------------------------------------------------------------
 # Command line
 
 
@@ -590,6 +651,11 @@ def main(argv=None) -> int:
     c.add_argument("--seed", type=int, default=20221231)
     c.add_argument("--horizon-end", default="2024-12")
     c.add_argument("--figures", default=None, help="directory for the PNG figures")
+    a = sub.add_parser("apply", help="write a point of a search into the scenario file, in place")
+    a.add_argument("calibration")
+    a.add_argument("points", help="points.csv of a search")
+    a.add_argument("--row", type=int, default=0, help="row of points.csv (0, the default, is the best)")
+    a.add_argument("--scenario", default=None, help="file to edit (default: the calibration's scenario)")
     f = sub.add_parser("figures", help="figures of simulated against data from a check sweep")
     f.add_argument("file")
     f.add_argument("--targets", required=True)
@@ -617,6 +683,9 @@ def main(argv=None) -> int:
     elif args.cmd == "check":
         check(args.scenario, args.out, args.geosim, args.jobs, args.replicates, args.seed,
               args.horizon_end, args.targets, args.figures)
+    elif args.cmd == "apply":
+        for key, value in apply_point(args.calibration, args.points, args.scenario, args.row).items():
+            print(f"{key} = {value}")
     elif args.cmd == "figures":
         from .calibration_figures import draw_all
         targets, _ = load_targets(args.targets)

@@ -184,3 +184,45 @@ def test_shipped_baseline_meets_robust_bands_on_one_seed(tmp_path):
     for t in targets:
         if t.id in robust:
             assert cal.reached(t, float(sim[t.id])), f"{t.id}: {sim[t.id]:.3g} vs {t.value} +- {t.band}"
+
+
+APPLY_SCENARIO = """\
+# a comment that must stay
+parameters:
+  orders: {income_elasticity: 0.251, income_smoothing: 0.265}   # fitted
+events:
+  - {id: swift_eur, kind: financial_sanctions, intensity: 0.243}
+affinities:
+  - {importer: CHN, exporter: RUS, weight: 1.05}
+"""
+
+APPLY_CALIBRATION = """\
+calibration_version: 1
+targets: targets.yaml
+scenario: scenario.yaml
+free_parameters:
+  - {key: parameters.orders.income_elasticity, name: eta, min: 0, max: 1}
+  - {key: 'events[swift_eur].intensity', name: swift, min: 0, max: 1}
+  - {key: 'affinities[0].weight', name: aff, min: 0.5, max: 3}
+"""
+
+
+def test_apply_writes_the_best_point_in_place_and_keeps_comments(tmp_path):
+    (tmp_path / "scenario.yaml").write_text(APPLY_SCENARIO)
+    (tmp_path / "cal.yaml").write_text(APPLY_CALIBRATION)
+    pd.DataFrame({"stage": ["r2", "r1"], "eta": [0.123456, 0.9], "swift": [0.0512, 0.5],
+                  "aff": [2.5, 1.0], "distance": [1.0, 2.0]}).to_csv(tmp_path / "points.csv", index=False)
+    written = cal.apply_point(tmp_path / "cal.yaml", tmp_path / "points.csv")
+    assert written == {"parameters.orders.income_elasticity": "0.123", "events[swift_eur].intensity": "0.0512",
+                       "affinities[0].weight": "2.5"}
+    assert (tmp_path / "scenario.yaml").read_text() == APPLY_SCENARIO.replace("0.251", "0.123").replace(
+        "0.243", "0.0512").replace("1.05", "2.5")
+
+
+def test_apply_refuses_a_key_the_file_does_not_hold_and_leaves_it_unchanged(tmp_path):
+    (tmp_path / "scenario.yaml").write_text(APPLY_SCENARIO)
+    (tmp_path / "cal.yaml").write_text(APPLY_CALIBRATION.replace("events[swift_eur]", "events[swift_usd]"))
+    pd.DataFrame({"eta": [0.2], "swift": [0.1], "aff": [1.0]}).to_csv(tmp_path / "points.csv", index=False)
+    with pytest.raises(ValueError, match=r"events\[swift_usd\]\.intensity: no single 'swift_usd'"):
+        cal.apply_point(tmp_path / "cal.yaml", tmp_path / "points.csv")
+    assert (tmp_path / "scenario.yaml").read_text() == APPLY_SCENARIO
