@@ -271,6 +271,24 @@ TEST_CASE("an observed import path is the sector's volume: a weaker currency doe
   CHECK(ratio < 0.7);
 }
 
+TEST_CASE("a state's own income elasticity replaces the common one for its imports", "[engine][mechanism]") {
+  // Russia's export revenue falls by about a third in 2015-2016 with oil.
+  const std::string common = "parameters: {orders: {income_elasticity: 1}}\n";
+  const Run shared = run_world_text(common);
+  const Run same = run_world_text(common + "states:\n  - {code: RUS, income_elasticity: 1}\n");
+  const Run own = run_world_text(common + "states:\n  - {code: RUS, income_elasticity: 0}\n");
+  const std::size_t S = own.S(), rus = own.state("RUS");
+  const auto imports = [&](const Run& r) {
+    return r.yearly(2016, [&](std::size_t t) {
+      double sum = 0;
+      for (std::size_t j = 0; j < S; ++j) sum += r.exports(t, j, rus);
+      return sum;
+    });
+  };
+  CHECK(imports(same) == imports(shared));
+  CHECK(imports(own) > 1.5 * imports(shared));
+}
+
 TEST_CASE("an importer's own basket price values its imports of the sector, not their volume", "[engine][mechanism]") {
   // energy_other's world index is 1 in 2013-01 and about 0.5 in mid-2016.
   const Run world_priced = calm();

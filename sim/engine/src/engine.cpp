@@ -120,7 +120,8 @@ class Simulation {
     const auto& agg = world_.agg;
     Grid d({S(), M()});
     for (std::size_t i = 0; i < S(); ++i) {
-      const double income = std::pow(std::max(agg.income(i), 1e-6), op.income_elasticity);
+      const double elasticity = spec_.states[i].income_elasticity.value_or(op.income_elasticity);
+      const double income = std::pow(std::max(agg.income(i), 1e-6), elasticity);
       const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
       const auto& paths = spec_.states[i].import_path;
       for (std::size_t m = 0; m < M(); ++m) {

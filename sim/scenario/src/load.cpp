@@ -442,7 +442,8 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate"});
+                "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate",
+                "income_elasticity"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -470,6 +471,8 @@ class Converter {
         s.import_price = per_sector_paths(*v, f.path("import_price"), "; omit the sector to value imports at its world price");
       if (const Node* v = f.get("real_exchange_rate"))
         s.real_exchange_rate = price_path(*v, f.path("real_exchange_rate"), "; omit it for an index of 1 throughout");
+      if (const Node* v = f.get("income_elasticity"))
+        s.income_elasticity = number(*v, f.path("income_elasticity"), non_negative);
       spec_.states.push_back(std::move(s));
     }
   }

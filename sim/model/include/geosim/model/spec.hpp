@@ -96,6 +96,9 @@ struct StateSpec {
   /// an index (higher = stronger, e.g. 2013 = 1); piecewise linear, flat
   /// outside its points; empty = 1 throughout.
   PricePath real_exchange_rate;
+  /// The state's own income elasticity of import demand, where it differs
+  /// from parameters.orders.income_elasticity (absent = that value).
+  std::optional<double> income_elasticity;
   std::optional<CurrencyId> home_currency;
   std::optional<HubSpec> hub;     ///< present when the state hosts intermediaries
   /// Alternative ("shadow") shipping capacity at the start, as a share of the
