@@ -197,8 +197,15 @@ def m_settlement_local_change(ds, t):
     return _drop_extra(local.sel(year=y) - local.sel(year=y - 1))
 
 
+def m_state_imports(ds, t):
+    """A state's total imports (all exporters and sectors), USD bn per year."""
+    tv = ds["trade_value"].sum("sector", skipna=False).sel(partner=t.args["state"]).sum("state", skipna=False)
+    return _drop_extra(annual(tv).sel(year=int(t.period)) / 1e9)
+
+
 MOMENTS = {
     "bilateral_trade": m_bilateral_trade,
+    "state_imports": m_state_imports,
     "bilateral_trade_change": m_bilateral_trade_change,
     "trade_share": m_trade_share,
     "crude_destination_share": m_crude_destination_share,
@@ -481,6 +488,7 @@ FIT_SECTIONS = [
     ("China–Russia trade, USD bn/yr (band ±15 %)", ["bilateral_trade:total"]),
     ("Sign of the year-on-year change of that total (moment: relative change)", ["bilateral_trade_change"]),
     ("The two directions, USD bn/yr (band ±25 %)", ["bilateral_trade:direction"]),
+    ("Russia's total imports, USD bn/yr (reported, not fitted)", ["state_imports"]),
     ("Shares of each other's trade, % (bands ±4 points for China's share of Russia's, ±1 point for "
      "Russia's share of China's)", ["trade_share"]),
     ("Russian crude exports by destination, % of volume (band ±10 points)", ["crude_destination_share"]),

@@ -71,6 +71,13 @@ def test_bilateral_trade_is_the_yearly_sum_in_usd_bn():
     assert value("bilateral_trade", 2021, direction="CHN->RUS") == pytest.approx(36.0)
 
 
+def test_state_imports_sum_every_exporter_and_sector_in_usd_bn():
+    # Russia imports only from China: 3 bn/month.
+    assert value("state_imports", 2021, state="RUS") == pytest.approx(36.0)
+    # China: Russia's 10 crude + 2 other, and the EU's 50 bn/month.
+    assert value("state_imports", 2021, state="CHN") == pytest.approx(12 * 62.0)
+
+
 def test_bilateral_trade_change_is_relative():
     assert value("bilateral_trade_change", 2022) == pytest.approx(0.0)
 
