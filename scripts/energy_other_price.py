@@ -5,7 +5,9 @@ that input.
 
 energy_other is refined products, gas and coal. Its index (2013 = 1) is a
 fixed-weight composite of World Bank prices (Commodity Price Data, the "Pink
-Sheet"; annual averages in nominal USD, rounded; approximate):
+Sheet"; annual averages in nominal USD, rounded; as recalled from the
+published series, not checked against it on the machine that wrote this
+file, which has no internet: check them when the source is at hand):
   crude oil, average of Brent, Dubai and WTI (USD/bbl): refined products
   follow it;
   natural gas, Europe (USD/mmbtu): Russia's pipeline gas, oil-indexed then
@@ -30,7 +32,8 @@ PRICES = {
     "lng_japan": [16.0, 16.0, 10.4, 7.4, 8.6, 10.7, 10.6, 8.3, 10.8, 18.4, 14.6, 12.0],
     "coal_australia": [84.6, 70.1, 57.5, 65.9, 88.5, 107.0, 77.9, 60.8, 138.1, 344.9, 172.8, 136.0],
 }
-# Russia's 2013 exports, USD bn.
+# Russia's 2013 exports, USD bn, under the price series that values each:
+# refined products (109) follow crude.
 EXPORTS_2013 = {"crude": 109, "gas_europe": 67, "lng_japan": 9, "coal_australia": 12}
 
 
