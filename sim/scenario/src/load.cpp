@@ -402,6 +402,17 @@ class Converter {
     }
   }
 
+  /// Index of the sector a map entry's key names; an input error at the key
+  /// if no sector has that code.
+  std::size_t sector_key(const detail::Entry& e, const std::string& sub) const {
+    const auto it = std::find(sector_codes_.begin(), sector_codes_.end(), e.key);
+    if (it == sector_codes_.end())
+      throw InputError(e.key_where, sub,
+                       "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
+                           "; defined: " + join(sector_codes_));
+    return static_cast<std::size_t>(it - sector_codes_.begin());
+  }
+
   /// A map of sector code to a [[month, value], ...] path; sectors not named
   /// get an empty path.
   std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path, const std::string& omit) {
@@ -410,13 +421,8 @@ class Converter {
     for (const detail::Entry& e : n.entries) {
       const std::string sub = at(path, e.key);
       record(sub, e.value);
-      const auto it = std::find(sector_codes_.begin(), sector_codes_.end(), e.key);
-      if (it == sector_codes_.end())
-        throw InputError(e.key_where, sub,
-                         "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
-                             "; defined: " + join(sector_codes_));
-      out[static_cast<std::size_t>(it - sector_codes_.begin())] =
-          price_path(e.value, sub, omit);
+      const std::size_t k = sector_key(e, sub);  // the key's error before the value's
+      out[k] = price_path(e.value, sub, omit);
     }
     return out;
   }
@@ -427,12 +433,8 @@ class Converter {
     for (const detail::Entry& e : n.entries) {
       const std::string sub = at(path, e.key);
       record(sub, e.value);
-      const auto it = std::find(sector_codes_.begin(), sector_codes_.end(), e.key);
-      if (it == sector_codes_.end())
-        throw InputError(e.key_where, sub,
-                         "'" + e.key + "' is not a defined sector" + suggest(e.key, sector_codes_) +
-                             "; defined: " + join(sector_codes_));
-      out[static_cast<std::size_t>(it - sector_codes_.begin())] = number(e.value, sub, non_negative) * usd_per_bn;
+      const std::size_t k = sector_key(e, sub);  // the key's error before the value's
+      out[k] = number(e.value, sub, non_negative) * usd_per_bn;
     }
     return out;
   }
