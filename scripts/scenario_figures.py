@@ -74,22 +74,22 @@ def dual_hub(ds):
     return yearly(ds.dual_use_trade.sel(partner="RUS", route="via_hub").sum("state")) * 12 / 1e9
 
 
-# name -> two panels: (title, unit, function)
+# Panels used by more than one scenario: (title, unit, function).
+TRADE = ("China-Russia trade", "USD bn/yr", bilateral)
+CAUTIOUS = ("Cautious Chinese machinery firms", "%", cautious)
+DISCOUNT = ("Urals discount to China", "USD/bbl", discount_usd)
+CRUDE_SHARE = ("China's share of Russian crude", "% of value", china_crude_share)
+
+# name -> two panels
 PANELS = {
-    "no_secondary_sanctions": [("China-Russia trade", "USD bn/yr", bilateral),
-                               ("Cautious Chinese machinery firms", "%", cautious)],
-    "secondary_doubled_2024": [("China-Russia trade", "USD bn/yr", bilateral),
-                               ("Cautious Chinese machinery firms", "%", cautious)],
-    "eu_embargo_lifted_2025": [("Urals discount to China", "USD/bbl", discount_usd),
-                               ("China's share of Russian crude", "% of value", china_crude_share)],
-    "price_cap_tightened": [("Urals discount to China", "USD/bbl", discount_usd),
-                            ("Russia's energy export revenue", "USD bn/yr", energy_revenue)],
+    "no_secondary_sanctions": [TRADE, CAUTIOUS],
+    "secondary_doubled_2024": [TRADE, CAUTIOUS],
+    "eu_embargo_lifted_2025": [DISCOUNT, CRUDE_SHARE],
+    "price_cap_tightened": [DISCOUNT, ("Russia's energy export revenue", "USD bn/yr", energy_revenue)],
     "china_dual_use_cutoff": [("Dual-use exports China -> Russia, direct", "USD bn/yr", dual_direct),
                               ("Dual-use exports to Russia via hubs", "USD bn/yr", dual_hub)],
-    "china_big_banks_withdraw": [("China-Russia trade", "USD bn/yr", bilateral),
-                                 ("Russia-China payment backlog", "USD bn", backlog)],
-    "india_withdraws": [("Urals discount to China", "USD/bbl", discount_usd),
-                        ("China's share of Russian crude", "% of value", china_crude_share)],
+    "china_big_banks_withdraw": [TRADE, ("Russia-China payment backlog", "USD bn", backlog)],
+    "india_withdraws": [DISCOUNT, CRUDE_SHARE],
 }
 
 
