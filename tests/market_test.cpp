@@ -109,7 +109,7 @@ TEST_CASE("the bargained discount grows with the buyer's share of a sanctioned e
   // AAA buys 90 % of BBB's goods, HUB 10 %.
   f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
   f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
-  market::bargain(ctx, f.w, demand);
+  market::bargain(ctx, f.w, demand, market::GroupOrders(f.w.groups.size()));
   const double big = f.w.agg.discount(f.bbb, f.aaa, f.goods), small = f.w.agg.discount(f.bbb, f.hub, f.goods);
   CHECK(big > 0.0);
   CHECK(big > small);
@@ -131,7 +131,7 @@ TEST_CASE("a price cap binds only on volume that needs Western shipping", "[mark
     f.w.agg.shadow_fleet(f.bbb) = shadow;
     f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
     state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
-    market::bargain(f.context(), f.w, demand);
+    market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
     // World price 1 (the reference); the cap at 0.8 means a 20 % discount
     // on what needs Western services, none on the shadow fleet's share.
     CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(shadow == 0.0 ? 0.2 : 0.0));
@@ -178,7 +178,7 @@ TEST_CASE("an exporter bears its buyer's extra settlement cost down to its own d
       f.w.agg.base_settlement_cost(j, i) = 0.05;
       f.w.agg.settlement_cost(j, i) = cost;
     }
-    market::bargain(f.context(1), f.w, demand);
+    market::bargain(f.context(1), f.w, demand, market::GroupOrders(f.w.groups.size()));
     return std::tuple{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.discount(f.bbb, f.hub, f.goods),
                       f.w.agg.discount(f.ccc, f.aaa, f.goods)};
   };
@@ -218,7 +218,7 @@ TEST_CASE("an exporter pays its buyer's risk premium as a discount, down to its 
     demand(f.hub, f.m) = 0.1 * month;
     f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
     f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
-    market::bargain(f.context(), f.w, demand);
+    market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
     return std::tuple{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.discount(f.bbb, f.hub, f.goods),
                       f.w.agg.discount(f.ccc, f.aaa, f.goods)};
   };

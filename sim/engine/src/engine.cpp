@@ -76,8 +76,8 @@ class Simulation {
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
     const auto orders = group_orders();
 
-    // 4. Discounts, from last step's flows.
-    market::bargain(ctx, w, demand);
+    // 4. Discounts, from last step's flows and this step's orders.
+    market::bargain(ctx, w, demand, orders);
 
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);

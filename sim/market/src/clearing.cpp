@@ -14,6 +14,18 @@ double ratio(double have, double want) { return want > have ? std::max(0.0, have
 
 }  // namespace
 
+state::Grid orders_by_exporter(const state::World& world, const GroupOrders& orders) {
+  const auto& groups = world.groups;
+  const auto& net = world.network;
+  state::Grid ordered({world.dims.states, world.dims.markets()});
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (orders[g].empty()) continue;
+    const std::size_t first = net.edges(groups[g].firms.front()).first;
+    for (std::size_t o = 0; o < orders[g].size(); ++o) ordered(net.option[first + o].exporter, groups[g].market) += orders[g][o];
+  }
+  return ordered;
+}
+
 Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders) {
   const std::size_t S = ctx.dims.states, M = ctx.dims.markets(), K = ctx.dims.sectors;
   const auto& groups = world.groups;
@@ -25,22 +37,27 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
     return net.option[net.edges(groups[g].firms.front()).first + o];
   };
 
+  // What each exporter offers: its capacity, less what a supply-limited
+  // exporter withholds at a discounted price.
+  state::Grid offer({S, M});
+  for (std::size_t j = 0; j < S; ++j)
+    for (std::size_t m = 0; m < M; ++m) offer(j, m) = offered(ctx, world, j, m);
+
   // Round 1, exporters: total orders, orders to sanctioned destinations
   // direct and through hubs.
-  state::Grid ordered({S, M}), ordered_target({S, M}), ordered_hub({S, M});
+  const state::Grid ordered = orders_by_exporter(world, orders);
+  state::Grid ordered_target({S, M}), ordered_hub({S, M});
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t i = groups[g].state, m = groups[g].market;
     for (std::size_t o = 0; o < orders[g].size(); ++o) {
       const auto& op = option_of(g, o);
-      const double q = orders[g][o];
-      ordered(op.exporter, m) += q;
-      if (at_risk(op.exporter, i, m)) (op.hub == Option::no_hub ? ordered_target : ordered_hub)(op.exporter, m) += q;
+      if (at_risk(op.exporter, i, m)) (op.hub == Option::no_hub ? ordered_target : ordered_hub)(op.exporter, m) += orders[g][o];
     }
   }
   state::Grid fill_all({S, M}), fill_target({S, M}), fill_hub({S, M});
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t m = 0; m < M; ++m) {
-      const double K_jm = ctx.capacity(j, m);
+      const double K_jm = offer(j, m);
       const double r = ratio(K_jm, ordered(j, m));
       fill_all(j, m) = r;
       // Only non-cautious exporters sell to sanctioned destinations.
@@ -90,8 +107,8 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
   state::Grid spare({S, M}), spare_target({S, M}), asked({S, M}), asked_target({S, M});
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t m = 0; m < M; ++m) {
-      spare(j, m) = std::max(0.0, ctx.capacity(j, m) - c.sales(j, m));
-      const double willing = ctx.capacity(j, m) * (1 - state::group_caution(world, world.exporter_group, j, m, false));
+      spare(j, m) = std::max(0.0, offer(j, m) - c.sales(j, m));
+      const double willing = offer(j, m) * (1 - state::group_caution(world, world.exporter_group, j, m, false));
       spare_target(j, m) = std::min(spare(j, m), std::max(0.0, willing - sold_target(j, m)));
     }
   const auto spare_for = [&](std::size_t i, std::size_t m, std::size_t j) {

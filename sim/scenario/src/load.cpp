@@ -214,7 +214,7 @@ class Converter {
   void run(const Node& root) {
     Fields top(spec_, root, "",
                {"schema_version", "name", "description", "horizon", "seed", "sectors", "currencies", "states",
-                "affinities", "trade_costs", "firms", "banks", "events", "parameters", "output"});
+                "affinities", "trade_costs", "freight", "firms", "banks", "events", "parameters", "output"});
     spec_.schema_version = static_cast<int>(whole(top.need("schema_version"), "schema_version", 0, 1000000));
     spec_.name = text(top.need("name"), "name");
     if (const Node* d = top.get("description")) spec_.description = d->kind == Node::Kind::null ? "" : text(*d, "description");
@@ -232,6 +232,7 @@ class Converter {
     states(top.need("states"));
     if (const Node* n = top.get("affinities")) affinities(*n);
     if (const Node* n = top.get("trade_costs")) trade_costs(*n);
+    if (const Node* n = top.get("freight")) freight(*n);
     firms(top.need("firms"));
     if (const Node* n = top.get("banks")) banks(*n);
     if (const Node* n = top.get("events")) events(*n);
@@ -347,7 +348,8 @@ class Converter {
       const std::string path = at("sectors", i);
       Fields f(spec_, items[i], path,
                {"code", "name", "price_unit", "reference_price", "price", "elasticity", "criticality",
-                "dual_use_fraction", "max_discount", "energy", "exchange_rate_pass_through"});
+                "dual_use_fraction", "max_discount", "energy", "exchange_rate_pass_through",
+                "supply_elasticity", "freight", "alternative_freight"});
       model::SectorSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -363,6 +365,11 @@ class Converter {
       if (const Node* v = f.get("energy")) s.energy = boolean(*v, f.path("energy"));
       if (const Node* v = f.get("exchange_rate_pass_through"))
         s.exchange_rate_pass_through = number(*v, f.path("exchange_rate_pass_through"), share);
+      if (const Node* v = f.get("supply_elasticity"))
+        s.supply_elasticity = number(*v, f.path("supply_elasticity"), non_negative);
+      if (const Node* v = f.get("freight")) s.freight = number(*v, f.path("freight"), non_negative);
+      if (const Node* v = f.get("alternative_freight"))
+        s.alternative_freight = number(*v, f.path("alternative_freight"), non_negative);
       spec_.sectors.push_back(std::move(s));
     }
   }
@@ -507,6 +514,27 @@ class Converter {
       t.b = state(between.items[1], at(f.path("between"), 1));
       if (const Node* v = f.get("cost")) t.cost = number(*v, f.path("cost"), non_negative);
       spec_.trade_costs.push_back(t);
+    }
+  }
+
+  void freight(const Node& n) {
+    const auto& items = list(n, "freight", true, "");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Fields f(spec_, items[i], at("freight", i), {"from", "to", "sectors", "western", "alternative"});
+      std::vector<StateId> from, to;
+      for (const auto& [node, sub] : one_or_many(f.need("from"), f.path("from"))) from.push_back(state(*node, sub));
+      for (const auto& [node, sub] : one_or_many(f.need("to"), f.path("to"))) to.push_back(state(*node, sub));
+      model::FreightSpec r;
+      if (const Node* v = f.get("sectors"))
+        for (const auto& [node, sub] : one_or_many(*v, f.path("sectors"))) r.sectors.push_back(sector(*node, sub));
+      r.western = number(f.need("western"), f.path("western"), non_negative);
+      if (const Node* v = f.get("alternative")) r.alternative = number(*v, f.path("alternative"), non_negative);
+      for (auto a : from)
+        for (auto b : to) {
+          r.from = a;
+          r.to = b;
+          spec_.freight.push_back(r);
+        }
     }
   }
 

@@ -254,6 +254,8 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.base_price_ratio = Grid({S, M}, 1.0);
   a.shadow_fleet = Grid({S});
   for (std::size_t s = 0; s < S; ++s) a.shadow_fleet(s) = spec.states[s].shadow_fleet;
+  a.clearing_shift = Grid({S, K});
+  a.supply_price = Grid({S, K}, 1.0);
   a.escalation = Grid({S, S});
   a.peer_penalty_rate = Grid({S, M});
   a.bank_penalty_rate = Grid({S});

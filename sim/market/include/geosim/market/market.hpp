@@ -10,17 +10,31 @@
 
 namespace geosim::market {
 
-/// Phase 4: Nash-bargained discounts of sanctioned exporters. The exporter's
-/// disagreement price falls with the share of its market that sanctions close
-/// ("pressure"); the buyer's weight in the bargain rises with its share of the
-/// exporter's sales and falls with the exporter's outside options (other
-/// reachable buyers, alternative shipping). A price cap holds the volume that
-/// needs Western services at or below the cap. Writes agg.discount; reads
-/// last step's agg.flow.
-void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand);
-
 /// Orders of each importer group summed over its firms, per option (edge order).
 using GroupOrders = std::vector<std::vector<double>>;
+
+/// Phase 4: discounts (negative: premiums) of exporters to buyers. The
+/// exporter's disagreement price falls with the share of its market that
+/// sanctions close ("pressure"); the buyer's reservation price rises with the
+/// share of its own potential supply that export controls and suppliers'
+/// caution close (a captive buyer pays a premium) and falls with its risk
+/// premium and extra settlement cost. The buyer's weight in the bargain
+/// rises with its share of the exporter's sales and falls with the
+/// exporter's outside options (other reachable buyers, alternative shipping).
+/// In supply-limited sectors the discount then moves, within those bounds,
+/// toward the level at which the exporter's supply clears this step's
+/// `orders`. A price cap holds the volume that needs Western services at or
+/// below the cap. Writes agg.discount, clearing_shift and supply_price;
+/// reads last step's agg.flow.
+void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& orders);
+
+/// Orders per exporter and market, direct and through hubs, reference USD / month.
+state::Grid orders_by_exporter(const state::World& world, const GroupOrders& orders);
+
+/// What an exporter offers in a market this step, reference USD / month: its
+/// capacity, times (last step's realised price / world price)^supply
+/// elasticity in supply-limited sectors.
+double offered(const rules::StepContext& ctx, const state::World& world, std::size_t exporter, std::size_t market);
 
 struct Clearing {
   state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month

@@ -58,6 +58,22 @@ struct SectorSpec {
   /// Share of a move in the exporter's real exchange rate passed into its
   /// USD price in this sector (0 for goods priced in world markets), [0, 1].
   double exchange_rate_pass_through = 0.0;
+  /// Short-run price elasticity of exporters' supply, for sectors whose output
+  /// is capacity-limited in the short run (crude, other energy): their
+  /// exporters offer capacity x (realised price / world price)^elasticity, and
+  /// the discount moves toward the level at which that supply clears, within
+  /// the bargaining bounds. Absent: output follows orders up to capacity and
+  /// price does not clear (manufactures). >= 0.
+  std::optional<double> supply_elasticity;
+  /// Freight and insurance per physical unit on a route with Western
+  /// shipping and insurance, in price_unit (USD/bbl for crude), where no
+  /// `freight` entry names the route. Paid by the exporter out of the
+  /// delivered price (netback pricing). >= 0.
+  double freight = 0.0;
+  /// The same on the exporter's alternative ("shadow") fleet: older tankers,
+  /// non-Western insurance, ship-to-ship transfers, and the fleet's capital
+  /// cost per unit carried. Absent = `freight`. >= 0.
+  std::optional<double> alternative_freight;
 };
 
 struct CurrencySpec {
@@ -128,6 +144,16 @@ struct TradeCostSpec {
   StateId a{};
   StateId b{};
   double cost = 0.1;               ///< >= 0
+};
+
+/// Freight and insurance from one state to another, per physical unit of a
+/// sector, in its price_unit (USD/bbl for crude), by shipping mode.
+struct FreightSpec {
+  StateId from{};                  ///< exporter
+  StateId to{};                    ///< importer
+  std::vector<SectorId> sectors;   ///< empty = all sectors
+  double western = 0.0;            ///< Western-serviced ships, >= 0
+  std::optional<double> alternative;  ///< alternative fleet, >= 0; absent = sector's premium over western
 };
 
 enum class Role : std::uint8_t { exporter, importer, intermediary };
@@ -284,6 +310,7 @@ struct ScenarioSpec {
   std::vector<StateSpec> states;
   std::vector<AffinitySpec> affinities;
   std::vector<TradeCostSpec> trade_costs;
+  std::vector<FreightSpec> freight;
   std::vector<FirmPopulationSpec> firms;
   std::vector<BankPopulationSpec> banks;
   std::vector<PolicyEvent> events;

@@ -145,6 +145,13 @@ struct Aggregates {
   Grid price_ratio;      ///< [state][market] importers' mean effective / world price
   Grid base_price_ratio; ///< [state][market] price_ratio of the first step
   Grid shadow_fleet;     ///< [state] alternative shipping, share of energy exports
+  /// [exporter][sector] market-clearing shift of the discount, fraction of the
+  /// world price (supply-limited sectors): positive when the exporter cuts its
+  /// price to sell idle capacity, negative when buyers bid for sold-out supply.
+  Grid clearing_shift;
+  /// [exporter][sector] sales-weighted realised price / world price last step
+  /// (1 - mean discount): scales a supply-limited exporter's offer.
+  Grid supply_price;
   Grid escalation;       ///< [by][target] enforcement added by adaptive escalation
   Grid peer_penalty_rate;///< [state][market] penalised firms / exposed firms, last step
   Grid bank_penalty_rate;///< [state]
