@@ -129,6 +129,17 @@ std::vector<double> mean_of(const Grid& sum, const Grid& count) {
   return out;
 }
 
+/// [state][partner] f(g(state, partner), g(partner, state)): a pair measure
+/// that weighs one direction against the other.
+template <class F>
+std::vector<double> of_both_directions(const Grid& g, F f) {
+  const std::size_t S = g.extent(0);
+  std::vector<double> out(S * S);
+  for (std::size_t i = 0; i < S; ++i)
+    for (std::size_t j = 0; j < S; ++j) out[i * S + j] = f(g(i, j), g(j, i));
+  return out;
+}
+
 /// One step's values of a variable: a row-major array over its dims without time.
 using Compute = std::vector<double> (*)(const StepData&, const Derived&);
 
@@ -163,25 +174,15 @@ const std::vector<Variable>& catalogue() {
        [](const StepData&, const X& x) { return x.vulnerability.data(); }},
       {{"leverage", "1", "leverage of partner over state, v_ij / (v_ij + v_ji), in [0, 1]",
         {D::time, D::state, D::partner}},
-       [](const StepData& d, const X& x) {
-         const std::size_t S = d.ctx.dims.states;
-         Grid lev({S, S}, 0.5);
-         for (std::size_t i = 0; i < S; ++i)
-           for (std::size_t j = 0; j < S; ++j) {
-             const double a = x.vulnerability(i, j), b = x.vulnerability(j, i);
-             lev(i, j) = a + b > 0 ? a / (a + b) : 0.5;
-           }
-         return std::move(lev.data());
+       [](const StepData&, const X& x) {
+         return of_both_directions(x.vulnerability,
+                                   [](double a, double b) { return a + b > 0 ? a / (a + b) : 0.5; });
        }},
       {{"leverage_ratio", "1", "leverage of partner over state, (v_ij + 1e-6) / (v_ji + 1e-6)",
         {D::time, D::state, D::partner}},
-       [](const StepData& d, const X& x) {
-         const std::size_t S = d.ctx.dims.states;
-         Grid ratio({S, S}, 1.0);
-         for (std::size_t i = 0; i < S; ++i)
-           for (std::size_t j = 0; j < S; ++j)
-             ratio(i, j) = (x.vulnerability(i, j) + ratio_floor) / (x.vulnerability(j, i) + ratio_floor);
-         return std::move(ratio.data());
+       [](const StepData&, const X& x) {
+         return of_both_directions(x.vulnerability,
+                                   [](double a, double b) { return (a + ratio_floor) / (b + ratio_floor); });
        }},
       {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
        [](const StepData& d, const X& x) {
