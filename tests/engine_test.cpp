@@ -5,8 +5,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "geosim/engine/engine.hpp"
 #include "geosim/scenario/load.hpp"
@@ -35,6 +37,37 @@ Run run_world_with(const std::string& events) {
 Run calm() { return run_spec(scenario::load_file(world)); }
 
 }  // namespace
+
+TEST_CASE("docs/output-schema.md lists every output variable in record order with its dimensions and units",
+          "[engine][docs]") {
+  std::ifstream in(source_dir + "/docs/output-schema.md");
+  REQUIRE(in);
+  // Rows of the table under "## Data variables": | `name` | dims | units | meaning |
+  std::vector<std::string> documented;
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) in_section = line == "## Data variables";
+    if (!in_section || line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;
+    for (std::size_t at = 1; cells.size() < 3;) {
+      const std::size_t bar = line.find('|', at);
+      REQUIRE(bar != std::string::npos);
+      std::string cell = line.substr(at, bar - at);
+      cell.erase(0, cell.find_first_not_of(" `"));
+      cell.erase(cell.find_last_not_of(" `") + 1);
+      cells.push_back(cell);
+      at = bar + 1;
+    }
+    documented.push_back(cells[0] + " | " + cells[1] + " | " + cells[2]);
+  }
+  std::vector<std::string> catalogue;
+  for (const auto& v : engine::variables()) {
+    std::string dims;
+    for (const engine::Dim d : v.dims) dims += (dims.empty() ? "" : ", ") + std::string(engine::to_string(d));
+    catalogue.push_back(v.name + " | " + dims + " | " + v.units);
+  }
+  CHECK(documented == catalogue);
+}
 
 TEST_CASE("every step of the baseline keeps shares, trade and discounts in range", "[engine][invariants]") {
   const Run r = run_spec(scenario::load_file(baseline));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "geosim/engine/engine.hpp"
 
@@ -12,83 +13,28 @@ using state::market_of;
 
 namespace {
 
-// Record order; must match the table in variables().
-enum Var : std::size_t {
-  trade_value, trade_value_via_hub, dual_use_trade, trade_share, dependence, vulnerability, leverage,
-  leverage_ratio, hhi, discount, discount_price, world_price, settlement_share, cautious_share,
-  cautious_bank_share, penalties, bank_penalties, designated_share, payment_backlog, failed_payments,
-  payment_availability,
-  energy_revenue, unmet_demand, enforcement, shadow_fleet, belief, var_count
-};
-
 /// Keeps leverage_ratio finite when a partner's vulnerability is zero.
 constexpr double ratio_floor = 1e-6;
 
-}  // namespace
+/// Quantities that several variables read, computed once per step before any
+/// variable so that no variable recomputes what another one needs.
+struct Derived {
+  Grid share;          ///< [state][partner] partner's share of state's trade (exports + imports), 1
+  Grid vulnerability;  ///< [state][partner] vulnerability-weighted dependence (MODEL.md §6), 1
+  Grid price;          ///< [sector] world price, in the sector's price unit
+  /// Firm tallies [state][sector] from one pass over the firm columns: firms,
+  /// and sums of cautious, penalised, designated and belief.
+  Grid firms, cautious, penalised, designated, belief;
+  /// Bank tallies [state]: banks, and sums of cautious and penalised.
+  Grid banks, bank_cautious, bank_penalised;
+};
 
-const std::vector<VariableInfo>& variables() {
-  using D = Dim;
-  static const std::vector<VariableInfo> v = {
-      {"trade_value", "USD/month", "exports of state to partner by sector (hub legs included)",
-       {D::time, D::state, D::partner, D::sector}},
-      {"trade_value_via_hub", "USD/month", "exports of state reaching partner through an intermediary hub",
-       {D::time, D::state, D::partner, D::sector}},
-      {"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
-       {D::time, D::state, D::partner, D::route}},
-      {"trade_share", "1", "partner's share of state's total trade (exports + imports)",
-       {D::time, D::state, D::partner}},
-      {"dependence", "1", "dependence of state on partner: partner's share of state's trade",
-       {D::time, D::state, D::partner}},
-      {"vulnerability", "1", "vulnerability-weighted dependence of state on partner (MODEL.md 6)",
-       {D::time, D::state, D::partner}},
-      {"leverage", "1", "leverage of partner over state, v_ij / (v_ij + v_ji), in [0, 1]",
-       {D::time, D::state, D::partner}},
-      {"leverage_ratio", "1", "leverage of partner over state, (v_ij + 1e-6) / (v_ji + 1e-6)",
-       {D::time, D::state, D::partner}},
-      {"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
-      {"discount", "1", "discount of state's exports to partner, fraction of the world price",
-       {D::time, D::state, D::partner, D::sector}},
-      {"discount_price", "USD per sector price unit", "discount of state's exports to partner in the sector's price unit",
-       {D::time, D::state, D::partner, D::sector}},
-      {"world_price", "sector price unit", "world reference price of the sector", {D::time, D::sector}},
-      {"settlement_share", "1", "share of currency in settling trade between state and partner",
-       {D::time, D::state, D::partner, D::currency}},
-      {"cautious_share", "1", "share of state's firms in sector withdrawn from trade with sanctioned targets",
-       {D::time, D::state, D::sector}},
-      {"cautious_bank_share", "1", "share of state's banks refusing payments of sanctioned targets",
-       {D::time, D::state}},
-      {"penalties", "firms/month", "firms of state in sector penalised by secondary sanctions",
-       {D::time, D::state, D::sector}},
-      {"bank_penalties", "banks/month", "banks of state penalised by secondary sanctions", {D::time, D::state}},
-      {"designated_share", "1", "share of state's firms in sector designated (lost Western access)",
-       {D::time, D::state, D::sector}},
-      {"payment_backlog", "USD", "payments between state and partner waiting for a channel",
-       {D::time, D::state, D::partner}},
-      {"failed_payments", "USD/month", "payments between state and partner that failed", {D::time, D::state, D::partner}},
-      {"payment_availability", "1", "share of payments between state and partner that find a channel (currency and banks)",
-       {D::time, D::state, D::partner}},
-      {"energy_revenue", "USD/month", "state's export revenue from energy sectors", {D::time, D::state}},
-      {"unmet_demand", "USD/month", "state's import demand left unfilled after clearing", {D::time, D::state, D::sector}},
-      {"enforcement", "1", "secondary-sanction intensity of state against partner (escalation included)",
-       {D::time, D::state, D::partner}},
-      {"shadow_fleet", "1", "alternative shipping capacity of state, share of its energy exports", {D::time, D::state}},
-      {"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
-       {D::time, D::state, D::sector}},
-  };
-  return v;
-}
-
-void observe(const StepData& d, StepRecord& record) {
+Derived derive(const StepData& d) {
   const auto& ctx = d.ctx;
   const auto& w = d.world;
   const auto& spec = *ctx.spec;
-  const std::size_t S = ctx.dims.states, K = ctx.dims.sectors, C = ctx.dims.currencies, M = ctx.dims.markets();
-  auto& out = record.values;
-  out.assign(var_count, {});
-
-  out[trade_value] = d.value.data();
-  out[trade_value_via_hub] = d.via_hub_value.data();
-  out[dual_use_trade] = d.dual_use.data();
+  const std::size_t S = ctx.dims.states, K = ctx.dims.sectors;
+  Derived x;
 
   // Shares of total trade, by partner and by partner and sector.
   Grid both({S, S, K}), total({S});
@@ -98,15 +44,13 @@ void observe(const StepData& d, StepRecord& record) {
         both(i, j, k) = d.value(i, j, k) + d.value(j, i, k);
         total(i) += both(i, j, k);
       }
-  Grid share({S, S});
+  x.share = Grid({S, S});
   for (std::size_t i = 0; i < S; ++i)
     for (std::size_t j = 0; j < S; ++j) {
-      double x = 0;
-      for (std::size_t k = 0; k < K; ++k) x += both(i, j, k);
-      share(i, j) = total(i) > 0 ? x / total(i) : 0.0;
+      double s = 0;
+      for (std::size_t k = 0; k < K; ++k) s += both(i, j, k);
+      x.share(i, j) = total(i) > 0 ? s / total(i) : 0.0;
     }
-  out[trade_share] = share.data();
-  out[dependence] = share.data();
 
   // Vulnerability: critical trade that could not be re-sourced or re-sold
   // within a year. Replaceable imports: other suppliers' spare capacity;
@@ -122,7 +66,7 @@ void observe(const StepData& d, StepRecord& record) {
     if (ctx.firm_enforcement(buyer, seller, m) > 0) o *= 1 - state::group_caution(w, w.importer_group, buyer, m);
     return o;
   };
-  Grid vul({S, S});
+  x.vulnerability = Grid({S, S});
   for (std::size_t i = 0; i < S; ++i) {
     if (total(i) <= 0) continue;
     for (std::size_t j = 0; j < S; ++j) {
@@ -133,13 +77,13 @@ void observe(const StepData& d, StepRecord& record) {
         double imports = 0, exports = 0, spare_in = 0, resell = 0;
         for (std::size_t p = 0; p < 2; ++p) {
           const std::size_t m = market_of(k, p);
-          for (std::size_t x = 0; x < S; ++x) {
-            if (x == i || x == j) continue;
-            spare_in += std::max(0.0, ctx.capacity(x, m) - d.clearing.sales(x, m)) * ctx.import_price(i, k) * open(x, i, m);
+          for (std::size_t y = 0; y < S; ++y) {
+            if (y == i || y == j) continue;
+            spare_in += std::max(0.0, ctx.capacity(y, m) - d.clearing.sales(y, m)) * ctx.import_price(i, k) * open(y, i, m);
             double bought_elsewhere = 0;
-            for (std::size_t y = 0; y < S; ++y)
-              if (y != x && y != i) bought_elsewhere += d.clearing.direct(y, x, m);
-            resell += bought_elsewhere * ctx.import_price(x, k) * open(i, x, m);
+            for (std::size_t z = 0; z < S; ++z)
+              if (z != y && z != i) bought_elsewhere += d.clearing.direct(z, y, m);
+            resell += bought_elsewhere * ctx.import_price(y, k) * open(i, y, m);
           }
         }
         imports = d.value(j, i, k);
@@ -148,95 +92,221 @@ void observe(const StepData& d, StepRecord& record) {
         const double repl_out = exports > 0 ? std::min(1.0, reach * resell / exports) : 1.0;
         v += spec.sectors[k].criticality * (imports * (1 - repl_in) + exports * (1 - repl_out));
       }
-      vul(i, j) = v / total(i);
+      x.vulnerability(i, j) = v / total(i);
     }
   }
-  out[vulnerability] = vul.data();
-  Grid lev({S, S}, 0.5), lev_ratio({S, S}, 1.0);
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t j = 0; j < S; ++j) {
-      const double a = vul(i, j), b = vul(j, i);
-      lev(i, j) = a + b > 0 ? a / (a + b) : 0.5;
-      lev_ratio(i, j) = (a + ratio_floor) / (b + ratio_floor);
-    }
-  out[leverage] = lev.data();
-  out[leverage_ratio] = lev_ratio.data();
 
-  Grid h({S});
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t j = 0; j < S; ++j) h(i) += share(i, j) * share(i, j);
-  out[hhi] = h.data();
+  x.price = Grid({K});
+  for (std::size_t k = 0; k < K; ++k) x.price(k) = ctx.price(k) * spec.sectors[k].reference_price;
 
-  out[discount] = w.agg.discount.data();
-  Grid disc_price({S, S, K}), price({K});
-  for (std::size_t k = 0; k < K; ++k) price(k) = ctx.price(k) * spec.sectors[k].reference_price;
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t j = 0; j < S; ++j)
-      for (std::size_t k = 0; k < K; ++k) disc_price(i, j, k) = w.agg.discount(i, j, k) * price(k);
-  out[discount_price] = disc_price.data();
-  out[world_price] = price.data();
-  out[settlement_share] = w.agg.settled_share.data();
-  // Within a pair the shares are defined only for distinct states.
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t c = 0; c < C; ++c) out[settlement_share][(i * S + i) * C + c] = 0.0;
-
-  // Firm and bank states.
-  Grid firms({S, K}), cautious({S, K}), penal({S, K}), desig({S, K}), belief_sum({S, K});
+  x.firms = x.cautious = x.penalised = x.designated = x.belief = Grid({S, K});
   const auto& f = w.firms;
   for (std::size_t i = 0; i < f.state.size(); ++i) {
     const std::size_t s = f.state[i], k = f.sector[i];
-    firms(s, k) += 1;
-    cautious(s, k) += f.cautious[i];
-    penal(s, k) += f.penalised[i];
-    desig(s, k) += f.designated[i];
-    belief_sum(s, k) += f.belief[i];
+    x.firms(s, k) += 1;
+    x.cautious(s, k) += f.cautious[i];
+    x.penalised(s, k) += f.penalised[i];
+    x.designated(s, k) += f.designated[i];
+    x.belief(s, k) += f.belief[i];
   }
-  for (std::size_t x = 0; x < S * K; ++x) {
-    const double n = firms.data()[x];
-    cautious.data()[x] = n > 0 ? cautious.data()[x] / n : 0.0;
-    desig.data()[x] = n > 0 ? desig.data()[x] / n : 0.0;
-    belief_sum.data()[x] = n > 0 ? belief_sum.data()[x] / n : 0.0;
-  }
-  out[cautious_share] = cautious.data();
-  out[penalties] = penal.data();
-  out[designated_share] = desig.data();
-  out[belief] = belief_sum.data();
-  Grid banks({S}), bank_cautious({S}), bank_pen({S});
+  x.banks = x.bank_cautious = x.bank_penalised = Grid({S});
   const auto& b = w.banks;
   for (std::size_t i = 0; i < b.state.size(); ++i) {
-    banks(b.state[i]) += 1;
-    bank_cautious(b.state[i]) += b.cautious[i];
-    bank_pen(b.state[i]) += b.penalised[i];
+    x.banks(b.state[i]) += 1;
+    x.bank_cautious(b.state[i]) += b.cautious[i];
+    x.bank_penalised(b.state[i]) += b.penalised[i];
   }
-  for (std::size_t s = 0; s < S; ++s) bank_cautious(s) = banks(s) > 0 ? bank_cautious(s) / banks(s) : 0.0;
-  out[cautious_bank_share] = bank_cautious.data();
-  out[bank_penalties] = bank_pen.data();
+  return x;
+}
 
-  out[payment_backlog] = w.agg.backlog.data();
-  out[failed_payments] = w.agg.failed.data();
-  out[payment_availability] = w.agg.availability.data();
+/// Per-member mean of a tally: sum / count, 0 where the count is 0.
+std::vector<double> mean_of(const Grid& sum, const Grid& count) {
+  std::vector<double> out = sum.data();
+  for (std::size_t x = 0; x < out.size(); ++x) {
+    const double n = count.data()[x];
+    out[x] = n > 0 ? out[x] / n : 0.0;
+  }
+  return out;
+}
 
-  Grid energy({S}), unmet({S, K});
+/// [state][partner] f(g(state, partner), g(partner, state)): a pair measure
+/// that weighs one direction against the other.
+template <class F>
+std::vector<double> of_both_directions(const Grid& g, F f) {
+  const std::size_t S = g.extent(0);
+  std::vector<double> out(S * S);
   for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t j = 0; j < S; ++j)
-      for (std::size_t k = 0; k < K; ++k)
-        if (spec.sectors[k].energy) energy(i) += d.value(i, j, k);
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t m = 0; m < M; ++m) unmet(i, state::sector_of(m)) += d.clearing.unmet(i, m) * ctx.import_price(i, state::sector_of(m));
-  out[energy_revenue] = energy.data();
-  out[unmet_demand] = unmet.data();
+    for (std::size_t j = 0; j < S; ++j) out[i * S + j] = f(g(i, j), g(j, i));
+  return out;
+}
 
-  Grid enf({S, S});
-  for (std::size_t by = 0; by < S; ++by)
-    for (std::size_t t = 0; t < S; ++t) {
-      double e = ctx.policy.secondary_banks(by, t);
-      for (std::size_t m = 0; m < M; ++m) e = std::max(e, ctx.policy.secondary_firms(by, t, m));
-      enf(by, t) = e;
-    }
-  out[enforcement] = enf.data();
-  Grid shadow({S});
-  for (std::size_t s = 0; s < S; ++s) shadow(s) = std::min(1.0, w.agg.shadow_fleet(s));
-  out[shadow_fleet] = shadow.data();
+/// One step's values of a variable: a row-major array over its dims without time.
+using Compute = std::vector<double> (*)(const StepData&, const Derived&);
+
+/// An output variable: what files say about it and how a step computes it.
+struct Variable {
+  VariableInfo info;
+  Compute compute;
+};
+
+/// The output variables in record order. Adding a variable is adding an entry.
+const std::vector<Variable>& catalogue() {
+  using D = Dim;
+  using X = Derived;
+  static const std::vector<Variable> table = {
+      {{"trade_value", "USD/month", "exports of state to partner by sector (hub legs included)",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) { return d.value.data(); }},
+      {{"trade_value_via_hub", "USD/month", "exports of state reaching partner through an intermediary hub",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) { return d.via_hub_value.data(); }},
+      {{"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
+        {D::time, D::state, D::partner, D::route}},
+       [](const StepData& d, const X&) { return d.dual_use.data(); }},
+      {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
+        {D::time, D::state, D::partner}},
+       [](const StepData&, const X& x) { return x.share.data(); }},
+      {{"dependence", "1", "dependence of state on partner: partner's share of state's trade",
+        {D::time, D::state, D::partner}},
+       [](const StepData&, const X& x) { return x.share.data(); }},
+      {{"vulnerability", "1", "vulnerability-weighted dependence of state on partner (MODEL.md 6)",
+        {D::time, D::state, D::partner}},
+       [](const StepData&, const X& x) { return x.vulnerability.data(); }},
+      {{"leverage", "1", "leverage of partner over state, v_ij / (v_ij + v_ji), in [0, 1]",
+        {D::time, D::state, D::partner}},
+       [](const StepData&, const X& x) {
+         return of_both_directions(x.vulnerability,
+                                   [](double a, double b) { return a + b > 0 ? a / (a + b) : 0.5; });
+       }},
+      {{"leverage_ratio", "1", "leverage of partner over state, (v_ij + 1e-6) / (v_ji + 1e-6)",
+        {D::time, D::state, D::partner}},
+       [](const StepData&, const X& x) {
+         return of_both_directions(x.vulnerability,
+                                   [](double a, double b) { return (a + ratio_floor) / (b + ratio_floor); });
+       }},
+      {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
+       [](const StepData& d, const X& x) {
+         const std::size_t S = d.ctx.dims.states;
+         Grid h({S});
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t j = 0; j < S; ++j) h(i) += x.share(i, j) * x.share(i, j);
+         return std::move(h.data());
+       }},
+      {{"discount", "1", "discount of state's exports to partner, fraction of the world price",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) { return d.world.agg.discount.data(); }},
+      {{"discount_price", "USD per sector price unit", "discount of state's exports to partner in the sector's price unit",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X& x) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
+         Grid disc({S, S, K});
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t j = 0; j < S; ++j)
+             for (std::size_t k = 0; k < K; ++k) disc(i, j, k) = d.world.agg.discount(i, j, k) * x.price(k);
+         return std::move(disc.data());
+       }},
+      {{"world_price", "sector price unit", "world reference price of the sector", {D::time, D::sector}},
+       [](const StepData&, const X& x) { return x.price.data(); }},
+      {{"settlement_share", "1", "share of currency in settling trade between state and partner",
+        {D::time, D::state, D::partner, D::currency}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, C = d.ctx.dims.currencies;
+         std::vector<double> out = d.world.agg.settled_share.data();
+         // Within a pair the shares are defined only for distinct states.
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t c = 0; c < C; ++c) out[(i * S + i) * C + c] = 0.0;
+         return out;
+       }},
+      {{"cautious_share", "1", "share of state's firms in sector withdrawn from trade with sanctioned targets",
+        {D::time, D::state, D::sector}},
+       [](const StepData&, const X& x) { return mean_of(x.cautious, x.firms); }},
+      {{"cautious_bank_share", "1", "share of state's banks refusing payments of sanctioned targets",
+        {D::time, D::state}},
+       [](const StepData&, const X& x) { return mean_of(x.bank_cautious, x.banks); }},
+      {{"penalties", "firms/month", "firms of state in sector penalised by secondary sanctions",
+        {D::time, D::state, D::sector}},
+       [](const StepData&, const X& x) { return x.penalised.data(); }},
+      {{"bank_penalties", "banks/month", "banks of state penalised by secondary sanctions", {D::time, D::state}},
+       [](const StepData&, const X& x) { return x.bank_penalised.data(); }},
+      {{"designated_share", "1", "share of state's firms in sector designated (lost Western access)",
+        {D::time, D::state, D::sector}},
+       [](const StepData&, const X& x) { return mean_of(x.designated, x.firms); }},
+      {{"payment_backlog", "USD", "payments between state and partner waiting for a channel",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.world.agg.backlog.data(); }},
+      {{"failed_payments", "USD/month", "payments between state and partner that failed",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.world.agg.failed.data(); }},
+      {{"payment_availability", "1",
+        "share of payments between state and partner that find a channel (currency and banks)",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.world.agg.availability.data(); }},
+      {{"energy_revenue", "USD/month", "state's export revenue from energy sectors", {D::time, D::state}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
+         Grid energy({S});
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t j = 0; j < S; ++j)
+             for (std::size_t k = 0; k < K; ++k)
+               if (d.ctx.spec->sectors[k].energy) energy(i) += d.value(i, j, k);
+         return std::move(energy.data());
+       }},
+      {{"unmet_demand", "USD/month", "state's import demand left unfilled after clearing",
+        {D::time, D::state, D::sector}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors, M = d.ctx.dims.markets();
+         Grid unmet({S, K});
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t m = 0; m < M; ++m) {
+             const std::size_t k = state::sector_of(m);
+             unmet(i, k) += d.clearing.unmet(i, m) * d.ctx.import_price(i, k);
+           }
+         return std::move(unmet.data());
+       }},
+      {{"enforcement", "1", "secondary-sanction intensity of state against partner (escalation included)",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) {
+         const auto& policy = d.ctx.policy;
+         const std::size_t S = d.ctx.dims.states, M = d.ctx.dims.markets();
+         Grid enf({S, S});
+         for (std::size_t by = 0; by < S; ++by)
+           for (std::size_t t = 0; t < S; ++t) {
+             double e = policy.secondary_banks(by, t);
+             for (std::size_t m = 0; m < M; ++m) e = std::max(e, policy.secondary_firms(by, t, m));
+             enf(by, t) = e;
+           }
+         return std::move(enf.data());
+       }},
+      {{"shadow_fleet", "1", "alternative shipping capacity of state, share of its energy exports",
+        {D::time, D::state}},
+       [](const StepData& d, const X&) {
+         std::vector<double> out = d.world.agg.shadow_fleet.data();
+         for (double& s : out) s = std::min(1.0, s);
+         return out;
+       }},
+      {{"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
+        {D::time, D::state, D::sector}},
+       [](const StepData&, const X& x) { return mean_of(x.belief, x.firms); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<VariableInfo>& variables() {
+  static const std::vector<VariableInfo> infos = [] {
+    std::vector<VariableInfo> v;
+    for (const auto& var : catalogue()) v.push_back(var.info);
+    return v;
+  }();
+  return infos;
+}
+
+void observe(const StepData& data, StepRecord& record) {
+  const Derived derived = derive(data);
+  const auto& table = catalogue();
+  record.values.resize(table.size());
+  for (std::size_t v = 0; v < table.size(); ++v) record.values[v] = table[v].compute(data, derived);
 }
 
 }  // namespace geosim::engine
