@@ -49,7 +49,7 @@ class Simulation {
       observer.record(record);
       const Month now = spec_.start + t;
       if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
-        observer.snapshot(snapshot(t));
+        observer.snapshot(snapshot(world_, t, now));
       if (options_.progress) options_.progress(t + 1, steps);
     }
     RunSummary summary;
@@ -60,6 +60,9 @@ class Simulation {
   }
 
  private:
+  /// One month: the phases of docs/ODD.md section 3 in order. Loops over
+  /// agents or groups run on the executor, each body a submodel of rules/ or
+  /// market/ over a range; combining submodels run serially.
   void step(int t, StepRecord& record) {
     auto& w = world_;
     const auto ctx = rules::make_context(spec_, w, t, options_.seed, options_.run);
@@ -108,21 +111,6 @@ class Simulation {
 
   std::size_t S() const { return world_.dims.states; }
   std::size_t K() const { return world_.dims.sectors; }
-
-  FirmSnapshot snapshot(int t) const {
-    const auto& f = world_.firms;
-    FirmSnapshot s;
-    s.step = t;
-    s.month = spec_.start + t;
-    s.state = f.state;
-    s.sector = f.sector;
-    s.role = f.role;
-    s.size = f.size;
-    s.exposure = f.exposure;
-    s.cautious = f.cautious;
-    s.trade = f.trade;
-    return s;
-  }
 
   const model::ScenarioSpec& spec_;
   RunOptions options_;
