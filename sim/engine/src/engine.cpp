@@ -2,21 +2,21 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 
 #include "executor.hpp"
 #include "geosim/market/market.hpp"
+#include "geosim/market/valuation.hpp"
+#include "geosim/rules/adaptive.hpp"
 #include "geosim/rules/decisions.hpp"
+#include "geosim/rules/demand.hpp"
+#include "geosim/rules/income.hpp"
+#include "geosim/rules/learning.hpp"
 #include "geosim/rules/orders.hpp"
 #include "metrics.hpp"
 
 namespace geosim::engine {
 
-using model::Role;
 using state::Grid;
-using state::market_of;
-using state::Option;
-using state::sector_of;
 
 namespace {
 
@@ -49,7 +49,7 @@ class Simulation {
       observer.record(record);
       const Month now = spec_.start + t;
       if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
-        observer.snapshot(snapshot(t));
+        observer.snapshot(snapshot(world_, t, now));
       if (options_.progress) options_.progress(t + 1, steps);
     }
     RunSummary summary;
@@ -60,21 +60,25 @@ class Simulation {
   }
 
  private:
+  /// One month: the phases of docs/ODD.md section 3 in order. Loops over
+  /// agents or groups run on the executor, each body a submodel of rules/ or
+  /// market/ over a range; combining submodels run serially.
   void step(int t, StepRecord& record) {
     auto& w = world_;
     const auto ctx = rules::make_context(spec_, w, t, options_.seed, options_.run);
-    const std::size_t F = w.firms.state.size(), B = w.banks.state.size();
-    const Grid demand = import_demand(ctx);
+    const std::size_t F = w.firms.state.size(), B = w.banks.state.size(), G = w.groups.size();
+    const Grid demand = rules::import_demand(ctx, w);
 
     // 1-2. Policy is in ctx; risk assessment and social learning.
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::assess_firms(ctx, w, b, e); });
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::assess_banks(ctx, w, b, e); });
-    update_group_caution();
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::update_group_caution(w, b, e); });
 
     // 3. Orders.
     const auto terms = rules::option_terms(ctx, w);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
-    const auto orders = group_orders();
+    market::GroupOrders orders(G);
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, b, e); });
 
     // 4. Discounts, from last step's flows and this step's orders.
     market::bargain(ctx, w, demand, orders);
@@ -82,25 +86,24 @@ class Simulation {
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);
     Grid value({S(), S(), K()}), via_hub({S(), S(), K()}), dual({S(), S(), std::size(route_labels)});
-    record_flows(ctx, clearing, value, via_hub, dual);
-    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { firm_trade(ctx, clearing, b, e); });
+    market::record_flows(ctx, w, clearing, value, via_hub, dual);
+    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { market::firm_trade(ctx, w, clearing, b, e); });
 
     // 6. Payments.
-    Grid pair_value({S(), S()});
-    for (std::size_t i = 0; i < S(); ++i)
-      for (std::size_t j = 0; j < S(); ++j)
-        for (std::size_t k = 0; k < K(); ++k) pair_value(i, j) += value(i, j, k);
+    const Grid pair_value = market::pair_values(value);
     market::settle(ctx, w, pair_value);
 
     // 7. Enforcement, then what agents learn from it next step.
-    update_target_payments(ctx, pair_value);
+    rules::update_target_payments(ctx, w, pair_value);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, b, e); });
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::detect_banks(ctx, w, b, e); });
-    learn_from_step(t);
-    adapt(ctx, value, dual);
+    rules::GroupOutcome outcome(G);
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
+    rules::learn_from_step(ctx, w, outcome);
+    rules::adapt(ctx, w, value, dual);
 
     // 8. Accounting and observation.
-    update_income(t, value);
+    rules::update_income(ctx, w, value);
     record.step = t;
     record.month = spec_.start + t;
     observe({ctx, w, clearing, value, via_hub, dual}, record);
@@ -108,285 +111,6 @@ class Simulation {
 
   std::size_t S() const { return world_.dims.states; }
   std::size_t K() const { return world_.dims.sectors; }
-  std::size_t M() const { return world_.dims.markets(); }
-
-  /// Import demand [state][market]: trend absorption, scaled by the income
-  /// effect of export revenue, by the state's real exchange rate and by
-  /// importers' effective prices. Where a state gives an import path for the
-  /// sector, that path is the observed volume and already holds what income
-  /// and the exchange rate did to it: neither is applied again.
-  Grid import_demand(const rules::StepContext& ctx) const {
-    const auto& op = spec_.params.orders;
-    const auto& agg = world_.agg;
-    Grid d({S(), M()});
-    for (std::size_t i = 0; i < S(); ++i) {
-      const double elasticity = spec_.states[i].income_elasticity.value_or(op.income_elasticity);
-      const double income = std::pow(std::max(agg.income(i), 1e-6), elasticity);
-      const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
-      const auto& paths = spec_.states[i].import_path;
-      for (std::size_t m = 0; m < M(); ++m) {
-        const std::size_t k = sector_of(m);
-        const bool observed = k < paths.size() && !paths[k].points.empty();
-        const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
-        d(i, m) = ctx.absorption(i, m) * (observed ? 1.0 : income * currency) * price;
-      }
-    }
-    return d;
-  }
-
-  void update_group_caution() {
-    auto& w = world_;
-    auto& gs = w.group_state;
-    exec_->parallel_for(w.groups.size(), 1, [&](std::size_t b, std::size_t e) {
-      for (std::size_t g = b; g < e; ++g) {
-        double c = 0, ch = 0;
-        for (auto f : w.groups[g].firms) {
-          c += w.firms.cautious[f] * w.firms.share[f];
-          ch += w.firms.cautious_hub[f] * w.firms.share[f];
-        }
-        // Shares sum to one only up to rounding.
-        gs.cautious[g] = std::min(c, 1.0);
-        gs.cautious_hub[g] = std::min(ch, 1.0);
-      }
-    });
-  }
-
-  /// Orders summed per importer group and option, firms in creation order.
-  market::GroupOrders group_orders() {
-    auto& w = world_;
-    market::GroupOrders orders(w.groups.size());
-    exec_->parallel_for(w.groups.size(), 1, [&](std::size_t b, std::size_t e) {
-      for (std::size_t g = b; g < e; ++g) {
-        const auto& grp = w.groups[g];
-        if (grp.role != Role::importer) continue;
-        const auto [first, last] = w.network.edges(grp.firms.front());
-        orders[g].assign(last - first, 0.0);
-        for (auto f : grp.firms) {
-          const auto [eb, ee] = w.network.edges(f);
-          for (std::size_t edge = eb; edge < ee; ++edge) orders[g][edge - eb] += w.network.order[edge];
-        }
-      }
-    });
-    return orders;
-  }
-
-  /// Values of this step's flows (USD) at the importer's price: exporters'
-  /// discounts apply; hub re-exports carry the hub's markup.
-  void record_flows(const rules::StepContext& ctx, const market::Clearing& c, Grid& value, Grid& via_hub, Grid& dual) {
-    auto& agg = world_.agg;
-    agg.flow.fill(0.0);
-    for (std::size_t j = 0; j < S(); ++j)
-      for (std::size_t i = 0; i < S(); ++i)
-        for (std::size_t m = 0; m < M(); ++m) {
-          const std::size_t k = sector_of(m);
-          const double price = ctx.import_price(i, k);  // reference USD -> USD
-          const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
-          value(j, i, k) += direct;
-          agg.flow(j, i, m) += c.direct(j, i, m);
-          if (state::product_of(m) == 1) dual(j, i, 0) += direct;
-          for (auto h : world_.hubs) {
-            const double q = c.via_hub(j, h, i, m);
-            if (q <= 0) continue;
-            const double leg = q * price * (1 - agg.discount(j, h, k));
-            value(j, h, k) += leg;
-            value(h, i, k) += leg * (1 + spec_.states[h].hub->markup);
-            via_hub(j, i, k) += leg;
-            agg.flow(j, h, m) += q;
-            if (state::product_of(m) == 1) dual(j, i, 1) += leg;
-          }
-        }
-  }
-
-  /// Each firm's sales or purchases (USD / month) and its trade with targets.
-  void firm_trade(const rules::StepContext& ctx, const market::Clearing& c, std::size_t begin, std::size_t end) {
-    auto& w = world_;
-    auto& f = w.firms;
-    const auto& net = w.network;
-    const auto& gs = w.group_state;
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
-      const auto role = static_cast<Role>(f.role[i]);
-      const double price = role == Role::importer ? ctx.import_price(s, f.sector[i]) : ctx.price(f.sector[i]);
-      double trade = 0, target = 0, via_hub = 0;
-      if (role == Role::importer) {
-        const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
-        for (std::size_t edge = b; edge < e; ++edge) {
-          const double q = net.order[edge] * c.fill[g][edge - b];
-          w.network.filled[edge] = q;
-          trade += q;
-          if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) {
-            target += q;
-            if (net.option[edge].hub != Option::no_hub) via_hub += q;
-          }
-        }
-      } else if (role == Role::exporter) {
-        // Sales to sanctioned destinations go to the firms willing to make them.
-        const double open = c.sales(s, m) - c.target_sales(s, m) - c.hub_sales(s, m);
-        trade = open * f.share[i];
-        if (!f.cautious[i] && gs.cautious[g] < 1) target += c.target_sales(s, m) * f.share[i] / (1 - gs.cautious[g]);
-        if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1) {
-          via_hub = c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
-          target += via_hub;
-        }
-        trade += target;
-      } else {
-        double through = 0, sanctioned = 0;
-        for (std::size_t dest = 0; dest < S(); ++dest) {
-          for (std::size_t p = 0; p < 2; ++p) {
-            const std::size_t mp = market_of(f.sector[i], p);
-            const double q = c.hub_volume(s, dest, mp);
-            through += q;
-            if (ctx.firm_enforcement(s, dest, mp) > 0) sanctioned += q;
-          }
-        }
-        if (!f.cautious[i] && gs.cautious[g] < 1) {
-          trade = through * f.share[i] / (1 - gs.cautious[g]);
-          target = sanctioned * f.share[i] / (1 - gs.cautious[g]);
-          via_hub = target;
-        }
-      }
-      f.trade[i] = trade * price;
-      f.target_trade[i] = target * price;
-      f.target_via_hub[i] = via_hub * price;
-    }
-  }
-
-  /// Share of each state's trade value with partners its banks must screen.
-  /// Trade that found no payment channel never happened, so the potential
-  /// trade with a partner is the realised trade over the channels' availability:
-  /// the business banks give up by refusing, not what is left after they did.
-  void update_target_payments(const rules::StepContext& ctx, const Grid& pair_value) {
-    auto& agg = world_.agg;
-    constexpr double min_availability = 0.05;
-    for (std::size_t s = 0; s < S(); ++s) {
-      double all = 0, target = 0;
-      for (std::size_t p = 0; p < S(); ++p) {
-        const double v = pair_value(s, p) + pair_value(p, s);
-        all += v;
-        if (ctx.bank_enforcement(s, p) > 0) target += v / std::max(agg.availability(s, p), min_availability);
-      }
-      agg.target_payments(s) = all > 0 ? std::min(1.0, target / all) : 0.0;
-    }
-  }
-
-  /// After enforcement, per group in parallel (firms in fixed order), then
-  /// combined over groups in group order: peers' penalty rates (for social
-  /// learning), each group's share of trade with targets (the stake in the
-  /// next risk assessment) and importers' mean effective price.
-  void learn_from_step(int t) {
-    auto& w = world_;
-    auto& agg = w.agg;
-    const std::size_t G = w.groups.size();
-    std::vector<double> penalised(G), exposed(G), price_sum(G), order_sum(G);
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) {
-      for (std::size_t g = b; g < e; ++g) {
-        double all = 0, target = 0;
-        for (auto f : w.groups[g].firms) {
-          all += w.firms.trade[f];
-          target += w.firms.target_trade[f];
-          if (w.firms.target_trade[f] > 0 || w.firms.penalised[f]) {
-            exposed[g] += 1;
-            penalised[g] += w.firms.penalised[f];
-          }
-          if (w.groups[g].role != Role::importer) continue;
-          const auto [eb, ee] = w.network.edges(f);
-          for (std::size_t edge = eb; edge < ee; ++edge) {
-            order_sum[g] += w.network.order[edge];
-            price_sum[g] += w.network.order[edge] * w.network.price[edge];
-          }
-        }
-        w.group_state.target_share[g] = all > 0 ? target / all : 0.0;
-      }
-    });
-    Grid pen({S(), M()}), exp({S(), M()});
-    for (std::size_t g = 0; g < G; ++g) {
-      const auto& grp = w.groups[g];
-      pen(grp.state, grp.market) += penalised[g];
-      exp(grp.state, grp.market) += exposed[g];
-      if (grp.role != Role::importer || order_sum[g] <= 0) continue;
-      agg.price_ratio(grp.state, grp.market) = price_sum[g] / order_sum[g];
-      if (t == 0) agg.base_price_ratio(grp.state, grp.market) = agg.price_ratio(grp.state, grp.market);
-    }
-    for (std::size_t x = 0; x < S() * M(); ++x)
-      agg.peer_penalty_rate.data()[x] = exp.data()[x] > 0 ? pen.data()[x] / exp.data()[x] : 0.0;
-
-    // Banks' peers are the banks that still process targets' payments, as
-    // firms' peers are the firms that still trade with targets.
-    Grid processing({S()}), bank_pen({S()});
-    agg.cautious_bank_size.fill(0.0);
-    for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
-      const std::size_t s = w.banks.state[i];
-      if (!w.banks.cautious[i] || w.banks.penalised[i]) processing(s) += 1;
-      bank_pen(s) += w.banks.penalised[i];
-      if (w.banks.cautious[i]) agg.cautious_bank_size(s) += w.banks.share[i];
-    }
-    for (std::size_t s = 0; s < S(); ++s)
-      agg.bank_penalty_rate(s) = processing(s) > 0 ? bank_pen(s) / processing(s) : 0.0;
-  }
-
-  /// Adaptive rules: enforcement escalates on dual-use leakage through hubs;
-  /// targets invest in alternative shipping when energy discounts are deep.
-  void adapt(const rules::StepContext& ctx, const Grid& value, const Grid& dual) {
-    const auto& ad = spec_.params.adaptive;
-    auto& agg = world_.agg;
-    for (std::size_t t = 0; t < S(); ++t) {
-      if (ad.escalation) {
-        double via = 0, all = 0;
-        for (std::size_t j = 0; j < S(); ++j) {
-          via += dual(j, t, 1);
-          all += dual(j, t, 0) + dual(j, t, 1);
-        }
-        const double leakage = all > 0 ? via / all : 0.0;
-        for (std::size_t by = 0; by < S(); ++by) {
-          bool sanctions = ctx.policy.secondary_banks(by, t) > 0;
-          for (std::size_t m = 0; m < M() && !sanctions; ++m) sanctions = ctx.policy.secondary_firms(by, t, m) > 0;
-          if (sanctions && leakage > ad.leakage_threshold)
-            agg.escalation(by, t) = std::min(1.0, agg.escalation(by, t) + ad.escalation_rate);
-        }
-      }
-      if (ad.shadow_fleet_investment) {
-        double discounted = 0, energy = 0;
-        for (std::size_t i = 0; i < S(); ++i)
-          for (std::size_t k = 0; k < K(); ++k)
-            if (spec_.sectors[k].energy) {
-              discounted += value(t, i, k) * agg.discount(t, i, k);
-              energy += value(t, i, k);
-            }
-        const double mean = energy > 0 ? discounted / energy : 0.0;
-        if (mean > ad.investment_threshold)
-          agg.shadow_fleet(t) = std::min(1.0, agg.shadow_fleet(t) + ad.investment_rate * (mean - ad.investment_threshold));
-      }
-    }
-  }
-
-  /// Smoothed export revenue relative to its trend: the income effect on demand.
-  void update_income(int t, const Grid& value) {
-    auto& agg = world_.agg;
-    const double alpha = spec_.params.orders.income_smoothing;
-    for (std::size_t s = 0; s < S(); ++s) {
-      double revenue = 0;
-      for (std::size_t i = 0; i < S(); ++i)
-        for (std::size_t k = 0; k < K(); ++k) revenue += value(s, i, k);
-      if (t == 0) agg.base_revenue(s) = revenue;
-      const double trend = agg.base_revenue(s) * std::pow(1.0 + spec_.states[s].growth, t / 12.0);
-      if (trend > 0) agg.income(s) = (1 - alpha) * agg.income(s) + alpha * revenue / trend;
-    }
-  }
-
-  FirmSnapshot snapshot(int t) const {
-    const auto& f = world_.firms;
-    FirmSnapshot s;
-    s.step = t;
-    s.month = spec_.start + t;
-    s.state = f.state;
-    s.sector = f.sector;
-    s.role = f.role;
-    s.size = f.size;
-    s.exposure = f.exposure;
-    s.cautious = f.cautious;
-    s.trade = f.trade;
-    return s;
-  }
 
   const model::ScenarioSpec& spec_;
   RunOptions options_;

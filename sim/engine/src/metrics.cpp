@@ -309,4 +309,19 @@ void observe(const StepData& data, StepRecord& record) {
   for (std::size_t v = 0; v < table.size(); ++v) record.values[v] = table[v].compute(data, derived);
 }
 
+FirmSnapshot snapshot(const state::World& world, int step, Month month) {
+  const auto& f = world.firms;
+  FirmSnapshot s;
+  s.step = step;
+  s.month = month;
+  s.state = f.state;
+  s.sector = f.sector;
+  s.role = f.role;
+  s.size = f.size;
+  s.exposure = f.exposure;
+  s.cautious = f.cautious;
+  s.trade = f.trade;
+  return s;
+}
+
 }  // namespace geosim::engine

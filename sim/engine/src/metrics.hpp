@@ -1,5 +1,6 @@
 #pragma once
-// Phase 8: the observed quantities of a step (MODEL.md §6), in catalogue order.
+// Phase 8: the observed quantities of a step (MODEL.md §6), in catalogue order,
+// and the firm columns of a snapshot.
 #include "geosim/engine/observer.hpp"
 #include "geosim/market/market.hpp"
 
@@ -17,5 +18,9 @@ struct StepData {
 
 /// Fills record.values (one array per variable of variables()).
 void observe(const StepData& data, StepRecord& record);
+
+/// The firm columns of a snapshot at step `step` (month `month`); the spans
+/// point into `world` and are valid until its next step.
+FirmSnapshot snapshot(const state::World& world, int step, Month month);
 
 }  // namespace geosim::engine

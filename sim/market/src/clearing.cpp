@@ -26,6 +26,20 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
   return ordered;
 }
 
+void sum_group_orders(const state::World& world, GroupOrders& orders, std::size_t begin, std::size_t end) {
+  const auto& net = world.network;
+  for (std::size_t g = begin; g < end; ++g) {
+    const auto& grp = world.groups[g];
+    if (grp.role != model::Role::importer) continue;
+    const auto [first, last] = net.edges(grp.firms.front());
+    orders[g].assign(last - first, 0.0);
+    for (auto f : grp.firms) {
+      const auto [eb, ee] = net.edges(f);
+      for (std::size_t edge = eb; edge < ee; ++edge) orders[g][edge - eb] += net.order[edge];
+    }
+  }
+}
+
 Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders) {
   const std::size_t S = ctx.dims.states, M = ctx.dims.markets(), K = ctx.dims.sectors;
   const auto& groups = world.groups;

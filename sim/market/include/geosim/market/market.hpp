@@ -1,7 +1,10 @@
 #pragma once
-// Combining decisions: bargained discounts (phase 4), clearing with rationing
-// (phase 5) and payments (phase 6). Everything here runs serially, in a fixed
-// order, over state-level aggregates, so results do not depend on threads.
+// Combining decisions: group order sums (end of phase 3), bargained discounts
+// (phase 4), clearing with rationing (phase 5) and payments (phase 6). Sums
+// per group take a range of groups and write only those groups' slots; the
+// rest runs serially, in a fixed order, over state-level aggregates, so
+// results do not depend on threads.
+#include <cstddef>
 #include <vector>
 
 #include "geosim/rules/context.hpp"
@@ -35,6 +38,12 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
 /// capacity, times (last step's realised price / world price)^supply
 /// elasticity in supply-limited sectors.
 double offered(const rules::StepContext& ctx, const state::World& world, std::size_t exporter, std::size_t market);
+
+/// End of phase 3, groups [begin, end): each importer group's orders summed
+/// over its firms in creation order, per option, reference USD per month.
+/// `orders` has one slot per group; slots of other roles stay empty. Reads
+/// network.order; writes only the slots of [begin, end).
+void sum_group_orders(const state::World& world, GroupOrders& orders, std::size_t begin, std::size_t end);
 
 struct Clearing {
   state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month

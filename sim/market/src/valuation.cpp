@@ -1,0 +1,100 @@
+#include "geosim/market/valuation.hpp"
+
+namespace geosim::market {
+
+using model::Role;
+using state::market_of;
+using state::Option;
+using state::sector_of;
+
+void record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c, state::Grid& value,
+                  state::Grid& via_hub, state::Grid& dual_use) {
+  auto& agg = world.agg;
+  const std::size_t S = world.dims.states, M = world.dims.markets();
+  agg.flow.fill(0.0);
+  for (std::size_t j = 0; j < S; ++j)
+    for (std::size_t i = 0; i < S; ++i)
+      for (std::size_t m = 0; m < M; ++m) {
+        const std::size_t k = sector_of(m);
+        const double price = ctx.import_price(i, k);  // reference USD -> USD
+        const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
+        value(j, i, k) += direct;
+        agg.flow(j, i, m) += c.direct(j, i, m);
+        if (state::product_of(m) == 1) dual_use(j, i, 0) += direct;
+        for (auto h : world.hubs) {
+          const double q = c.via_hub(j, h, i, m);
+          if (q <= 0) continue;
+          const double leg = q * price * (1 - agg.discount(j, h, k));
+          value(j, h, k) += leg;
+          value(h, i, k) += leg * (1 + ctx.spec->states[h].hub->markup);
+          via_hub(j, i, k) += leg;
+          agg.flow(j, h, m) += q;
+          if (state::product_of(m) == 1) dual_use(j, i, 1) += leg;
+        }
+      }
+}
+
+void firm_trade(const rules::StepContext& ctx, state::World& world, const Clearing& c, std::size_t begin,
+                std::size_t end) {
+  auto& f = world.firms;
+  const auto& net = world.network;
+  const auto& gs = world.group_state;
+  const std::size_t S = world.dims.states;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
+    const auto role = static_cast<Role>(f.role[i]);
+    const double price = role == Role::importer ? ctx.import_price(s, f.sector[i]) : ctx.price(f.sector[i]);
+    double trade = 0, target = 0, via_hub = 0;
+    if (role == Role::importer) {
+      const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
+      for (std::size_t edge = b; edge < e; ++edge) {
+        const double q = net.order[edge] * c.fill[g][edge - b];
+        world.network.filled[edge] = q;
+        trade += q;
+        if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) {
+          target += q;
+          if (net.option[edge].hub != Option::no_hub) via_hub += q;
+        }
+      }
+    } else if (role == Role::exporter) {
+      // Sales to sanctioned destinations go to the firms willing to make them.
+      const double open = c.sales(s, m) - c.target_sales(s, m) - c.hub_sales(s, m);
+      trade = open * f.share[i];
+      if (!f.cautious[i] && gs.cautious[g] < 1) target += c.target_sales(s, m) * f.share[i] / (1 - gs.cautious[g]);
+      if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1) {
+        via_hub = c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
+        target += via_hub;
+      }
+      trade += target;
+    } else {
+      double through = 0, sanctioned = 0;
+      for (std::size_t dest = 0; dest < S; ++dest) {
+        for (std::size_t p = 0; p < 2; ++p) {
+          const std::size_t mp = market_of(f.sector[i], p);
+          const double q = c.hub_volume(s, dest, mp);
+          through += q;
+          if (ctx.firm_enforcement(s, dest, mp) > 0) sanctioned += q;
+        }
+      }
+      if (!f.cautious[i] && gs.cautious[g] < 1) {
+        trade = through * f.share[i] / (1 - gs.cautious[g]);
+        target = sanctioned * f.share[i] / (1 - gs.cautious[g]);
+        via_hub = target;
+      }
+    }
+    f.trade[i] = trade * price;
+    f.target_trade[i] = target * price;
+    f.target_via_hub[i] = via_hub * price;
+  }
+}
+
+state::Grid pair_values(const state::Grid& value) {
+  const std::size_t S = value.extent(0), K = value.extent(2);
+  state::Grid pair({S, S});
+  for (std::size_t i = 0; i < S; ++i)
+    for (std::size_t j = 0; j < S; ++j)
+      for (std::size_t k = 0; k < K; ++k) pair(i, j) += value(i, j, k);
+  return pair;
+}
+
+}  // namespace geosim::market

@@ -1,0 +1,14 @@
+#pragma once
+// Phase 8: the income effect on demand, from this step's export revenue.
+#include "geosim/rules/context.hpp"
+#include "geosim/state/world.hpp"
+
+namespace geosim::rules {
+
+/// Smoothed export revenue relative to its trend (1 = on trend), which scales
+/// next step's import demand. `value` [exporter][importer][sector] is this
+/// step's trade value, USD per month, hub legs included. Writes agg.income and,
+/// at step 0, agg.base_revenue (USD per month).
+void update_income(const StepContext& ctx, state::World& world, const state::Grid& value);
+
+}  // namespace geosim::rules

@@ -1,0 +1,54 @@
+#pragma once
+// What agents learn from a step: group caution shares after phase 2, and after
+// enforcement (phase 7) the stakes, peer penalty rates and price ratios that
+// the next step's rules read. Per-group work takes a range of groups
+// [begin, end) and writes only those groups' slots, so ranges can run in
+// parallel in any split; sums over groups run in group order, so results do
+// not depend on the split.
+#include <cstddef>
+#include <vector>
+
+#include "geosim/rules/context.hpp"
+#include "geosim/state/world.hpp"
+
+namespace geosim::rules {
+
+/// Phase 2, groups [begin, end): size share of the group's firms that are
+/// cautious about direct trade, and even through hubs, each at most 1.
+/// Reads firms' cautious, cautious_hub and share; writes
+/// group_state.cautious and group_state.cautious_hub.
+void update_group_caution(state::World& world, std::size_t begin, std::size_t end);
+
+/// Phase 7, before bank detection: share of each state's trade value with
+/// partners its banks must screen, [0, 1]. Trade that found no payment channel
+/// never happened, so the potential trade with a partner is the realised trade
+/// over the channels' availability (floored at 0.05). `pair_value`
+/// [exporter][importer] is this step's trade value, USD per month. Reads
+/// agg.availability; writes agg.target_payments.
+void update_target_payments(const StepContext& ctx, state::World& world, const state::Grid& pair_value);
+
+/// Per-group sums of a step's outcome, one slot per group (index = group).
+struct GroupOutcome {
+  explicit GroupOutcome(std::size_t groups) : penalised(groups), exposed(groups), price_sum(groups), order_sum(groups) {}
+  std::vector<double> penalised;  ///< firms penalised this step (count)
+  std::vector<double> exposed;    ///< firms that traded with targets or were penalised (count)
+  std::vector<double> price_sum;  ///< importers: sum of order x effective / world price, reference USD per month
+  std::vector<double> order_sum;  ///< importers: sum of orders, reference USD per month
+};
+
+/// Phase 7, after detection, groups [begin, end), firms in creation order:
+/// fills those groups' slots of `out` and writes group_state.target_share
+/// (the group's share of trade with targets, the stake in the next risk
+/// assessment). Reads firms' trade, target_trade, penalised and the network's
+/// order and price.
+void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin, std::size_t end);
+
+/// Phase 7, after sum_group_outcome over every group: combines the groups in
+/// group order into peers' penalty rates (social learning) and importers'
+/// order-weighted effective price (recorded as the base at step 0), then
+/// banks' penalty rates and cautious size share, banks in creation order.
+/// Writes agg.peer_penalty_rate, price_ratio, base_price_ratio,
+/// bank_penalty_rate and cautious_bank_size.
+void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups);
+
+}  // namespace geosim::rules

@@ -1,0 +1,42 @@
+#include "geosim/rules/adaptive.hpp"
+
+#include <algorithm>
+
+namespace geosim::rules {
+
+void adapt(const StepContext& ctx, state::World& world, const state::Grid& value, const state::Grid& dual_use) {
+  const auto& spec = *ctx.spec;
+  const auto& ad = spec.params.adaptive;
+  auto& agg = world.agg;
+  const std::size_t S = world.dims.states, M = world.dims.markets(), K = world.dims.sectors;
+  for (std::size_t t = 0; t < S; ++t) {
+    if (ad.escalation) {
+      double via = 0, all = 0;
+      for (std::size_t j = 0; j < S; ++j) {
+        via += dual_use(j, t, 1);
+        all += dual_use(j, t, 0) + dual_use(j, t, 1);
+      }
+      const double leakage = all > 0 ? via / all : 0.0;
+      for (std::size_t by = 0; by < S; ++by) {
+        bool sanctions = ctx.policy.secondary_banks(by, t) > 0;
+        for (std::size_t m = 0; m < M && !sanctions; ++m) sanctions = ctx.policy.secondary_firms(by, t, m) > 0;
+        if (sanctions && leakage > ad.leakage_threshold)
+          agg.escalation(by, t) = std::min(1.0, agg.escalation(by, t) + ad.escalation_rate);
+      }
+    }
+    if (ad.shadow_fleet_investment) {
+      double discounted = 0, energy = 0;
+      for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t k = 0; k < K; ++k)
+          if (spec.sectors[k].energy) {
+            discounted += value(t, i, k) * agg.discount(t, i, k);
+            energy += value(t, i, k);
+          }
+      const double mean = energy > 0 ? discounted / energy : 0.0;
+      if (mean > ad.investment_threshold)
+        agg.shadow_fleet(t) = std::min(1.0, agg.shadow_fleet(t) + ad.investment_rate * (mean - ad.investment_threshold));
+    }
+  }
+}
+
+}  // namespace geosim::rules

@@ -1,0 +1,29 @@
+#include "geosim/rules/demand.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace geosim::rules {
+
+state::Grid import_demand(const StepContext& ctx, const state::World& world) {
+  const auto& spec = *ctx.spec;
+  const auto& op = spec.params.orders;
+  const auto& agg = world.agg;
+  const std::size_t S = world.dims.states, M = world.dims.markets();
+  state::Grid d({S, M});
+  for (std::size_t i = 0; i < S; ++i) {
+    const double elasticity = spec.states[i].income_elasticity.value_or(op.income_elasticity);
+    const double income = std::pow(std::max(agg.income(i), 1e-6), elasticity);
+    const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
+    const auto& paths = spec.states[i].import_path;
+    for (std::size_t m = 0; m < M; ++m) {
+      const std::size_t k = state::sector_of(m);
+      const bool observed = k < paths.size() && !paths[k].points.empty();
+      const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
+      d(i, m) = ctx.absorption(i, m) * (observed ? 1.0 : income * currency) * price;
+    }
+  }
+  return d;
+}
+
+}  // namespace geosim::rules

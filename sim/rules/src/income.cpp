@@ -1,0 +1,23 @@
+#include "geosim/rules/income.hpp"
+
+#include <cmath>
+
+namespace geosim::rules {
+
+void update_income(const StepContext& ctx, state::World& world, const state::Grid& value) {
+  const auto& spec = *ctx.spec;
+  auto& agg = world.agg;
+  const int t = ctx.step;
+  const std::size_t S = world.dims.states, K = world.dims.sectors;
+  const double alpha = spec.params.orders.income_smoothing;
+  for (std::size_t s = 0; s < S; ++s) {
+    double revenue = 0;
+    for (std::size_t i = 0; i < S; ++i)
+      for (std::size_t k = 0; k < K; ++k) revenue += value(s, i, k);
+    if (t == 0) agg.base_revenue(s) = revenue;
+    const double trend = agg.base_revenue(s) * std::pow(1.0 + spec.states[s].growth, t / 12.0);
+    if (trend > 0) agg.income(s) = (1 - alpha) * agg.income(s) + alpha * revenue / trend;
+  }
+}
+
+}  // namespace geosim::rules
