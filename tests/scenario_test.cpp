@@ -1,11 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "geosim/core/error.hpp"
+#include "geosim/model/policy_kinds.hpp"
 #include "geosim/model/spec.hpp"
 #include "geosim/scenario/load.hpp"
 
@@ -703,4 +708,74 @@ TEST_CASE("real exchange rates, pass-through and the exchange rate elasticity lo
   CHECK(error_of(mini(), {{"parameters.orders.exchange_rate_elasticity", "-1"}}) ==
         "--set parameters.orders.exchange_rate_elasticity=-1: parameters.orders.exchange_rate_elasticity: -1 is "
         "negative; expected a value >= 0");
+}
+
+// ------------------------------------------------------------------ policy kinds
+
+namespace {
+
+/// A value of each event key that is valid in mini.yaml's world.
+std::string sample_value(std::string_view key) {
+  static const std::map<std::string_view, std::string> values{
+      {"id", "probe"},       {"start", "2021-03"},     {"end", "2022-06"},      {"by", "AAA"},
+      {"target", "BBB"},     {"intensity", "0.5"},     {"label", "probe"},      {"sectors", "[oil]"},
+      {"dual_use_only", "true"}, {"cap", "60"},        {"currencies", "[USD]"}, {"scope", "firms"},
+      {"banks", "big"}};
+  const auto it = values.find(key);
+  if (it == values.end()) FAIL("no sample value for event key '" << key << "'; add one to sample_value()");
+  return it->second;
+}
+
+/// mini.yaml with one more event (events[3]) of `kind` that has every key the kind takes.
+std::string mini_with_full_event(const model::PolicyKindInfo& kind) {
+  std::string keys = "kind: " + std::string(kind.name);
+  const auto add = [&](std::span<const model::EventKey> list) {
+    for (const model::EventKey& k : list)
+      if (k.name != "kind") keys += ", " + std::string(k.name) + ": " + sample_value(k.name);
+  };
+  add(model::common_event_keys);
+  add(kind.keys);
+  return "schema_version: 1\nbase: " + mini_path + "\nname: probe\nevents:\n  - {" + keys + "}\n";
+}
+
+}  // namespace
+
+TEST_CASE("an event of every kind loads with every key its kind takes", "[scenario]") {
+  for (const model::PolicyKindInfo& kind : model::policy_kinds()) {
+    INFO("kind " << kind.name);
+    const auto spec = load_text(mini_with_full_event(kind), "probe.yaml");
+    REQUIRE(spec.events.size() == 4);
+    CHECK(spec.events[3].kind == kind.kind);
+    CHECK(std::string(model::to_string(spec.events[3].kind)) == kind.name);
+    // The loader records where it read each key: none of the kind's keys is ignored.
+    for (const model::EventKey& k : model::common_event_keys) CHECK(spec.sources.count("events[3]." + std::string(k.name)));
+    for (const model::EventKey& k : kind.keys) CHECK(spec.sources.count("events[3]." + std::string(k.name)));
+  }
+}
+
+TEST_CASE("a key that no kind takes is an error listing the keys of the event's kind", "[scenario]") {
+  CHECK(error_of(mini("sectors: [oil], cap: 60}", "sectors: [oil], cap: 60, colour: red}")) ==
+        "mini.yaml:34:112: events[1].colour: unknown key 'colour'; expected one of id, kind, start, end, by, target, "
+        "intensity, label, sectors, cap");
+}
+
+TEST_CASE("a key that another kind takes is an error naming the kinds that take it", "[scenario]") {
+  CHECK(error_of(mini("banks: big}", "banks: big, scope: banks}")) ==
+        "mini.yaml:35:89: events[2].scope: scope does not apply to a bank_withdrawal event; it applies to "
+        "secondary_sanctions");
+  CHECK(error_of(mini("sectors: [chips], intensity: 0.5}", "sectors: [chips], intensity: 0.5, banks: big}")) ==
+        "mini.yaml:33:109: events[0].banks: banks does not apply to a export_control event; it applies to "
+        "bank_withdrawal");
+}
+
+TEST_CASE("a price cap without sectors is an error saying why it needs them", "[scenario]") {
+  CHECK(error_of(mini("sectors: [oil], cap: 60}", "cap: 60}")) ==
+        "mini.yaml:34:5: events[1]: missing required key 'sectors' (a price cap is stated in the price unit of its "
+        "sectors)");
+}
+
+TEST_CASE("an unknown event kind is an error listing the kinds of the table", "[scenario]") {
+  CHECK(error_of(mini("kind: export_control", "kind: export_controls")) ==
+        "mini.yaml:33:21: events[0].kind: expected one of export_control, import_ban, price_cap, financial_sanctions, "
+        "secondary_sanctions, bank_withdrawal, risk_premium, got 'export_controls' (did you mean 'export_control'?)");
 }
