@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <span>
 #include <sstream>
 #include <string>
@@ -738,7 +739,82 @@ std::string mini_with_full_event(const model::PolicyKindInfo& kind) {
   return "schema_version: 1\nbase: " + mini_path + "\nname: probe\nevents:\n  - {" + keys + "}\n";
 }
 
+/// The rows of the markdown tables in the section that starts with `heading`:
+/// one vector of rows per table, each row its cells, header and rule dropped.
+std::vector<std::vector<std::vector<std::string>>> tables_in_section(const std::string& text,
+                                                                     const std::string& heading) {
+  const auto begin = text.find("\n" + heading + "\n");
+  REQUIRE(begin != std::string::npos);
+  const auto end = text.find("\n## ", begin + 1);
+  std::istringstream lines(text.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+  std::vector<std::vector<std::vector<std::string>>> tables;
+  bool in_table = false;
+  int row = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("|", 0) != 0) {
+      in_table = false;
+      continue;
+    }
+    if (!in_table) {
+      tables.emplace_back();
+      in_table = true;
+      row = 0;
+    }
+    if (row++ < 2) continue;  // header and |---|
+    std::vector<std::string> cells;
+    std::size_t from = 1;
+    for (std::size_t bar; (bar = line.find('|', from)) != std::string::npos; from = bar + 1)
+      cells.push_back(line.substr(from, bar - from));
+    tables.back().push_back(cells);
+  }
+  return tables;
+}
+
+/// The `code` words of a markdown cell, each with whether "(required)" follows it.
+std::vector<std::pair<std::string, bool>> code_words(const std::string& cell) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (std::size_t open = cell.find('`'); open != std::string::npos; open = cell.find('`', open + 1)) {
+    const auto close = cell.find('`', open + 1);
+    REQUIRE(close != std::string::npos);
+    const bool required = cell.compare(close + 1, 11, " (required)") == 0;
+    out.emplace_back(cell.substr(open + 1, close - open - 1), required);
+    open = close;
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("the scenario reference lists every policy kind with the keys of the kind table", "[scenario]") {
+  const auto tables = tables_in_section(read(GEOSIM_SOURCE_DIR "/docs/scenario-reference.md"), "## events");
+  // Keys every event takes; keys only some kinds take; the kinds.
+  REQUIRE(tables.size() == 3);
+
+  std::vector<std::pair<std::string, bool>> common_in_docs, common_in_table;
+  for (const auto& row : tables[0])
+    common_in_docs.emplace_back(code_words(row.at(0)).at(0).first, row.at(1).find("**required**") != std::string::npos);
+  for (const model::EventKey& k : model::common_event_keys) common_in_table.emplace_back(k.name, k.required);
+  CHECK(common_in_docs == common_in_table);
+
+  std::set<std::string> own_in_docs, own_in_table;
+  for (const auto& row : tables[1]) own_in_docs.insert(code_words(row.at(0)).at(0).first);
+  for (const model::PolicyKindInfo& kind : model::policy_kinds())
+    for (const model::EventKey& k : kind.keys) own_in_table.insert(std::string(k.name));
+  CHECK(own_in_docs == own_in_table);
+
+  std::vector<std::string> kinds_in_docs, kinds_in_table;
+  for (const auto& row : tables[2]) kinds_in_docs.push_back(code_words(row.at(0)).at(0).first);
+  for (const model::PolicyKindInfo& kind : model::policy_kinds()) kinds_in_table.emplace_back(kind.name);
+  REQUIRE(kinds_in_docs == kinds_in_table);
+
+  for (std::size_t i = 0; i < tables[2].size(); ++i) {
+    const model::PolicyKindInfo& kind = model::policy_kinds()[i];
+    INFO("kind " << kind.name);
+    std::vector<std::pair<std::string, bool>> keys;
+    for (const model::EventKey& k : kind.keys) keys.emplace_back(k.name, k.required);
+    CHECK(code_words(tables[2][i].at(1)) == keys);
+  }
+}
 
 TEST_CASE("an event of every kind loads with every key its kind takes", "[scenario]") {
   for (const model::PolicyKindInfo& kind : model::policy_kinds()) {
