@@ -2,7 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "geosim/model/policy_kinds.hpp"
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/orders.hpp"
@@ -215,4 +221,87 @@ TEST_CASE("a buyers' risk premium raises the effective price of the target's goo
   CHECK(price_of(premium, "BBB", "goods") == Approx(1.5 * price_of("", "BBB", "goods")));
   CHECK(price_of(premium, "CCC", "goods") == price_of("", "CCC", "goods"));
   CHECK(price_of(premium, "BBB", "chips") == price_of("", "BBB", "chips"));
+}
+
+namespace {
+
+/// An event of `kind` with every key the kind takes, valid in the unit world.
+std::string full_event(const model::PolicyKindInfo& kind) {
+  static const std::map<std::string_view, std::string> values{
+      {"id", "probe"},     {"start", "2020-01"},      {"end", "2020-12"},    {"by", "AAA"},
+      {"target", "BBB"},   {"intensity", "0.5"},      {"label", "probe"},    {"sectors", "[goods]"},
+      {"dual_use_only", "false"}, {"cap", "50"},      {"currencies", "[USD]"}, {"scope", "both"},
+      {"banks", "banks"}};
+  std::string keys = "kind: " + std::string(kind.name);
+  const auto add = [&](std::span<const model::EventKey> list) {
+    for (const model::EventKey& k : list) {
+      if (k.name == "kind") continue;
+      const auto it = values.find(k.name);
+      if (it == values.end()) FAIL("no sample value for event key '" << k.name << "'; add one to full_event()");
+      keys += ", " + std::string(k.name) + ": " + it->second;
+    }
+  };
+  add(model::common_event_keys);
+  add(kind.keys);
+  return "events:\n  - {" + keys + "}\n";
+}
+
+/// The unit world with the events of `events_yaml`, and the policy in force
+/// in its first month.
+struct FirstMonth {
+  model::ScenarioSpec spec;
+  Ids id;
+  rules::PolicyState p;
+  explicit FirstMonth(const std::string& events_yaml)
+      : spec(unit_spec(events_yaml)), id(spec), p(policy(spec, 0)) {}
+};
+
+/// Every cell of the policy state, grid after grid.
+std::vector<double> cells(const rules::PolicyState& p) {
+  std::vector<double> out;
+  for (const state::Grid* g : {&p.export_control, &p.import_ban, &p.price_cap, &p.price_cap_intensity,
+                               &p.cap_coalition, &p.currency_block, &p.bank_block, &p.secondary_firms,
+                               &p.secondary_banks, &p.bank_withdrawal, &p.risk_premium})
+    out.insert(out.end(), g->data().begin(), g->data().end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an event of every policy kind changes the policy in force while it applies", "[rules]") {
+  const auto none = cells(policy(unit_spec(), 0));
+  for (const model::PolicyKindInfo& kind : model::policy_kinds()) {
+    INFO("kind " << kind.name);
+    const auto spec = unit_spec(full_event(kind));
+    REQUIRE(spec.events.size() == 1);
+    CHECK(cells(policy(spec, 0)) != none);
+  }
+}
+
+TEST_CASE("a price cap sets the ceiling and its intensity for the target and marks the capping state", "[rules]") {
+  const auto& [spec, id, p] = FirstMonth(
+      "events:\n  - {id: c, kind: price_cap, start: 2020-01, by: CCC, target: BBB, sectors: [goods], cap: 50, "
+      "intensity: 0.7}\n");
+  CHECK(p.price_cap(id.bbb, id.goods) == 50.0);
+  CHECK(p.price_cap_intensity(id.bbb, id.goods) == 0.7);
+  CHECK(p.price_cap(id.bbb, id.chips) == 0.0);
+  CHECK(p.cap_coalition(id.bbb, id.ccc) == 1.0);
+  CHECK(p.cap_coalition(id.bbb, id.aaa) == 0.0);
+}
+
+TEST_CASE("secondary sanctions aimed at banks leave firms' enforcement alone", "[rules]") {
+  const auto& [spec, id, p] = FirstMonth(
+      "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: CCC, target: BBB, scope: banks, "
+      "intensity: 0.4}\n");
+  CHECK(p.secondary_banks(id.ccc, id.bbb) == 0.4);
+  CHECK(p.secondary_firms(id.ccc, id.bbb, state::market_of(id.goods, 0)) == 0.0);
+  CHECK(rules::bank_enforcement(p, spec.states.size(), id.aaa, id.bbb) == 0.4);
+}
+
+TEST_CASE("a bank withdrawal concerns the named populations of the withdrawing state", "[rules]") {
+  const auto& [spec, id, p] = FirstMonth(
+      "events:\n  - {id: w, kind: bank_withdrawal, start: 2020-01, by: AAA, target: BBB, banks: banks, "
+      "intensity: 0.9}\n");
+  CHECK(p.bank_withdrawal(0, id.bbb) == 0.9);
+  CHECK(p.bank_withdrawal(0, id.ccc) == 0.0);
 }

@@ -1,11 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <set>
+#include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "geosim/core/error.hpp"
+#include "geosim/model/policy_kinds.hpp"
 #include "geosim/model/spec.hpp"
 #include "geosim/scenario/load.hpp"
 
@@ -703,4 +709,149 @@ TEST_CASE("real exchange rates, pass-through and the exchange rate elasticity lo
   CHECK(error_of(mini(), {{"parameters.orders.exchange_rate_elasticity", "-1"}}) ==
         "--set parameters.orders.exchange_rate_elasticity=-1: parameters.orders.exchange_rate_elasticity: -1 is "
         "negative; expected a value >= 0");
+}
+
+// ------------------------------------------------------------------ policy kinds
+
+namespace {
+
+/// A value of each event key that is valid in mini.yaml's world.
+std::string sample_value(std::string_view key) {
+  static const std::map<std::string_view, std::string> values{
+      {"id", "probe"},       {"start", "2021-03"},     {"end", "2022-06"},      {"by", "AAA"},
+      {"target", "BBB"},     {"intensity", "0.5"},     {"label", "probe"},      {"sectors", "[oil]"},
+      {"dual_use_only", "true"}, {"cap", "60"},        {"currencies", "[USD]"}, {"scope", "firms"},
+      {"banks", "big"}};
+  const auto it = values.find(key);
+  if (it == values.end()) FAIL("no sample value for event key '" << key << "'; add one to sample_value()");
+  return it->second;
+}
+
+/// mini.yaml with one more event (events[3]) of `kind` that has every key the kind takes.
+std::string mini_with_full_event(const model::PolicyKindInfo& kind) {
+  std::string keys = "kind: " + std::string(kind.name);
+  const auto add = [&](std::span<const model::EventKey> list) {
+    for (const model::EventKey& k : list)
+      if (k.name != "kind") keys += ", " + std::string(k.name) + ": " + sample_value(k.name);
+  };
+  add(model::common_event_keys);
+  add(kind.keys);
+  return "schema_version: 1\nbase: " + mini_path + "\nname: probe\nevents:\n  - {" + keys + "}\n";
+}
+
+/// The rows of the markdown tables in the section that starts with `heading`:
+/// one vector of rows per table, each row its cells, header and rule dropped.
+std::vector<std::vector<std::vector<std::string>>> tables_in_section(const std::string& text,
+                                                                     const std::string& heading) {
+  const auto begin = text.find("\n" + heading + "\n");
+  REQUIRE(begin != std::string::npos);
+  const auto end = text.find("\n## ", begin + 1);
+  std::istringstream lines(text.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+  std::vector<std::vector<std::vector<std::string>>> tables;
+  bool in_table = false;
+  int row = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("|", 0) != 0) {
+      in_table = false;
+      continue;
+    }
+    if (!in_table) {
+      tables.emplace_back();
+      in_table = true;
+      row = 0;
+    }
+    if (row++ < 2) continue;  // header and |---|
+    std::vector<std::string> cells;
+    std::size_t from = 1;
+    for (std::size_t bar; (bar = line.find('|', from)) != std::string::npos; from = bar + 1)
+      cells.push_back(line.substr(from, bar - from));
+    tables.back().push_back(cells);
+  }
+  return tables;
+}
+
+/// The `code` words of a markdown cell, each with whether "(required)" follows it.
+std::vector<std::pair<std::string, bool>> code_words(const std::string& cell) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (std::size_t open = cell.find('`'); open != std::string::npos; open = cell.find('`', open + 1)) {
+    const auto close = cell.find('`', open + 1);
+    REQUIRE(close != std::string::npos);
+    const bool required = cell.compare(close + 1, 11, " (required)") == 0;
+    out.emplace_back(cell.substr(open + 1, close - open - 1), required);
+    open = close;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the scenario reference lists every policy kind with the keys of the kind table", "[scenario]") {
+  const auto tables = tables_in_section(read(GEOSIM_SOURCE_DIR "/docs/scenario-reference.md"), "## events");
+  // Keys every event takes; keys only some kinds take; the kinds.
+  REQUIRE(tables.size() == 3);
+
+  std::vector<std::pair<std::string, bool>> common_in_docs, common_in_table;
+  for (const auto& row : tables[0])
+    common_in_docs.emplace_back(code_words(row.at(0)).at(0).first, row.at(1).find("**required**") != std::string::npos);
+  for (const model::EventKey& k : model::common_event_keys) common_in_table.emplace_back(k.name, k.required);
+  CHECK(common_in_docs == common_in_table);
+
+  std::set<std::string> own_in_docs, own_in_table;
+  for (const auto& row : tables[1]) own_in_docs.insert(code_words(row.at(0)).at(0).first);
+  for (const model::PolicyKindInfo& kind : model::policy_kinds())
+    for (const model::EventKey& k : kind.keys) own_in_table.insert(std::string(k.name));
+  CHECK(own_in_docs == own_in_table);
+
+  std::vector<std::string> kinds_in_docs, kinds_in_table;
+  for (const auto& row : tables[2]) kinds_in_docs.push_back(code_words(row.at(0)).at(0).first);
+  for (const model::PolicyKindInfo& kind : model::policy_kinds()) kinds_in_table.emplace_back(kind.name);
+  REQUIRE(kinds_in_docs == kinds_in_table);
+
+  for (std::size_t i = 0; i < tables[2].size(); ++i) {
+    const model::PolicyKindInfo& kind = model::policy_kinds()[i];
+    INFO("kind " << kind.name);
+    std::vector<std::pair<std::string, bool>> keys;
+    for (const model::EventKey& k : kind.keys) keys.emplace_back(k.name, k.required);
+    CHECK(code_words(tables[2][i].at(1)) == keys);
+  }
+}
+
+TEST_CASE("an event of every kind loads with every key its kind takes", "[scenario]") {
+  for (const model::PolicyKindInfo& kind : model::policy_kinds()) {
+    INFO("kind " << kind.name);
+    const auto spec = load_text(mini_with_full_event(kind), "probe.yaml");
+    REQUIRE(spec.events.size() == 4);
+    CHECK(spec.events[3].kind == kind.kind);
+    CHECK(std::string(model::to_string(spec.events[3].kind)) == kind.name);
+    // The loader records where it read each key: none of the kind's keys is ignored.
+    for (const model::EventKey& k : model::common_event_keys) CHECK(spec.sources.count("events[3]." + std::string(k.name)));
+    for (const model::EventKey& k : kind.keys) CHECK(spec.sources.count("events[3]." + std::string(k.name)));
+  }
+}
+
+TEST_CASE("a key that no kind takes is an error listing the keys of the event's kind", "[scenario]") {
+  CHECK(error_of(mini("sectors: [oil], cap: 60}", "sectors: [oil], cap: 60, colour: red}")) ==
+        "mini.yaml:34:112: events[1].colour: unknown key 'colour'; expected one of id, kind, start, end, by, target, "
+        "intensity, label, sectors, cap");
+}
+
+TEST_CASE("a key that another kind takes is an error naming the kinds that take it", "[scenario]") {
+  CHECK(error_of(mini("banks: big}", "banks: big, scope: banks}")) ==
+        "mini.yaml:35:89: events[2].scope: scope does not apply to a bank_withdrawal event; it applies to "
+        "secondary_sanctions");
+  CHECK(error_of(mini("sectors: [chips], intensity: 0.5}", "sectors: [chips], intensity: 0.5, banks: big}")) ==
+        "mini.yaml:33:109: events[0].banks: banks does not apply to a export_control event; it applies to "
+        "bank_withdrawal");
+}
+
+TEST_CASE("a price cap without sectors is an error saying why it needs them", "[scenario]") {
+  CHECK(error_of(mini("sectors: [oil], cap: 60}", "cap: 60}")) ==
+        "mini.yaml:34:5: events[1]: missing required key 'sectors' (a price cap is stated in the price unit of its "
+        "sectors)");
+}
+
+TEST_CASE("an unknown event kind is an error listing the kinds of the table", "[scenario]") {
+  CHECK(error_of(mini("kind: export_control", "kind: export_controls")) ==
+        "mini.yaml:33:21: events[0].kind: expected one of export_control, import_ban, price_cap, financial_sanctions, "
+        "secondary_sanctions, bank_withdrawal, risk_premium, got 'export_controls' (did you mean 'export_control'?)");
 }

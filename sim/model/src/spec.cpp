@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "geosim/model/policy_kinds.hpp"
+
 namespace geosim::model {
 
 SourceLocation ScenarioSpec::where(const std::string& key_path) const {
@@ -212,25 +214,7 @@ void check_event(const ScenarioSpec& spec, const Checker& c, std::size_t i) {
       c.fail(key + ".end", e.end->str() + " is before the start of the horizon (" + spec.start.str() +
                                "); the event would never apply");
   }
-  if (e.kind == PolicyKind::price_cap && !(e.cap > 0))
-    c.fail(key + ".cap", "a price_cap needs cap > 0 (the ceiling, in the sector's price unit)");
-  if (e.kind == PolicyKind::financial_sanctions && e.currencies.empty() && !spec.states[index(e.by)].home_currency)
-    c.fail(key + ".currencies", c.state_code(e.by) +
-                                    " has no home_currency, so the event must name the blocked currencies");
-  if (e.kind == PolicyKind::bank_withdrawal) {
-    std::string names;
-    bool found = false;
-    for (const BankPopulationSpec& b : spec.banks) {
-      if (b.state != e.by) continue;
-      if (b.name == e.banks || e.banks.empty()) found = true;
-      names += (names.empty() ? "" : ", ") + b.name;
-    }
-    if (!found && e.banks.empty())
-      c.fail(key + ".by", c.state_code(e.by) + " has no bank populations, so there are no banks to withdraw");
-    if (!found)
-      c.fail(key + ".banks", "'" + e.banks + "' is not a bank population of " + c.state_code(e.by) +
-                                 "; defined: " + (names.empty() ? std::string("none") : names));
-  }
+  kind_info(e.kind).check(EventCheck{spec, e, key});
 }
 
 }  // namespace
@@ -260,19 +244,6 @@ std::optional<SectorId> find_sector(const ScenarioSpec& spec, const std::string&
 std::optional<CurrencyId> find_currency(const ScenarioSpec& spec, const std::string& code) {
   if (const auto i = find_code(spec.currencies, code)) return make_id<CurrencyId>(*i);
   return std::nullopt;
-}
-
-const char* to_string(PolicyKind kind) noexcept {
-  switch (kind) {
-    case PolicyKind::export_control: return "export_control";
-    case PolicyKind::import_ban: return "import_ban";
-    case PolicyKind::price_cap: return "price_cap";
-    case PolicyKind::financial_sanctions: return "financial_sanctions";
-    case PolicyKind::secondary_sanctions: return "secondary_sanctions";
-    case PolicyKind::bank_withdrawal: return "bank_withdrawal";
-    case PolicyKind::risk_premium: return "risk_premium";
-  }
-  return "unknown";
 }
 
 const char* to_string(Role role) noexcept {

@@ -1,6 +1,8 @@
 #include "geosim/rules/policy.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <iterator>
 #include <numeric>
 
 namespace geosim::rules {
@@ -24,6 +26,102 @@ double PolicyState::blocked(std::size_t a, std::size_t b, std::size_t c) const {
   const double currency = std::max(currency_block(a, c), currency_block(b, c));
   return 1.0 - (1.0 - banks) * (1.0 - currency);
 }
+
+namespace {
+
+/// One active event, resolved to indices: what an application needs.
+struct ActiveEvent {
+  const model::ScenarioSpec& spec;
+  const model::PolicyEvent& e;
+  std::size_t by, t;
+  std::vector<std::size_t> sectors;  ///< the event's sectors; all when it names none
+
+  /// Calls fn(market) for the markets of the event's sectors; dual-use-only
+  /// measures touch the dual-use market of a sector only.
+  template <class Fn>
+  void for_markets(Fn&& fn) const {
+    for (auto k : sectors) {
+      if (!e.dual_use_only) fn(market_of(k, 0));
+      fn(market_of(k, 1));
+    }
+  }
+};
+
+// ------------------------------------------------------------ applications
+// What an event of each kind sets in the policy state (docs/ODD.md §7.1).
+
+void apply_export_control(const ActiveEvent& a, PolicyState& p) {
+  a.for_markets([&](std::size_t m) { p.export_control(a.by, a.t, m) = a.e.intensity; });
+}
+
+void apply_import_ban(const ActiveEvent& a, PolicyState& p) {
+  a.for_markets([&](std::size_t m) { p.import_ban(a.by, a.t, m) = a.e.intensity; });
+}
+
+void apply_price_cap(const ActiveEvent& a, PolicyState& p) {
+  for (auto k : a.sectors) {
+    p.price_cap(a.t, k) = a.e.cap;
+    p.price_cap_intensity(a.t, k) = a.e.intensity;
+  }
+  p.cap_coalition(a.t, a.by) = 1.0;
+}
+
+void apply_financial_sanctions(const ActiveEvent& a, PolicyState& p) {
+  std::vector<std::size_t> currencies;
+  for (auto c : a.e.currencies) currencies.push_back(index(c));
+  if (currencies.empty())
+    if (auto home = a.spec.states[a.by].home_currency) currencies.push_back(index(*home));
+  for (auto c : currencies) p.currency_block(a.t, c) = a.e.intensity;
+  p.bank_block(a.by, a.t) = a.e.intensity;
+}
+
+void apply_secondary_sanctions(const ActiveEvent& a, PolicyState& p) {
+  if (a.e.scope != model::SanctionScope::banks)
+    a.for_markets([&](std::size_t m) { p.secondary_firms(a.by, a.t, m) = a.e.intensity; });
+  if (a.e.scope != model::SanctionScope::firms) p.secondary_banks(a.by, a.t) = a.e.intensity;
+}
+
+void apply_bank_withdrawal(const ActiveEvent& a, PolicyState& p) {
+  for (std::size_t b = 0; b < a.spec.banks.size(); ++b) {
+    const auto& pop = a.spec.banks[b];
+    if (pop.state != a.e.by) continue;
+    if (!a.e.banks.empty() && pop.name != a.e.banks) continue;
+    p.bank_withdrawal(b, a.t) = a.e.intensity;
+  }
+}
+
+void apply_risk_premium(const ActiveEvent& a, PolicyState& p) {
+  a.for_markets([&](std::size_t m) { p.risk_premium(a.by, a.t, m) = a.e.intensity; });
+}
+
+// One application per kind. The rest of a kind is declared in model's table
+// (model/src/policy_kinds.cpp), which cannot hold these: they write
+// PolicyState, and model must not depend on rules.
+struct Application {
+  PolicyKind kind;
+  void (*apply)(const ActiveEvent&, PolicyState&);
+};
+
+constexpr Application applications[] = {
+    {PolicyKind::export_control, apply_export_control},
+    {PolicyKind::import_ban, apply_import_ban},
+    {PolicyKind::price_cap, apply_price_cap},
+    {PolicyKind::financial_sanctions, apply_financial_sanctions},
+    {PolicyKind::secondary_sanctions, apply_secondary_sanctions},
+    {PolicyKind::bank_withdrawal, apply_bank_withdrawal},
+    {PolicyKind::risk_premium, apply_risk_premium},
+};
+
+constexpr bool one_application_per_kind() {
+  if (std::size(applications) != model::policy_kind_count) return false;
+  for (std::size_t i = 0; i < std::size(applications); ++i)
+    if (static_cast<std::size_t>(applications[i].kind) != i || !applications[i].apply) return false;
+  return true;
+}
+static_assert(one_application_per_kind(),
+              "one application per PolicyKind (model/src/policy_kinds.cpp), in the order of the enum");
+
+}  // namespace
 
 PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, int step,
                       const state::Grid& escalation) {
@@ -56,60 +154,14 @@ PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, 
   });
 
   for (const auto* e : active) {
-    const std::size_t by = index(e->by), t = index(e->target);
-    std::vector<std::size_t> sectors;
-    for (auto k : e->sectors) sectors.push_back(index(k));
-    if (sectors.empty()) {
-      sectors.resize(K);
-      std::iota(sectors.begin(), sectors.end(), 0);
+    ActiveEvent a{spec, *e, index(e->by), index(e->target), {}};
+    for (auto k : e->sectors) a.sectors.push_back(index(k));
+    if (a.sectors.empty()) {
+      a.sectors.resize(K);
+      std::iota(a.sectors.begin(), a.sectors.end(), 0);
     }
-    // Dual-use-only measures touch the dual-use market of a sector only.
-    const auto for_markets = [&](auto&& fn) {
-      for (auto k : sectors) {
-        if (!e->dual_use_only) fn(market_of(k, 0));
-        fn(market_of(k, 1));
-      }
-    };
-    switch (e->kind) {
-      case PolicyKind::export_control:
-        for_markets([&](std::size_t m) { p.export_control(by, t, m) = e->intensity; });
-        break;
-      case PolicyKind::import_ban:
-        for_markets([&](std::size_t m) { p.import_ban(by, t, m) = e->intensity; });
-        break;
-      case PolicyKind::price_cap:
-        for (auto k : sectors) {
-          p.price_cap(t, k) = e->cap;
-          p.price_cap_intensity(t, k) = e->intensity;
-        }
-        p.cap_coalition(t, by) = 1.0;
-        break;
-      case PolicyKind::financial_sanctions: {
-        std::vector<std::size_t> currencies;
-        for (auto c : e->currencies) currencies.push_back(index(c));
-        if (currencies.empty())
-          if (auto home = spec.states[by].home_currency) currencies.push_back(index(*home));
-        for (auto c : currencies) p.currency_block(t, c) = e->intensity;
-        p.bank_block(by, t) = e->intensity;
-        break;
-      }
-      case PolicyKind::secondary_sanctions:
-        if (e->scope != model::SanctionScope::banks)
-          for_markets([&](std::size_t m) { p.secondary_firms(by, t, m) = e->intensity; });
-        if (e->scope != model::SanctionScope::firms) p.secondary_banks(by, t) = e->intensity;
-        break;
-      case PolicyKind::risk_premium:
-        for_markets([&](std::size_t m) { p.risk_premium(by, t, m) = e->intensity; });
-        break;
-      case PolicyKind::bank_withdrawal:
-        for (std::size_t b = 0; b < spec.banks.size(); ++b) {
-          const auto& pop = spec.banks[b];
-          if (pop.state != e->by) continue;
-          if (!e->banks.empty() && pop.name != e->banks) continue;
-          p.bank_withdrawal(b, t) = e->intensity;
-        }
-        break;
-    }
+    assert(static_cast<std::size_t>(e->kind) < std::size(applications));
+    applications[static_cast<std::size_t>(e->kind)].apply(a, p);
   }
 
   // Adaptive escalation raises enforcement where sanctions are in force.

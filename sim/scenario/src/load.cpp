@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <span>
+#include <string_view>
 
+#include "geosim/model/policy_kinds.hpp"
 #include "tree.hpp"
 
 namespace geosim::scenario {
@@ -616,66 +619,90 @@ class Converter {
     }
   }
 
-  void events(const Node& n) {
-    using model::PolicyKind;
-    static const std::vector<std::string> kinds{"export_control",      "import_ban",          "price_cap",
-                                                "financial_sanctions", "secondary_sanctions", "bank_withdrawal",
-                                                "risk_premium"};
-    static const std::vector<std::string> scopes{"firms", "banks", "both"};
-    // Keys that only some kinds read; anywhere else they would be silently ignored.
-    static const std::map<std::string, std::vector<PolicyKind>> specific{
-        {"cap", {PolicyKind::price_cap}},
-        {"currencies", {PolicyKind::financial_sanctions}},
-        {"scope", {PolicyKind::secondary_sanctions}},
-        {"banks", {PolicyKind::bank_withdrawal}},
-        {"dual_use_only", {PolicyKind::export_control, PolicyKind::secondary_sanctions}},
+  /// The kind table entry an event names, or null when it names none or an
+  /// unknown one (reading `kind` then reports that).
+  static const model::PolicyKindInfo* named_kind(const Node& item) {
+    const Node* k = item.is_map() ? item.find("kind") : nullptr;
+    if (!k || !k->is_scalar()) return nullptr;
+    const auto kind = model::policy_kind_named(k->scalar);
+    return kind ? &model::kind_info(*kind) : nullptr;
+  }
+
+  /// The keys an event of a kind takes, or of any kind when it is not known.
+  static std::vector<std::string> event_keys(const model::PolicyKindInfo* kind) {
+    std::vector<std::string> keys;
+    const auto add = [&](std::span<const model::EventKey> more) {
+      for (const model::EventKey& k : more)
+        if (std::find(keys.begin(), keys.end(), k.name) == keys.end()) keys.emplace_back(k.name);
     };
+    add(model::common_event_keys);
+    if (kind) add(kind->keys);
+    else
+      for (const model::PolicyKindInfo& k : model::policy_kinds()) add(k.keys);
+    return keys;
+  }
+
+  /// A key that another kind takes is an error naming the kinds it applies
+  /// to; a key no kind takes is left to Fields, which lists this kind's keys.
+  static void check_keys_apply(const Node& item, const std::string& path, const model::PolicyKindInfo& kind) {
+    for (const detail::Entry& e : item.entries) {
+      if (model::find_key(kind, e.key)) continue;
+      std::vector<std::string> kinds;
+      for (const model::PolicyKindInfo& other : model::policy_kinds())
+        if (model::find_key(other, e.key)) kinds.emplace_back(other.name);
+      if (kinds.empty()) return;
+      throw InputError(e.key_where, at(path, e.key),
+                       e.key + " does not apply to a " + kind.name + " event; it applies to " + join(kinds));
+    }
+  }
+
+  void events(const Node& n) {
+    static const std::vector<std::string> scopes{"firms", "banks", "both"};
+    std::vector<std::string> kinds;
+    for (const model::PolicyKindInfo& k : model::policy_kinds()) kinds.emplace_back(k.name);
     std::map<std::string, SourceLocation> ids;
     const auto& items = list(n, "events", true, "");
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string path = at("events", i);
-      Fields f(spec_, items[i], path,
-               {"id", "kind", "start", "end", "by", "target", "sectors", "intensity", "dual_use_only", "cap",
-                "currencies", "scope", "banks", "label"});
+      const model::PolicyKindInfo* named = named_kind(items[i]);
+      if (named) check_keys_apply(items[i], path, *named);
+      Fields f(spec_, items[i], path, event_keys(named));
       model::PolicyEvent e;
       if (const Node* v = f.get("id")) {
         const std::string id = text(*v, f.path("id"));
         const auto [it, fresh] = ids.emplace(id, v->where);
         if (!fresh) fail(*v, f.path("id"), "duplicate event id '" + id + "' (first used at " + it->second.str() + ")");
       }
-      e.kind = static_cast<PolicyKind>(choice(f.need("kind"), f.path("kind"), kinds));
-      for (const auto& [key, applies] : specific)
-        if (f.node().find(key) && std::find(applies.begin(), applies.end(), e.kind) == applies.end()) {
-          std::vector<std::string> names;
-          for (PolicyKind k : applies) names.push_back(model::to_string(k));
-          throw InputError(f.key_where(key), f.path(key),
-                           key + " does not apply to a " + model::to_string(e.kind) + " event; it applies to " +
-                               join(names));
-        }
-      e.start = date(f.need("start"), f.path("start"));
-      if (const Node* v = f.get("end")) e.end = date(*v, f.path("end"));
-      e.by = state(f.need("by"), f.path("by"));
-      e.target = state(f.need("target"), f.path("target"));
-      if (const Node* v = f.get("sectors")) {
+      e.kind = static_cast<model::PolicyKind>(choice(f.need("kind"), f.path("kind"), kinds));
+      const model::PolicyKindInfo& kind = model::kind_info(e.kind);
+      // The value of a key, null when absent; absent required keys are
+      // errors. Keys the kind does not take never get here (Fields).
+      const auto value = [&](std::string_view name) -> const Node* {
+        const model::EventKey* key = model::find_key(kind, name);
+        if (!key || !key->required) return f.get(std::string(name));
+        return &f.need(std::string(name), key->why.empty() ? "" : " (" + std::string(key->why) + ")");
+      };
+      if (const Node* v = value("start")) e.start = date(*v, f.path("start"));
+      if (const Node* v = value("end")) e.end = date(*v, f.path("end"));
+      if (const Node* v = value("by")) e.by = state(*v, f.path("by"));
+      if (const Node* v = value("target")) e.target = state(*v, f.path("target"));
+      if (const Node* v = value("sectors")) {
         const auto& codes = list(*v, f.path("sectors"), false, "; omit sectors to apply the event to all sectors");
         for (std::size_t k = 0; k < codes.size(); ++k) e.sectors.push_back(sector(codes[k], at(f.path("sectors"), k)));
-      } else if (e.kind == PolicyKind::price_cap) {
-        f.need("sectors", " (a price cap is stated in the price unit of its sectors)");
       }
-      if (const Node* v = f.get("intensity")) e.intensity = number(*v, f.path("intensity"), share);
-      if (const Node* v = f.get("dual_use_only")) e.dual_use_only = boolean(*v, f.path("dual_use_only"));
-      if (e.kind == PolicyKind::price_cap)
-        e.cap = number(f.need("cap", " (the price ceiling, in the sector's price unit)"), f.path("cap"), positive);
-      if (const Node* v = f.get("currencies")) {
+      if (const Node* v = value("intensity")) e.intensity = number(*v, f.path("intensity"), share);
+      if (const Node* v = value("dual_use_only")) e.dual_use_only = boolean(*v, f.path("dual_use_only"));
+      if (const Node* v = value("cap")) e.cap = number(*v, f.path("cap"), positive);
+      if (const Node* v = value("currencies")) {
         const auto& codes =
             list(*v, f.path("currencies"), false, "; omit currencies to block the home currency of 'by'");
         for (std::size_t k = 0; k < codes.size(); ++k)
           e.currencies.push_back(currency(codes[k], at(f.path("currencies"), k)));
       }
-      if (const Node* v = f.get("scope"))
+      if (const Node* v = value("scope"))
         e.scope = static_cast<model::SanctionScope>(choice(*v, f.path("scope"), scopes));
-      if (const Node* v = f.get("banks")) e.banks = text(*v, f.path("banks"));
-      if (const Node* v = f.get("label")) e.label = text(*v, f.path("label"));
+      if (const Node* v = value("banks")) e.banks = text(*v, f.path("banks"));
+      if (const Node* v = value("label")) e.label = text(*v, f.path("label"));
       spec_.events.push_back(std::move(e));
     }
   }

@@ -9,6 +9,7 @@
 // in the scenario file and USD per month inside the engine; shares, intensities
 // and probabilities are fractions in [0, 1]; rates are per month unless named
 // otherwise.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -190,6 +191,9 @@ struct BankPopulationSpec {
   std::string source_key;
 };
 
+/// A kind of policy event. Everything else about a kind (its name in files,
+/// keys, checks, application) is in one table entry per kind:
+/// policy_kinds.hpp says where, and how to add one.
 enum class PolicyKind : std::uint8_t {
   export_control,       ///< `by` stops exports to `target` in `sectors`
   import_ban,           ///< `by` stops imports from `target` in `sectors`
@@ -198,7 +202,9 @@ enum class PolicyKind : std::uint8_t {
   secondary_sanctions,  ///< `by` penalises third-country firms/banks dealing with `target`
   bank_withdrawal,      ///< banks of `by` (population `banks`) refuse payments with `target`
   risk_premium,         ///< buyers in `by` count `target`'s goods in `sectors` as costing (1 + intensity) x price
+  count                 ///< not a kind: the number of kinds; new kinds go above it
 };
+inline constexpr std::size_t policy_kind_count = static_cast<std::size_t>(PolicyKind::count);
 
 /// Which agents secondary sanctions are aimed at.
 enum class SanctionScope : std::uint8_t { firms, banks, both };
