@@ -461,7 +461,7 @@ TEST_CASE("an unknown key is an error suggesting the closest key", "[scenario]")
 TEST_CASE("an unknown key far from every key lists the allowed keys", "[scenario]") {
   CHECK(error_of(mini("seed: 7", "colour: 7")) ==
         "mini.yaml:7:1: colour: unknown key 'colour'; expected one of schema_version, name, description, horizon, "
-        "seed, sectors, currencies, states, affinities, trade_costs, firms, banks, events, parameters, output");
+        "seed, sectors, currencies, states, affinities, trade_costs, freight, firms, banks, events, parameters, output");
 }
 
 TEST_CASE("an event key that does not apply to the event's kind is an error", "[scenario]") {
