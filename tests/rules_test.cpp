@@ -261,7 +261,7 @@ std::vector<double> cells(const rules::PolicyState& p) {
   std::vector<double> out;
   for (const state::Grid* g : {&p.export_control, &p.import_ban, &p.price_cap, &p.price_cap_intensity,
                                &p.cap_coalition, &p.currency_block, &p.bank_block, &p.secondary_firms,
-                               &p.secondary_banks, &p.bank_withdrawal, &p.risk_premium})
+                               &p.secondary_banks, &p.bank_withdrawal, &p.risk_premium, &p.fleet_sanctions})
     out.insert(out.end(), g->data().begin(), g->data().end());
   return out;
 }

@@ -853,5 +853,6 @@ TEST_CASE("a price cap without sectors is an error saying why it needs them", "[
 TEST_CASE("an unknown event kind is an error listing the kinds of the table", "[scenario]") {
   CHECK(error_of(mini("kind: export_control", "kind: export_controls")) ==
         "mini.yaml:33:21: events[0].kind: expected one of export_control, import_ban, price_cap, financial_sanctions, "
-        "secondary_sanctions, bank_withdrawal, risk_premium, got 'export_controls' (did you mean 'export_control'?)");
+        "secondary_sanctions, bank_withdrawal, risk_premium, fleet_sanctions, got 'export_controls' (did you mean "
+            "'export_control'?)");
 }

@@ -7,6 +7,7 @@
 #include "geosim/market/market.hpp"
 #include "geosim/market/valuation.hpp"
 #include "geosim/rules/adaptive.hpp"
+#include "geosim/rules/fleet.hpp"
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/demand.hpp"
 #include "geosim/rules/income.hpp"
@@ -85,12 +86,11 @@ class Simulation {
 
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);
-    Grid value({S(), S(), K()}), via_hub({S(), S(), K()}), dual({S(), S(), std::size(route_labels)});
-    market::record_flows(ctx, w, clearing, value, via_hub, dual);
+    const market::Flows flows = market::record_flows(ctx, w, clearing);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { market::firm_trade(ctx, w, clearing, b, e); });
 
     // 6. Payments.
-    const Grid pair_value = market::pair_values(value);
+    const Grid pair_value = market::pair_values(flows.value);
     market::settle(ctx, w, pair_value);
 
     // 7. Enforcement, then what agents learn from it next step.
@@ -100,13 +100,14 @@ class Simulation {
     rules::GroupOutcome outcome(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
     rules::learn_from_step(ctx, w, outcome);
-    rules::adapt(ctx, w, value, dual);
+    rules::adapt(ctx, w, flows.dual_use);
+    rules::update_fleet(ctx, w, flows.value, flows.quantity);
 
     // 8. Accounting and observation.
-    rules::update_income(ctx, w, value);
+    rules::update_income(ctx, w, flows.value);
     record.step = t;
     record.month = spec_.start + t;
-    observe({ctx, w, clearing, value, via_hub, dual}, record);
+    observe({ctx, w, clearing, flows}, record);
   }
 
   std::size_t S() const { return world_.dims.states; }

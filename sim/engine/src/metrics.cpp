@@ -41,7 +41,7 @@ Derived derive(const StepData& d) {
   for (std::size_t i = 0; i < S; ++i)
     for (std::size_t j = 0; j < S; ++j)
       for (std::size_t k = 0; k < K; ++k) {
-        both(i, j, k) = d.value(i, j, k) + d.value(j, i, k);
+        both(i, j, k) = d.flows.value(i, j, k) + d.flows.value(j, i, k);
         total(i) += both(i, j, k);
       }
   x.share = Grid({S, S});
@@ -86,8 +86,8 @@ Derived derive(const StepData& d) {
             resell += bought_elsewhere * ctx.import_price(y, k) * open(i, y, m);
           }
         }
-        imports = d.value(j, i, k);
-        exports = d.value(i, j, k);
+        imports = d.flows.value(j, i, k);
+        exports = d.flows.value(i, j, k);
         const double repl_in = imports > 0 ? std::min(1.0, reach * spare_in / imports) : 1.0;
         const double repl_out = exports > 0 ? std::min(1.0, reach * resell / exports) : 1.0;
         v += spec.sectors[k].criticality * (imports * (1 - repl_in) + exports * (1 - repl_out));
@@ -156,13 +156,13 @@ const std::vector<Variable>& catalogue() {
   static const std::vector<Variable> table = {
       {{"trade_value", "USD/month", "exports of state to partner by sector (hub legs included)",
         {D::time, D::state, D::partner, D::sector}},
-       [](const StepData& d, const X&) { return d.value.data(); }},
+       [](const StepData& d, const X&) { return d.flows.value.data(); }},
       {{"trade_value_via_hub", "USD/month", "exports of state reaching partner through an intermediary hub",
         {D::time, D::state, D::partner, D::sector}},
-       [](const StepData& d, const X&) { return d.via_hub_value.data(); }},
+       [](const StepData& d, const X&) { return d.flows.via_hub.data(); }},
       {{"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
         {D::time, D::state, D::partner, D::route}},
-       [](const StepData& d, const X&) { return d.dual_use.data(); }},
+       [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
       {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
         {D::time, D::state, D::partner}},
        [](const StepData&, const X& x) { return x.share.data(); }},
@@ -241,14 +241,16 @@ const std::vector<Variable>& catalogue() {
         "share of payments between state and partner that find a channel (currency and banks)",
         {D::time, D::state, D::partner}},
        [](const StepData& d, const X&) { return d.world.agg.availability.data(); }},
-      {{"energy_revenue", "USD/month", "state's export revenue from energy sectors", {D::time, D::state}},
+      {{"energy_revenue", "USD/month",
+        "state's export revenue from energy sectors, free on board: trade value less the freight it pays",
+        {D::time, D::state}},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid energy({S});
          for (std::size_t i = 0; i < S; ++i)
            for (std::size_t j = 0; j < S; ++j)
              for (std::size_t k = 0; k < K; ++k)
-               if (d.ctx.spec->sectors[k].energy) energy(i) += d.value(i, j, k);
+               if (d.ctx.spec->sectors[k].energy) energy(i) += d.flows.value(i, j, k) - d.flows.freight(i, j, k);
          return std::move(energy.data());
        }},
       {{"unmet_demand", "USD/month", "state's import demand left unfilled after clearing",
@@ -287,6 +289,49 @@ const std::vector<Variable>& catalogue() {
       {{"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return mean_of(x.belief, x.firms); }},
+      {{"trade_quantity", "sector price unit's unit/month",
+        "exports of state to partner by sector in physical units (crude: bbl; hub legs included)",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) { return d.flows.quantity.data(); }},
+      {{"freight_cost", "USD per sector price unit",
+        "freight and insurance per physical unit from state to partner, Western and alternative fleet blended",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
+         Grid rate({S, S, K});
+         for (std::size_t j = 0; j < S; ++j)
+           for (std::size_t i = 0; i < S; ++i)
+             for (std::size_t k = 0; k < K; ++k) rate(j, i, k) = market::freight_rate(d.ctx, d.world, j, i, k);
+         return std::move(rate.data());
+       }},
+      {{"capacity_utilisation", "1", "state's exports in sector over its export capacity", {D::time, D::state, D::sector}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
+         Grid use({S, K});
+         for (std::size_t s = 0; s < S; ++s)
+           for (std::size_t k = 0; k < K; ++k) {
+             double sold = 0, capacity = 0;
+             for (std::size_t p = 0; p < 2; ++p) {
+               sold += d.clearing.sales(s, state::market_of(k, p));
+               capacity += d.ctx.capacity(s, state::market_of(k, p));
+             }
+             use(s, k) = capacity > 0 ? sold / capacity : 0.0;
+           }
+         return std::move(use.data());
+       }},
+      {{"shadow_fleet_cost", "USD/month",
+        "what state's energy exports on its alternative fleet pay for freight and insurance", {D::time, D::state}},
+       [](const StepData& d, const X&) {
+         const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
+         Grid cost({S});
+         for (std::size_t j = 0; j < S; ++j) {
+           const double share = std::min(1.0, d.world.agg.shadow_fleet(j));
+           for (std::size_t i = 0; i < S; ++i)
+             for (std::size_t k = 0; k < K; ++k)
+               if (d.ctx.spec->sectors[k].energy) cost(j) += share * d.flows.quantity(j, i, k) * d.world.freight(j, i, k, 1);
+         }
+         return std::move(cost.data());
+       }},
   };
   return table;
 }

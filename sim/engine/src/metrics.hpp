@@ -3,6 +3,7 @@
 // and the firm columns of a snapshot.
 #include "geosim/engine/observer.hpp"
 #include "geosim/market/market.hpp"
+#include "geosim/market/valuation.hpp"
 
 namespace geosim::engine {
 
@@ -11,9 +12,7 @@ struct StepData {
   const rules::StepContext& ctx;
   const state::World& world;
   const market::Clearing& clearing;
-  const state::Grid& value;          ///< [exporter][importer][sector] USD / month, hub legs included
-  const state::Grid& via_hub_value;  ///< [origin][destination][sector] USD / month through hubs
-  const state::Grid& dual_use;       ///< [exporter][importer][route] USD / month
+  const market::Flows& flows;
 };
 
 /// Fills record.values (one array per variable of variables()).

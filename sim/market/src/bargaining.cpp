@@ -22,7 +22,7 @@ namespace {
 struct Reach {
   state::Grid potential;  ///< [exporter][buyer] CES demand at world prices, reference USD / month
   state::Grid open_sell;  ///< [exporter][buyer] of which open to the exporter (buyer's caution, premium)
-  state::Grid open_buy;   ///< [exporter][buyer] of which open to the buyer (exporters' caution)
+  state::Grid open_buy;   ///< [exporter][buyer] of which open to the buyer (others' export controls, exporters' caution)
 };
 
 Reach reach(const rules::StepContext& ctx, const state::World& world, const state::Grid& demand, std::size_t k) {
@@ -50,8 +50,10 @@ Reach reach(const rules::StepContext& ctx, const state::World& world, const stat
         // would not buy at the world price: CES attraction (1 + premium)^-sigma.
         double sell = open * std::pow(1 + ctx.policy.premium(j, i, m), -sector.elasticity);
         if (sanctioned) sell *= 1.0 - state::group_caution(world, world.importer_group, i, m);
-        // The buyer's side: exporters whose firms shun a sanctioned buyer.
-        double buy = open;
+        // The buyer's side: what others' sanctions close to it, exporters'
+        // controls and the caution of their firms; not its own bans or
+        // premiums, which it could lift.
+        double buy = 1.0 - ctx.policy.export_control(j, i, m);
         if (ctx.firm_enforcement(j, i, m) > 0) buy *= 1.0 - state::group_caution(world, world.exporter_group, j, m);
         r.potential(j, i) += pot;
         r.open_sell(j, i) += pot * sell;
@@ -137,13 +139,22 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
         own[i] = share / (share + outside) * (depth - low[i]);
         mean += share * own[i];
       }
+      // How far clearing may push the discount: the world price clears the
+      // open world market (an exporter none of whose markets is closed sells
+      // at it, and its idle capacity is the world's spare capacity); an
+      // exporter facing closed markets must clear its own supply, and for
+      // capacity that would otherwise stay unsold it takes any price down to
+      // the full depth, max_discount, not just the disagreement price of
+      // the bargain over what it does sell.
+      const bool clears = sector.supply_elasticity.has_value();
+      const double floor = clears && pressure > 0 ? sector.max_discount : depth;
       // The range of shifts that still move some buyer's discount.
       double lowest = 0, highest = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
         target[i] = std::clamp(low[i] + (1 - bp.arbitrage) * own[i] + bp.arbitrage * mean, low[i], depth);
         lowest = std::min(lowest, low[i] - target[i]);
-        highest = std::max(highest, depth - target[i]);
+        highest = std::max(highest, floor - target[i]);
       }
       // Supply-limited sectors clear through price: unsold capacity pushes
       // the discount up, sold-out capacity with orders beyond it pulls it
@@ -155,7 +166,7 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       // market that cannot clear through price (no bargaining room) does not
       // build up a shift that would later take months to unwind.
       double& shift = agg.clearing_shift(j, k);
-      if (sector.supply_elasticity) {
+      if (clears) {
         double offer = 0, asked = 0;
         for (std::size_t p = 0; p < 2; ++p) {
           offer += offered(ctx, world, j, market_of(k, p));
@@ -172,16 +183,24 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       double realised = 0;
       for (std::size_t i = 0; i < S; ++i) {
         if (i == j) continue;
-        double t = std::clamp(target[i] + shift, low[i], depth);
-        if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - t) > cap) {
-          // Volume beyond the shadow fleet needs Western shipping and
-          // insurance, and so the cap; enforcement intensity scales it.
-          const double western = 1.0 - (sector.energy ? shadow : 0.0);
-          t += western * ctx.policy.price_cap_intensity(j, k) * (1.0 - cap / world_price - t);
-        }
+        const double t = std::clamp(target[i] + shift, low[i], floor);
+        double& market = agg.market_discount(j, i, k);
+        market += bp.adjustment * (t - market);
+        market = std::clamp(market, -sector.max_discount, 0.99);
+        // The price cap splits the rent on the barrels, not the market: the
+        // buyer pays at most the cap, free on board (the delivered price less
+        // the Western freight and insurance the exporter pays), on the volume
+        // beyond the shadow fleet, which needs Western shipping and
+        // insurance; enforcement intensity scales it. Buyers choose
+        // suppliers at the market discount, so the cap moves money, not
+        // volumes.
         double& d = agg.discount(j, i, k);
-        d += bp.adjustment * (t - d);
-        d = std::clamp(d, -sector.max_discount, 0.99);
+        d = market;
+        const double fob_cap = cap + world.freight(j, i, k, 0);
+        if (cap > 0 && ctx.policy.cap_coalition(j, i) == 0 && world_price * (1 - market) > fob_cap) {
+          const double western = 1.0 - (sector.energy ? shadow : 0.0);
+          d += western * ctx.policy.price_cap_intensity(j, k) * (1.0 - fob_cap / world_price - market);
+        }
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         realised += bought * (1 - d);
       }

@@ -1,5 +1,7 @@
 #include "geosim/market/valuation.hpp"
 
+#include <algorithm>
+
 namespace geosim::market {
 
 using model::Role;
@@ -7,10 +9,24 @@ using state::market_of;
 using state::Option;
 using state::sector_of;
 
-void record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c, state::Grid& value,
-                  state::Grid& via_hub, state::Grid& dual_use) {
+double freight_rate(const rules::StepContext& ctx, const state::World& world, std::size_t exporter,
+                    std::size_t importer, std::size_t sector) {
+  const double alternative = ctx.spec->sectors[sector].energy ? std::min(1.0, world.agg.shadow_fleet(exporter)) : 0.0;
+  return (1 - alternative) * world.freight(exporter, importer, sector, 0) +
+         alternative * world.freight(exporter, importer, sector, 1);
+}
+
+Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c) {
   auto& agg = world.agg;
-  const std::size_t S = world.dims.states, M = world.dims.markets();
+  const std::size_t S = world.dims.states, M = world.dims.markets(), K = world.dims.sectors;
+  Flows fl{state::Grid({S, S, K}), state::Grid({S, S, K}), state::Grid({S, S, 2}), state::Grid({S, S, K}),
+           state::Grid({S, S, K})};
+  // Physical units per reference USD, and the freight of one more leg.
+  const auto units = [&](std::size_t k) { return 1.0 / ctx.spec->sectors[k].reference_price; };
+  const auto ship = [&](std::size_t from, std::size_t to, std::size_t k, double q) {
+    fl.quantity(from, to, k) += q * units(k);
+    fl.freight(from, to, k) += q * units(k) * freight_rate(ctx, world, from, to, k);
+  };
   agg.flow.fill(0.0);
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t i = 0; i < S; ++i)
@@ -18,20 +34,24 @@ void record_flows(const rules::StepContext& ctx, state::World& world, const Clea
         const std::size_t k = sector_of(m);
         const double price = ctx.import_price(i, k);  // reference USD -> USD
         const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
-        value(j, i, k) += direct;
+        fl.value(j, i, k) += direct;
         agg.flow(j, i, m) += c.direct(j, i, m);
-        if (state::product_of(m) == 1) dual_use(j, i, 0) += direct;
+        ship(j, i, k, c.direct(j, i, m));
+        if (state::product_of(m) == 1) fl.dual_use(j, i, 0) += direct;
         for (auto h : world.hubs) {
           const double q = c.via_hub(j, h, i, m);
           if (q <= 0) continue;
           const double leg = q * price * (1 - agg.discount(j, h, k));
-          value(j, h, k) += leg;
-          value(h, i, k) += leg * (1 + ctx.spec->states[h].hub->markup);
-          via_hub(j, i, k) += leg;
+          fl.value(j, h, k) += leg;
+          fl.value(h, i, k) += leg * (1 + ctx.spec->states[h].hub->markup);
+          fl.via_hub(j, i, k) += leg;
           agg.flow(j, h, m) += q;
-          if (state::product_of(m) == 1) dual_use(j, i, 1) += leg;
+          ship(j, h, k, q);
+          ship(h, i, k, q);
+          if (state::product_of(m) == 1) fl.dual_use(j, i, 1) += leg;
         }
       }
+  return fl;
 }
 
 void firm_trade(const rules::StepContext& ctx, state::World& world, const Clearing& c, std::size_t begin,

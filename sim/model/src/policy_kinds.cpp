@@ -75,6 +75,7 @@ constexpr PolicyKindInfo table[] = {
     {PolicyKind::secondary_sanctions, "secondary_sanctions", secondary_sanctions_keys, nothing_more},
     {PolicyKind::bank_withdrawal, "bank_withdrawal", bank_withdrawal_keys, check_bank_withdrawal},
     {PolicyKind::risk_premium, "risk_premium", risk_premium_keys, nothing_more},
+    {PolicyKind::fleet_sanctions, "fleet_sanctions", no_own_keys, nothing_more},
 };
 
 constexpr bool in_kind_order() {

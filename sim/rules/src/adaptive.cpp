@@ -4,11 +4,11 @@
 
 namespace geosim::rules {
 
-void adapt(const StepContext& ctx, state::World& world, const state::Grid& value, const state::Grid& dual_use) {
+void adapt(const StepContext& ctx, state::World& world, const state::Grid& dual_use) {
   const auto& spec = *ctx.spec;
   const auto& ad = spec.params.adaptive;
   auto& agg = world.agg;
-  const std::size_t S = world.dims.states, M = world.dims.markets(), K = world.dims.sectors;
+  const std::size_t S = world.dims.states, M = world.dims.markets();
   for (std::size_t t = 0; t < S; ++t) {
     if (ad.escalation) {
       double via = 0, all = 0;
@@ -23,18 +23,6 @@ void adapt(const StepContext& ctx, state::World& world, const state::Grid& value
         if (sanctions && leakage > ad.leakage_threshold)
           agg.escalation(by, t) = std::min(1.0, agg.escalation(by, t) + ad.escalation_rate);
       }
-    }
-    if (ad.shadow_fleet_investment) {
-      double discounted = 0, energy = 0;
-      for (std::size_t i = 0; i < S; ++i)
-        for (std::size_t k = 0; k < K; ++k)
-          if (spec.sectors[k].energy) {
-            discounted += value(t, i, k) * agg.discount(t, i, k);
-            energy += value(t, i, k);
-          }
-      const double mean = energy > 0 ? discounted / energy : 0.0;
-      if (mean > ad.investment_threshold)
-        agg.shadow_fleet(t) = std::min(1.0, agg.shadow_fleet(t) + ad.investment_rate * (mean - ad.investment_threshold));
     }
   }
 }

@@ -39,14 +39,14 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
       t.detect = ctx.spec->params.risk.detection_base * ctx.firm_enforcement(i, j, m);
       if (o.hub == state::Option::no_hub) {
         // Buyers' risk premium (self-sanctioning) counts as a cost on top.
-        t.price = competitiveness * (1 - agg.discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i)) *
+        t.price = competitiveness * (1 - agg.market_discount(j, i, k)) * (1 + tc(j, i)) * (1 + agg.settlement_cost(j, i)) *
                   (1 + ctx.policy.premium(j, i, m));
         t.mass = ctx.affinity(i, j, k) * ctx.capacity(j, m);
       } else {
         const std::size_t h = o.hub;
         const auto& hub = *ctx.spec->states[h].hub;
         t.hub = true;
-        t.price = competitiveness * (1 - agg.discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
+        t.price = competitiveness * (1 - agg.market_discount(j, h, k)) * (1 + tc(j, h)) * (1 + tc(h, i)) * (1 + hub.markup) *
                   (1 + agg.settlement_cost(j, h)) * (1 + agg.settlement_cost(h, i)) *
                   (1 + ctx.policy.premium(j, i, m) * (1 - hub.evasion)) * (1 + ctx.policy.premium(h, i, m));
         // A detour exists to get around a barrier: its weight grows with the

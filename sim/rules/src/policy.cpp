@@ -94,6 +94,8 @@ void apply_risk_premium(const ActiveEvent& a, PolicyState& p) {
   a.for_markets([&](std::size_t m) { p.risk_premium(a.by, a.t, m) = a.e.intensity; });
 }
 
+void apply_fleet_sanctions(const ActiveEvent& a, PolicyState& p) { p.fleet_sanctions(a.by, a.t) = a.e.intensity; }
+
 // One application per kind. The rest of a kind is declared in model's table
 // (model/src/policy_kinds.cpp), which cannot hold these: they write
 // PolicyState, and model must not depend on rules.
@@ -110,6 +112,7 @@ constexpr Application applications[] = {
     {PolicyKind::secondary_sanctions, apply_secondary_sanctions},
     {PolicyKind::bank_withdrawal, apply_bank_withdrawal},
     {PolicyKind::risk_premium, apply_risk_premium},
+    {PolicyKind::fleet_sanctions, apply_fleet_sanctions},
 };
 
 constexpr bool one_application_per_kind() {
@@ -137,6 +140,7 @@ PolicyState policy_at(const model::ScenarioSpec& spec, const state::Dims& dims, 
   p.secondary_firms = state::Grid({S, S, M});
   p.secondary_banks = state::Grid({S, S});
   p.risk_premium = state::Grid({S, S, M});
+  p.fleet_sanctions = state::Grid({S, S});
   p.bank_withdrawal = state::Grid({std::max<std::size_t>(1, spec.banks.size()), S});
   const Month now = spec.start + step;
 

@@ -783,7 +783,8 @@ class Converter {
                             {{"leakage_threshold", &AdaptiveParams::leakage_threshold, share},
                              {"escalation_rate", &AdaptiveParams::escalation_rate, share},
                              {"investment_threshold", &AdaptiveParams::investment_threshold, share_below_one},
-                             {"investment_rate", &AdaptiveParams::investment_rate, non_negative}},
+                             {"investment_rate", &AdaptiveParams::investment_rate, non_negative},
+                             {"fleet_depreciation", &AdaptiveParams::fleet_depreciation, share}},
                             {{"escalation", &AdaptiveParams::escalation},
                              {"shadow_fleet_investment", &AdaptiveParams::shadow_fleet_investment}});
   }

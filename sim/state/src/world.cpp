@@ -238,9 +238,28 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
     w.trade_cost(index(tc.a), index(tc.b)) = tc.cost;
     w.trade_cost(index(tc.b), index(tc.a)) = tc.cost;
   }
+  // Freight: the sector's default, then route entries in file order (a later
+  // entry overrides an earlier one).
+  w.freight = Grid({S, S, K, 2});
+  for (std::size_t j = 0; j < S; ++j)
+    for (std::size_t i = 0; i < S; ++i)
+      for (std::size_t k = 0; k < K; ++k) {
+        const auto& sector = spec.sectors[k];
+        w.freight(j, i, k, 0) = sector.freight;
+        w.freight(j, i, k, 1) = sector.alternative_freight.value_or(sector.freight);
+      }
+  for (const auto& r : spec.freight)
+    for (std::size_t k = 0; k < K; ++k) {
+      if (!r.sectors.empty() && std::find(r.sectors.begin(), r.sectors.end(), static_cast<SectorId>(k)) == r.sectors.end()) continue;
+      const auto& sector = spec.sectors[k];
+      const double premium = sector.alternative_freight.value_or(sector.freight) - sector.freight;
+      w.freight(index(r.from), index(r.to), k, 0) = r.western;
+      w.freight(index(r.from), index(r.to), k, 1) = r.alternative.value_or(r.western + premium);
+    }
   auto& a = w.agg;
   a.flow = Grid({S, S, M});
   a.discount = Grid({S, S, K});
+  a.market_discount = Grid({S, S, K});
   a.settlement_mix = Grid({S, S, C});
   a.settled_share = Grid({S, S, C});
   a.backlog = Grid({S, S});
@@ -254,6 +273,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.base_price_ratio = Grid({S, M}, 1.0);
   a.shadow_fleet = Grid({S});
   for (std::size_t s = 0; s < S; ++s) a.shadow_fleet(s) = spec.states[s].shadow_fleet;
+  a.fleet_base = a.shadow_fleet;
   a.clearing_shift = Grid({S, K});
   a.supply_price = Grid({S, K}, 1.0);
   a.escalation = Grid({S, S});

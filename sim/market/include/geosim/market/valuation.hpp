@@ -10,16 +10,29 @@
 
 namespace geosim::market {
 
-/// Values of this step's flows, USD per month, at the importer's price:
-/// exporters' discounts apply; hub re-exports carry the hub's markup. Adds to
-/// `value` [exporter][importer][sector] (hub legs included), `via_hub`
-/// [origin][destination][sector] (first legs' value) and `dual_use`
-/// [exporter][importer][route] (route 0 direct, 1 via hub), which the caller
-/// sizes and zeroes. Reads agg.discount (this step); overwrites agg.flow with
-/// the volumes, reference USD per month (hub legs under [exporter][hub]).
-/// Runs serially: every cell sums over exporters, importers and hubs in order.
-void record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& clearing, state::Grid& value,
-                  state::Grid& via_hub, state::Grid& dual_use);
+/// This step's flows, per month. Values are at the importer's price
+/// (delivered: exporters' discounts apply; hub re-exports carry the hub's
+/// markup); freight is paid by the exporter out of that price (netback), so
+/// the exporter's revenue is value - freight.
+struct Flows {
+  state::Grid value;     ///< [exporter][importer][sector] USD, hub legs included
+  state::Grid via_hub;   ///< [origin][destination][sector] USD, first legs' value through hubs
+  state::Grid dual_use;  ///< [exporter][importer][route] USD; route 0 direct, 1 via hub
+  state::Grid quantity;  ///< [exporter][importer][sector] physical units (price_unit's unit), hub legs included
+  state::Grid freight;   ///< [exporter][importer][sector] USD of freight and insurance paid, hub legs included
+};
+
+/// Freight and insurance per physical unit from `exporter` to `importer`
+/// this step, in the sector's price unit: Western-serviced and alternative
+/// rates blended by the exporter's alternative fleet (energy sectors only).
+double freight_rate(const rules::StepContext& ctx, const state::World& world, std::size_t exporter,
+                    std::size_t importer, std::size_t sector);
+
+/// Phase 5, after clearing: the step's flows. Reads agg.discount and
+/// agg.shadow_fleet (this step); overwrites agg.flow with the volumes,
+/// reference USD per month (hub legs under [exporter][hub]). Runs serially:
+/// every cell sums over exporters, importers and hubs in order.
+Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& clearing);
 
 /// Each firm's sales or purchases in [begin, end), USD per month (importers
 /// at their state's import price, others at the world price), and its trade

@@ -202,6 +202,7 @@ enum class PolicyKind : std::uint8_t {
   secondary_sanctions,  ///< `by` penalises third-country firms/banks dealing with `target`
   bank_withdrawal,      ///< banks of `by` (population `banks`) refuse payments with `target`
   risk_premium,         ///< buyers in `by` count `target`'s goods in `sectors` as costing (1 + intensity) x price
+  fleet_sanctions,      ///< `by` designates `target`'s alternative tankers: `intensity` of the fleet per year
   count                 ///< not a kind: the number of kinds; new kinds go above it
 };
 inline constexpr std::size_t policy_kind_count = static_cast<std::size_t>(PolicyKind::count);
@@ -291,6 +292,9 @@ struct AdaptiveParams {
   double leakage_threshold = 0.05;   ///< dual-use via hubs / target's dual-use imports, [0, 1]
   double escalation_rate = 0.02;     ///< added intensity per month above threshold, [0, 1]
   bool shadow_fleet_investment = true;  ///< the target invests in alternative shipping
+  /// Share per month of the alternative fleet built beyond the state's
+  /// initial shadow_fleet that is retired (old tankers), [0, 1].
+  double fleet_depreciation = 0.01;
   double investment_threshold = 0.1; ///< discount above which it invests, [0, 1)
   double investment_rate = 0.03;     ///< monthly capacity added per unit of excess discount; >= 0
 };

@@ -5,12 +5,10 @@
 
 namespace geosim::rules {
 
-/// Enforcement escalates on dual-use leakage through hubs; targets invest in
-/// alternative shipping when energy discounts are deep. `value`
-/// [exporter][importer][sector] and `dual_use` [exporter][importer][route]
-/// (route 0 direct, 1 via hub) are this step's trade values, USD per month.
-/// Reads agg.discount (this step); writes agg.escalation and agg.shadow_fleet,
-/// both in [0, 1].
-void adapt(const StepContext& ctx, state::World& world, const state::Grid& value, const state::Grid& dual_use);
+/// Enforcement escalates on dual-use leakage through hubs. `dual_use`
+/// [exporter][importer][route] (route 0 direct, 1 via hub) is this step's
+/// dual-use trade, USD per month. Writes agg.escalation, in [0, 1]. (The
+/// alternative fleet, once an adaptive rule here, is rules/fleet.hpp.)
+void adapt(const StepContext& ctx, state::World& world, const state::Grid& dual_use);
 
 }  // namespace geosim::rules

@@ -19,6 +19,7 @@ struct PolicyState {
   state::Grid secondary_banks;    ///< [by][target] announced enforcement on banks
   state::Grid bank_withdrawal;    ///< [bank population][target] share of banks withdrawn
   state::Grid risk_premium;       ///< [by][target][market] buyers' premium on target's goods, fraction of price
+  state::Grid fleet_sanctions;    ///< [by][target] share of target's alternative fleet designated per year
 
   /// Share of the direct flow exporter -> importer in a market that is stopped.
   double direct_block(std::size_t exporter, std::size_t importer, std::size_t market) const;

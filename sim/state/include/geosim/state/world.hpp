@@ -132,7 +132,10 @@ struct Network {
 /// State-level variables carried between steps.
 struct Aggregates {
   Grid flow;             ///< [exporter][importer][market] volume, reference USD / month (direct + hub legs' origin)
-  Grid discount;         ///< [exporter][importer][sector] fraction of world price
+  Grid discount;         ///< [exporter][importer][sector] fraction of world price paid, price cap included; < 0: premium
+  /// [exporter][importer][sector] the bargained and cleared discount before
+  /// the price cap: what buyers choose suppliers by.
+  Grid market_discount;
   Grid settlement_mix;   ///< [i][j][currency], symmetric in (i, j)
   Grid settled_share;    ///< [i][j][currency] share of this step's settlement
   Grid backlog;          ///< [i][j] unsettled payments, USD
@@ -145,6 +148,9 @@ struct Aggregates {
   Grid price_ratio;      ///< [state][market] importers' mean effective / world price
   Grid base_price_ratio; ///< [state][market] price_ratio of the first step
   Grid shadow_fleet;     ///< [state] alternative shipping, share of energy exports
+  /// [state] the part of shadow_fleet that earns commercial returns and is
+  /// replaced as it ages: the initial fleet, less what designations took.
+  Grid fleet_base;
   /// [exporter][sector] market-clearing shift of the discount, fraction of the
   /// world price (supply-limited sectors): positive when the exporter cuts its
   /// price to sell idle capacity, negative when buyers bid for sold-out supply.
@@ -181,6 +187,10 @@ struct World {
   std::vector<std::uint16_t> hubs;
   std::vector<std::uint8_t> aggregate;  ///< per state: StateSpec::aggregate
   state::Grid trade_cost;  ///< [a][b] iceberg cost, fraction (symmetric)
+  /// [exporter][importer][sector][mode] freight and insurance per physical
+  /// unit, in the sector's price unit; mode 0 Western-serviced, 1 the
+  /// alternative fleet.
+  state::Grid freight;
 };
 
 /// True when importers of `importer` may buy from exporters of `exporter`:
