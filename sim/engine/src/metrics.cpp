@@ -319,6 +319,10 @@ const std::vector<Variable>& catalogue() {
            }
          return std::move(use.data());
        }},
+      {{"market_discount", "1",
+        "discount of state's exports to partner before the price cap, fraction of the world price (the market's)",
+        {D::time, D::state, D::partner, D::sector}},
+       [](const StepData& d, const X&) { return d.world.agg.market_discount.data(); }},
       {{"shadow_fleet_cost", "USD/month",
         "what state's energy exports on its alternative fleet pay for freight and insurance", {D::time, D::state}},
        [](const StepData& d, const X&) {
