@@ -287,6 +287,12 @@ const std::vector<Variable>& catalogue() {
       {{"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return mean_of(x.belief, x.firms); }},
+      {{"real_exchange_rate", "1", "real exchange rate of state's currency against the USD this month (higher = stronger)",
+        {D::time, D::state}},
+       [](const StepData& d, const X&) { return d.ctx.real_exchange_rate.data(); }},
+      {{"income", "1", "state's smoothed export revenue relative to its trend, after this month (read next month)",
+        {D::time, D::state}},
+       [](const StepData& d, const X&) { return d.world.agg.income.data(); }},
   };
   return table;
 }
