@@ -259,7 +259,8 @@ namespace {
 
 /// State `code`'s real exchange rate at 1 to 2013-12, `level` from 2014-06.
 std::string currency_falls(const std::string& code, double level) {
-  return "  - {code: " + code + ", real_exchange_rate: [[2013-12, 1.0], [2014-06, " + std::to_string(level) + "]]}\n";
+  return "  - {code: " + code + ", exchange_rate_revenue_elasticity: 0, real_exchange_rate: [[2013-12, 1.0], [2014-06, " +
+         std::to_string(level) + "]]}\n";
 }
 
 }  // namespace
