@@ -11,6 +11,7 @@
 #include "geosim/model/policy_kinds.hpp"
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
+#include "geosim/rules/income.hpp"
 #include "geosim/rules/orders.hpp"
 #include "geosim/state/world.hpp"
 #include "unit_world.hpp"
@@ -85,6 +86,58 @@ TEST_CASE("world prices are piecewise linear and flat outside their points", "[r
   model::SectorSpec flat;
   flat.reference_price = 4.0;
   CHECK(rules::world_price(flat, Month::from(2020, 3)) == 4.0);
+}
+
+TEST_CASE("without a revenue elasticity the real exchange rate is its path, flat after the last point, whatever the income",
+          "[rules]") {
+  const auto spec = unit_spec("states:\n  - {code: BBB, real_exchange_rate: [[2020-02, 1.0], [2020-04, 0.8]]}\n");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  w.agg.income(id.bbb) = 0.3;
+  w.agg.income(id.aaa) = 0.3;
+  for (int step = 0; step < spec.steps(); ++step) {
+    const auto ctx = rules::make_context(spec, w, step, spec.seed, 0);
+    CHECK(ctx.real_exchange_rate(id.bbb) == rules::path_value(spec.states[id.bbb].real_exchange_rate, spec.start + step, 1));
+    CHECK(ctx.real_exchange_rate(id.aaa) == 1.0);
+  }
+  CHECK(rules::make_context(spec, w, 11, spec.seed, 0).real_exchange_rate(id.bbb) == 0.8);
+}
+
+TEST_CASE("after its path the real exchange rate moves with income from the income read in the path's last month",
+          "[rules]") {
+  // BBB's rate is observed to 2020-03; income is smoothed with weight 0.5 on
+  // revenue relative to a flat trend. Revenue R, R/2, R/4 in steps 0, 1, 2
+  // gives income 1, 0.75, 0.5 after them.
+  const auto spec = unit_spec(
+      "parameters: {orders: {income_smoothing: 0.5}}\n"
+      "states:\n  - {code: BBB, growth: 0, exchange_rate_revenue_elasticity: 0.5,\n"
+      "     real_exchange_rate: [[2020-01, 1.0], [2020-03, 0.8]]}\n");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  const std::size_t S = spec.states.size(), K = spec.sectors.size();
+  const auto earn = [&](int step, double revenue) {
+    state::Grid value({S, S, K});
+    value(id.bbb, id.aaa, id.goods) = revenue;
+    rules::update_income(rules::make_context(spec, w, step, spec.seed, 0), w, value);
+  };
+  const auto rate = [&](int step) { return rules::make_context(spec, w, step, spec.seed, 0).real_exchange_rate(id.bbb); };
+  earn(0, 1e9);
+  CHECK(w.agg.exchange_rate_anchor(id.bbb) == 1.0);
+  earn(1, 0.5e9);  // next month (2020-03) is the path's last point: its income is the anchor
+  CHECK(w.agg.income(id.bbb) == 0.75);
+  CHECK(w.agg.exchange_rate_anchor(id.bbb) == 0.75);
+  CHECK(rate(2) == 0.8);  // the path, in its last month
+  earn(2, 0.25e9);
+  CHECK(w.agg.income(id.bbb) == 0.5);
+  CHECK(w.agg.exchange_rate_anchor(id.bbb) == 0.75);  // recorded once
+  CHECK(rate(3) == Approx(0.8 * std::sqrt(0.5 / 0.75)).epsilon(1e-12));
+  w.agg.income(id.bbb) = 0.75;  // back at the anchor: back at the last observed rate
+  CHECK(rate(3) == 0.8);
+  // A state without a path starts from 1, the income of the first month.
+  CHECK(rules::real_exchange_rate(spec.states[id.aaa], 0.5, 1.0, spec.start + 3) == 1.0);
+  model::StateSpec pathless;
+  pathless.exchange_rate_revenue_elasticity = 0.5;
+  CHECK(rules::real_exchange_rate(pathless, 0.64, 1.0, spec.start) == Approx(0.8).epsilon(1e-12));
 }
 
 TEST_CASE("high-exposure firms turn cautious under enforcement that low-exposure ones shrug off", "[rules]") {

@@ -536,6 +536,16 @@ TEST_CASE("a state's own income elasticity is optional and not negative", "[scen
         "mini.yaml:17:24: states[0].income_elasticity: -0.5 is negative; expected a value >= 0");
 }
 
+TEST_CASE("a state's exchange-rate response to revenue defaults to none and is not negative", "[scenario]") {
+  CHECK(load_text(mini(), "mini.yaml").states[0].exchange_rate_revenue_elasticity == 0.0);
+  CHECK(load_text(mini("home_currency: USD", "home_currency: USD\n    exchange_rate_revenue_elasticity: 0.4"),
+                  "mini.yaml")
+            .states[0]
+            .exchange_rate_revenue_elasticity == 0.4);
+  CHECK(error_of(mini("home_currency: USD", "home_currency: USD\n    exchange_rate_revenue_elasticity: -0.4")) ==
+        "mini.yaml:17:39: states[0].exchange_rate_revenue_elasticity: -0.4 is negative; expected a value >= 0");
+}
+
 TEST_CASE("a malformed date is an error showing the expected format", "[scenario]") {
   CHECK(error_of(mini("start: 2021-03,", "start: 2021-13,")) ==
         "mini.yaml:33:44: events[0].start: expected a date YYYY-MM or YYYY-MM-DD, got '2021-13'");

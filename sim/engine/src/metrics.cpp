@@ -336,6 +336,12 @@ const std::vector<Variable>& catalogue() {
          }
          return std::move(cost.data());
        }},
+      {{"real_exchange_rate", "1", "real exchange rate of state's currency against the USD this month (higher = stronger)",
+        {D::time, D::state}},
+       [](const StepData& d, const X&) { return d.ctx.real_exchange_rate.data(); }},
+      {{"income", "1", "state's smoothed export revenue relative to its trend, after this month (read next month)",
+        {D::time, D::state}},
+       [](const StepData& d, const X&) { return d.world.agg.income.data(); }},
   };
   return table;
 }

@@ -21,6 +21,16 @@ double path_value(const model::PricePath& path, Month m, double empty) {
   return lo->value + t * (hi->value - lo->value);
 }
 
+double real_exchange_rate(const model::StateSpec& state, double income, double anchor, Month m) {
+  const auto& pts = state.real_exchange_rate.points;
+  const double observed = path_value(state.real_exchange_rate, m, 1.0);
+  const double e = state.exchange_rate_revenue_elasticity;
+  if (e == 0 || (!pts.empty() && m <= pts.back().month)) return observed;
+  // After the observed path the rate follows export revenue from where the
+  // path left it; incomes are floored as in import demand (§7.3).
+  return observed * std::pow(std::max(income, 1e-6) / std::max(anchor, 1e-6), e);
+}
+
 StepContext make_context(const model::ScenarioSpec& spec, const state::World& world, int step,
                          std::uint64_t seed, std::uint32_t run) {
   const auto& dims = world.dims;
@@ -62,7 +72,9 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
                                  : c.price(k);
     }
   c.real_exchange_rate = Grid({S});
-  for (std::size_t s = 0; s < S; ++s) c.real_exchange_rate(s) = path_value(spec.states[s].real_exchange_rate, now, 1.0);
+  for (std::size_t s = 0; s < S; ++s)
+    c.real_exchange_rate(s) =
+        real_exchange_rate(spec.states[s], world.agg.income(s), world.agg.exchange_rate_anchor(s), now);
 
   // Flows in the file are USD per year at 2013-like reference prices; the
   // engine works per month and grows them at each state's trend.

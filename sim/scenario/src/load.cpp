@@ -455,7 +455,7 @@ class Converter {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
                 "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate",
-                "income_elasticity"});
+                "income_elasticity", "exchange_rate_revenue_elasticity"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -485,6 +485,8 @@ class Converter {
         s.real_exchange_rate = price_path(*v, f.path("real_exchange_rate"), "; omit it for an index of 1 throughout");
       if (const Node* v = f.get("income_elasticity"))
         s.income_elasticity = number(*v, f.path("income_elasticity"), non_negative);
+      if (const Node* v = f.get("exchange_rate_revenue_elasticity"))
+        s.exchange_rate_revenue_elasticity = number(*v, f.path("exchange_rate_revenue_elasticity"), non_negative);
       spec_.states.push_back(std::move(s));
     }
   }

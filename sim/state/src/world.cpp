@@ -269,6 +269,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.base_settlement_cost = Grid({S, S});
   a.income = Grid({S}, 1.0);
   a.base_revenue = Grid({S});
+  a.exchange_rate_anchor = Grid({S}, 1.0);
   a.price_ratio = Grid({S, M}, 1.0);
   a.base_price_ratio = Grid({S, M}, 1.0);
   a.shadow_fleet = Grid({S});

@@ -113,6 +113,11 @@ struct StateSpec {
   /// an index (higher = stronger, e.g. 2013 = 1); piecewise linear, flat
   /// outside its points; empty = 1 throughout.
   PricePath real_exchange_rate;
+  /// Elasticity of the real exchange rate to the state's smoothed export
+  /// revenue relative to trend (docs/ODD.md §7.2), >= 0; it moves the rate
+  /// after the last point of `real_exchange_rate`, or throughout when the
+  /// state gives no path. 0 = the path alone.
+  double exchange_rate_revenue_elasticity = 0.0;
   /// The state's own income elasticity of import demand, where it differs
   /// from parameters.orders.income_elasticity (absent = that value).
   std::optional<double> income_elasticity;

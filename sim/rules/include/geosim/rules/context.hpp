@@ -40,6 +40,14 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
 /// after its last point; `empty` when the path has no points.
 double path_value(const model::PricePath& path, Month m, double empty);
 
+/// Real exchange rate of `state` in month `m`, an index against the USD
+/// (docs/ODD.md §7.2): its real_exchange_rate path up to the path's last
+/// point; after it (or throughout, without a path) that rate times
+/// (income / anchor)^exchange_rate_revenue_elasticity, with `income` the
+/// state's smoothed export revenue relative to trend read this month and
+/// `anchor` the one read in the path's last month (agg.exchange_rate_anchor).
+double real_exchange_rate(const model::StateSpec& state, double income, double anchor, Month m);
+
 /// World price of a sector in month `m`, in its price unit (piecewise linear).
 double world_price(const model::SectorSpec& sector, Month m);
 

@@ -145,6 +145,10 @@ struct Aggregates {
   Grid base_settlement_cost;  ///< [i][j] settlement_cost of the first step (the pair's normal cost)
   Grid income;           ///< [state] smoothed export revenue relative to trend
   Grid base_revenue;     ///< [state] export revenue of the first step, USD / month
+  /// [state] `income` read in the month of the last point of the state's
+  /// real_exchange_rate path, which anchors the rate after it (1 for a state
+  /// without a path or whose path ends before the start: income starts at 1).
+  Grid exchange_rate_anchor;
   Grid price_ratio;      ///< [state][market] importers' mean effective / world price
   Grid base_price_ratio; ///< [state][market] price_ratio of the first step
   Grid shadow_fleet;     ///< [state] alternative shipping, share of energy exports
