@@ -38,6 +38,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 import xarray as xr
+from matplotlib.ticker import MaxNLocator
 
 from .calibration import default_geosim, write_replicate_sweep
 from .io import ok_runs, open_sweep
@@ -392,6 +393,7 @@ class Comparison:
             ax.fill_between(t.year, t.lo, t.hi, color=color, alpha=0.25, lw=0)
             ax.plot(t.year, t["mean"], color=color, lw=2, label=f"{s} (n = {int(t.n.max())})")
         o = self.outcomes[outcome]
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(o.title)
         ax.set_ylabel(o.unit)
         ax.grid(alpha=0.3)
