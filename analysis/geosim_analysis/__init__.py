@@ -6,10 +6,12 @@ xarray, h5netcdf and matplotlib only).
     ga.bilateral_trade(ds, "RUS", "CHN")          # USD/yr, by direction
     ga.plots.trade_shares(ds, "RUS")
 
-``python3 -m geosim_analysis report OUT.h5 -o DIR`` writes figures and an HTML page.
+``python3 -m geosim_analysis report OUT.h5 -o DIR`` writes figures and an HTML page;
+``python3 -m geosim_analysis compare A.yaml B.yaml --seeds N -o DIR`` compares
+scenarios over paired seeds (``geosim_analysis.compare.paired``).
 """
 
-from . import plots
+from . import compare, plots
 from .io import (combine_runs, is_sweep, ok_runs, open_run, open_sweep, parameter_label,
                  parameter_names, param_variable_name, scenario_of)
 from .metrics import (annual, bilateral_trade, cautious_shares, discount_path, headline, leverage,
@@ -25,5 +27,5 @@ __all__ = [
     "annual", "bilateral_trade", "total_trade", "partner_share", "leverage", "discount_path",
     "settlement_mix", "cautious_shares", "headline",
     "parameter_points", "scalar", "replicate_bands", "response", "grid_mean", "sobol_parameters",
-    "sobol_indices", "to_frame", "plots",
+    "sobol_indices", "to_frame", "plots", "compare",
 ]

@@ -4,6 +4,10 @@ if len(sys.argv) > 1 and sys.argv[1] == "calibrate":
     from .calibration import main as calibrate_main
 
     sys.exit(calibrate_main(sys.argv[2:]))
+if len(sys.argv) > 1 and sys.argv[1] == "compare":
+    from .compare import main as compare_main
+
+    sys.exit(compare_main(sys.argv[2:]))
 
 from .report import main
 

@@ -458,11 +458,15 @@ def search(cal_path, out_dir, geosim, jobs, stages=None, start=None) -> pd.DataF
 # Check: replicates of a scenario, the fit table
 
 
-def write_replicate_sweep(path, scenario, replicates, seed, horizon_end=None) -> None:
-    """A sweep of ``replicates`` seeds of ``scenario``. A sweep cannot change
-    the horizon, so the horizon is cut in a derived scenario written next to
-    the sweep file; the one swept key is the scenario's free-text
-    ``description`` (a sweep needs a parameter; it changes nothing)."""
+def write_replicate_sweep(path, scenario, replicates, seed, horizon_end=None,
+                          name="calibration_check") -> None:
+    """A sweep of ``replicates`` seeds of ``scenario``, named ``name``. Run r
+    has seed ``run_seed(seed, r)`` and run id r whatever the scenario, so two
+    such sweeps with the same ``seed`` pair their runs (common random
+    numbers). A sweep cannot change the horizon, so the horizon is cut in a
+    derived scenario written next to the sweep file; the one swept key is the
+    scenario's free-text ``description`` (a sweep needs a parameter; it
+    changes nothing)."""
     folder = os.path.dirname(os.path.abspath(path))
     base = os.path.abspath(scenario)
     if horizon_end:
@@ -470,12 +474,12 @@ def write_replicate_sweep(path, scenario, replicates, seed, horizon_end=None) ->
         with open(derived, "w", encoding="utf-8") as f:
             f.write("schema_version: 1\n"
                     f"base: {os.path.relpath(base, folder)}\n"
-                    "name: calibration_check\n"
+                    f"name: {name}\n"
                     f"horizon: {{end: {horizon_end}}}\n"
                     "output: {snapshots: []}\n")
         base = derived
-    lines = ["sweep_version: 1", "name: calibration_check",
-             "description: replicates of the calibrated scenario (geosim_analysis.calibration)",
+    lines = ["sweep_version: 1", f"name: {name}",
+             "description: replicates of one scenario (geosim_analysis)",
              f"base: {os.path.relpath(base, folder)}",
              f"seed: {seed}", f"replicates: {replicates}", "parameters:",
              "  - key: description", "    name: check", "    values: [calibration check]"]
