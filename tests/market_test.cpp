@@ -243,3 +243,85 @@ TEST_CASE("an exporter pays its buyer's risk premium as a discount, down to its 
   CHECK(hub_high == Approx(aaa_high / 3));
   CHECK(open_high == 0.0);
 }
+
+TEST_CASE("a buyer whose other suppliers export controls close pays its supplier a premium", "[market]") {
+  // CCC stops its exports to AAA: AAA can buy goods only from BBB, which
+  // faces no closed market itself. AAA's reservation price is the world
+  // price plus the full depth (max_discount 0.4); the bargain gives it its
+  // Nash weight s / (s + O) of that surplus.
+  Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
+            "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+            "events:\n  - {id: x, kind: export_control, start: 2020-01, by: CCC, target: AAA, sectors: [goods]}\n");
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+  f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(-(1 - 0.9 / 1.1) * 0.4));
+  // HUB still reaches CCC: it is not captive and pays the world price.
+  CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == Approx(0.0).margin(1e-12));
+}
+
+TEST_CASE("a buyer's own import ban does not make it captive to its remaining suppliers", "[market]") {
+  Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
+            "parameters: {bargaining: {arbitrage: 0, adjustment: 1}}\n"
+            "events:\n  - {id: x, kind: import_ban, start: 2020-01, by: AAA, target: CCC, sectors: [goods]}\n");
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == 0.0);
+}
+
+TEST_CASE("a supply-limited exporter facing closed markets discounts unsold capacity and prices sold-out supply up",
+          "[market]") {
+  // BBB's goods market is partly closed (CCC bans them); AAA buys 90 % of
+  // its sales. The same bargain, with BBB's orders at half its capacity, at
+  // its capacity, and at twice it; and without supply_elasticity.
+  const auto discount = [](const std::string& elasticity, double ordered) {
+    Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4" + elasticity + "}\n" +
+              "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, sectors: [goods]}\n");
+    state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    market::GroupOrders orders(f.w.groups.size());
+    f.order(orders, f.aaa, f.bbb, ordered * month);  // BBB's goods capacity: 1e9 a month
+    market::bargain(f.context(), f.w, demand, orders);
+    return std::pair{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.clearing_shift(f.bbb, f.goods)};
+  };
+  const auto [bargained, no_shift] = discount("", 0.5);
+  CHECK(no_shift == 0.0);
+  const auto [idle, up] = discount(", supply_elasticity: 0.1", 0.5);
+  const auto [cleared, none] = discount(", supply_elasticity: 0.1", 1.0);
+  const auto [short_, down] = discount(", supply_elasticity: 0.1", 2.0);
+  // One month's step: (1 - d) falls by (orders / offer)^(1 / (sigma + epsilon)).
+  CHECK(up == Approx(1.0 - std::pow(0.5, 1.0 / 4.1)));
+  CHECK(idle == Approx(bargained + up));
+  CHECK(none == Approx(0.0).margin(1e-12));
+  CHECK(cleared == Approx(bargained));
+  CHECK(down < 0.0);
+  CHECK(short_ < bargained);
+  CHECK(short_ >= 0.0);  // no lower than AAA's reservation, the world price
+}
+
+TEST_CASE("a price cap lowers what capped buyers pay but not the market discount they choose by", "[market]") {
+  Fixture f(more_buyers + "events:\n  - {id: c, kind: price_cap, start: 2020-01, by: CCC, target: BBB, "
+                          "sectors: [goods], cap: 0.8, intensity: 1.0}\n"
+                          "parameters: {bargaining: {adjustment: 1}}\n");
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.2));
+  CHECK(f.w.agg.market_discount(f.bbb, f.aaa, f.goods) == 0.0);
+}
+
+TEST_CASE("the cap binds on the price at loading: Western freight raises the delivered ceiling", "[market]") {
+  Fixture f(more_buyers + "sectors:\n  - {code: goods, freight: 0.05, alternative_freight: 0.1}\n"
+                          "events:\n  - {id: c, kind: price_cap, start: 2020-01, by: CCC, target: BBB, "
+                          "sectors: [goods], cap: 0.8, intensity: 1.0}\n"
+                          "parameters: {bargaining: {adjustment: 1}}\n");
+  f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
+  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
+  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  // Free on board at most 0.8: delivered at most 0.85.
+  CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.15));
+}

@@ -11,6 +11,7 @@
 #include "geosim/model/policy_kinds.hpp"
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
+#include "geosim/rules/fleet.hpp"
 #include "geosim/rules/income.hpp"
 #include "geosim/rules/orders.hpp"
 #include "geosim/state/world.hpp"
@@ -357,4 +358,31 @@ TEST_CASE("a bank withdrawal concerns the named populations of the withdrawing s
       "intensity: 0.9}\n");
   CHECK(p.bank_withdrawal(0, id.bbb) == 0.9);
   CHECK(p.bank_withdrawal(0, id.ccc) == 0.0);
+}
+
+TEST_CASE("tanker designations take their yearly share of the alternative fleet and what was built beyond the "
+          "commercial fleet retires",
+          "[rules]") {
+  const std::string fleet = "states:\n  - {code: BBB, shadow_fleet: 0.2}\n"
+                            "parameters: {adaptive: {shadow_fleet_investment: false, fleet_depreciation: 0.1}}\n";
+  {
+    const auto spec = unit_spec(fleet);
+    const Ids id(spec);
+    auto w = state::build_world(spec, spec.seed, 0);
+    const state::Grid none({w.dims.states, w.dims.states, w.dims.sectors});
+    // Built beyond the commercial 0.2: 0.4 more, retiring at 10 % a month.
+    w.agg.shadow_fleet(id.bbb) = 0.6;
+    rules::update_fleet(rules::make_context(spec, w, 0, spec.seed, 0), w, none, none);
+    CHECK(w.agg.shadow_fleet(id.bbb) == Approx(0.2 + 0.9 * 0.4));
+  }
+  // Designations take half the fleet a year, spread over the months; the
+  // commercial fleet shrinks with it.
+  const auto spec = unit_spec(fleet + "events:\n  - {id: t, kind: fleet_sanctions, start: 2020-01, by: CCC, "
+                                      "target: BBB, intensity: 0.5}\n");
+  const Ids id(spec);
+  auto w = state::build_world(spec, spec.seed, 0);
+  const state::Grid none({w.dims.states, w.dims.states, w.dims.sectors});
+  for (int t = 0; t < 12; ++t) rules::update_fleet(rules::make_context(spec, w, t, spec.seed, 0), w, none, none);
+  CHECK(w.agg.shadow_fleet(id.bbb) == Approx(0.1));
+  CHECK(w.agg.fleet_base(id.bbb) == Approx(0.1));
 }
