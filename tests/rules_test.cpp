@@ -13,6 +13,7 @@
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/fleet.hpp"
 #include "geosim/rules/income.hpp"
+#include "geosim/rules/demand.hpp"
 #include "geosim/rules/orders.hpp"
 #include "geosim/state/world.hpp"
 #include "unit_world.hpp"
@@ -251,6 +252,81 @@ TEST_CASE("import absorption follows its sector's path on top of the trend", "[r
   const double trend = std::pow(1.1, 0.5);
   CHECK(ctx.absorption(id.aaa, state::market_of(id.goods, 0)) == Approx(12e9 / 12 * trend * 1.5));
   CHECK(ctx.absorption(id.aaa, state::market_of(id.chips, 0)) == Approx(12e9 / 12 * trend * 0.5));  // half dual-use
+}
+
+namespace {
+
+/// AAA's orders for goods at step 0 when last month's effective prices were
+/// `price_ratio` of the first month's and BBB offers `discount`; per
+/// exporter (BBB, CCC), summed over AAA's importers of goods.
+struct GoodsOrders {
+  double demand = 0, bbb = 0, ccc = 0;
+};
+
+GoodsOrders goods_orders(const std::string& extra, double price_ratio, double discount) {
+  const auto spec = unit_spec(extra);
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  const std::size_t m = state::market_of(id.goods, 0);
+  w.agg.price_ratio(id.aaa, m) = price_ratio;
+  w.agg.discount(id.bbb, id.aaa, id.goods) = discount;
+  const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  const auto demand = rules::import_demand(ctx, w);
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, w.firms.state.size());
+  GoodsOrders out{demand(id.aaa, m)};
+  for (std::uint32_t f = 0; f < w.firms.state.size(); ++f) {
+    if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.state[f] != id.aaa ||
+        w.firms.sector[f] != id.goods)
+      continue;
+    const auto [b, e] = w.network.edges(f);
+    for (std::size_t edge = b; edge < e; ++edge) {
+      const auto& o = w.network.option[edge];
+      if (o.hub != state::Option::no_hub) continue;
+      (o.exporter == id.bbb ? out.bbb : out.ccc) += w.network.order[edge];
+    }
+  }
+  return out;
+}
+
+const std::string capped_aaa =
+    "states:\n  - {code: AAA, import_absorption: {goods: 12, chips: 12}, import_capacity: {goods: 1.1}}\n";
+
+}  // namespace
+
+TEST_CASE("a buyer offered a deep discount by one supplier buys no more than its capacity and shifts its mix to it",
+          "[rules]") {
+  // Trend absorption of goods is 12 bn/yr = 1e9 a month at step 0. Last
+  // month's prices 0.6 of the first month's would lift demand by
+  // 0.6^-0.3 = 1.166; the capacity stops it at 1.1.
+  const GoodsOrders calm = goods_orders(capped_aaa, 1.0, 0.0);
+  const GoodsOrders uncapped = goods_orders("", 0.6, 0.5);
+  const GoodsOrders capped = goods_orders(capped_aaa, 0.6, 0.5);
+  CHECK(calm.demand == Approx(1e9));
+  CHECK(uncapped.demand == Approx(1e9 * std::pow(0.6, -0.3)));
+  CHECK(capped.demand == Approx(1.1e9));
+  CHECK(capped.bbb + capped.ccc == Approx(1.1e9));
+  // The discount halves BBB's price: with sigma = 4 its odds against CCC
+  // rise 0.5^-4 = 16-fold, whatever the total.
+  CHECK((capped.bbb / capped.ccc) / (calm.bbb / calm.ccc) == Approx(16.0));
+  CHECK(capped.bbb > calm.bbb);
+  CHECK(capped.ccc < calm.ccc);
+}
+
+TEST_CASE("an import capacity that does not bind leaves demand exactly as without it", "[rules]") {
+  // 0.9^-0.3 = 1.032 < 1.1.
+  const GoodsOrders free = goods_orders("", 0.9, 0.2);
+  const GoodsOrders capped = goods_orders(capped_aaa, 0.9, 0.2);
+  CHECK(capped.demand == free.demand);
+  CHECK(capped.bbb == free.bbb);
+  CHECK(capped.ccc == free.ccc);
+}
+
+TEST_CASE("the import capacity of an observed path is a multiple of trend times path", "[rules]") {
+  const std::string observed =
+      "states:\n  - {code: AAA, import_absorption: {goods: 12, chips: 12}, import_capacity: {goods: 1.1},\n"
+      "     import_path: {goods: [[2020-01, 2.0]]}}\n";
+  CHECK(goods_orders(observed, 1.0, 0.0).demand == Approx(2e9));
+  CHECK(goods_orders(observed, 0.6, 0.5).demand == Approx(1.1 * 2e9));
 }
 
 TEST_CASE("a buyers' risk premium raises the effective price of the target's goods and nobody else's", "[rules]") {

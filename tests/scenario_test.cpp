@@ -546,6 +546,21 @@ TEST_CASE("a state's exchange-rate response to revenue defaults to none and is n
         "mini.yaml:17:39: states[0].exchange_rate_revenue_elasticity: -0.4 is negative; expected a value >= 0");
 }
 
+TEST_CASE("a state's import capacity is optional per sector and at least one", "[scenario]") {
+  const auto with = [](const std::string& capacity) {
+    return mini("import_absorption: {oil: 20}", "import_absorption: {oil: 20}\n    import_capacity: " + capacity);
+  };
+  CHECK_FALSE(load_text(mini(), "mini.yaml").states[0].import_capacity[0].has_value());
+  const auto s = load_text(with("{oil: 1.2}"), "mini.yaml").states[0];
+  CHECK(s.import_capacity[0] == 1.2);
+  CHECK_FALSE(s.import_capacity[1].has_value());
+  CHECK(error_of(with("{oil: 0.9}")) ==
+        "mini.yaml:19:28: states[0].import_capacity.oil: 0.9 is out of range; expected a value >= 1");
+  CHECK(error_of(with("1.2")) ==
+        "mini.yaml:19:22: states[0].import_capacity: expected a map of sector code to a multiple (>= 1) of its "
+        "trend absorption, got '1.2'");
+}
+
 TEST_CASE("a malformed date is an error showing the expected format", "[scenario]") {
   CHECK(error_of(mini("start: 2021-03,", "start: 2021-13,")) ==
         "mini.yaml:33:44: events[0].start: expected a date YYYY-MM or YYYY-MM-DD, got '2021-13'");

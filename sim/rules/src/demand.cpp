@@ -16,11 +16,16 @@ state::Grid import_demand(const StepContext& ctx, const state::World& world) {
     const double income = std::pow(std::max(agg.income(i), 1e-6), elasticity);
     const double currency = std::pow(ctx.real_exchange_rate(i), op.exchange_rate_elasticity);
     const auto& paths = spec.states[i].import_path;
+    const auto& ceiling = spec.states[i].import_capacity;
     for (std::size_t m = 0; m < M; ++m) {
       const std::size_t k = state::sector_of(m);
       const bool observed = k < paths.size() && !paths[k].points.empty();
       const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
       d(i, m) = ctx.absorption(i, m) * (observed ? 1.0 : income * currency) * price;
+      // A hard ceiling, not a saturation: below it refiners' runs follow
+      // margins as before; at it no discount buys more runs, only a
+      // different mix of crudes (orders split D over suppliers by price).
+      if (k < ceiling.size() && ceiling[k]) d(i, m) = std::min(d(i, m), *ceiling[k] * ctx.absorption(i, m));
     }
   }
   return d;

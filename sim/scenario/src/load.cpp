@@ -423,30 +423,32 @@ class Converter {
     return static_cast<std::size_t>(it - sector_codes_.begin());
   }
 
-  /// A map of sector code to a [[month, value], ...] path; sectors not named
-  /// get an empty path.
-  std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path, const std::string& omit) {
-    std::vector<model::PricePath> out(sector_codes_.size());
-    if (!n.is_map()) fail(n, path, "expected a map of sector code to a [[month, value], ...] path, got " + describe(n));
+  /// A map of sector code to what `read(value, path)` makes of each value
+  /// (`what` names it in the error); sectors not named get `T{}`.
+  template <class T, class Read>
+  std::vector<T> per_sector_map(const Node& n, const std::string& path, const std::string& what, Read read) {
+    std::vector<T> out(sector_codes_.size());
+    if (!n.is_map()) fail(n, path, "expected a map of sector code to " + what + ", got " + describe(n));
     for (const detail::Entry& e : n.entries) {
       const std::string sub = at(path, e.key);
       record(sub, e.value);
       const std::size_t k = sector_key(e, sub);  // the key's error before the value's
-      out[k] = price_path(e.value, sub, omit);
+      out[k] = read(e.value, sub);
     }
     return out;
   }
 
+  /// A map of sector code to a [[month, value], ...] path; sectors not named
+  /// get an empty path.
+  std::vector<model::PricePath> per_sector_paths(const Node& n, const std::string& path, const std::string& omit) {
+    return per_sector_map<model::PricePath>(n, path, "a [[month, value], ...] path",
+                                            [&](const Node& v, const std::string& sub) { return price_path(v, sub, omit); });
+  }
+
   std::vector<double> per_sector(const Node& n, const std::string& path) {
-    std::vector<double> out(sector_codes_.size(), 0.0);
-    if (!n.is_map()) fail(n, path, "expected a map of sector code to USD bn per year, got " + describe(n));
-    for (const detail::Entry& e : n.entries) {
-      const std::string sub = at(path, e.key);
-      record(sub, e.value);
-      const std::size_t k = sector_key(e, sub);  // the key's error before the value's
-      out[k] = number(e.value, sub, non_negative) * usd_per_bn;
-    }
-    return out;
+    return per_sector_map<double>(n, path, "USD bn per year", [](const Node& v, const std::string& sub) {
+      return number(v, sub, non_negative) * usd_per_bn;
+    });
   }
 
   void states(const Node& n) {
@@ -455,7 +457,7 @@ class Converter {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
                 "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate",
-                "income_elasticity", "exchange_rate_revenue_elasticity"});
+                "income_elasticity", "exchange_rate_revenue_elasticity", "import_capacity"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -478,6 +480,11 @@ class Converter {
       s.import_path.assign(sector_codes_.size(), {});
       if (const Node* v = f.get("import_path"))
         s.import_path = per_sector_paths(*v, f.path("import_path"), "; omit the sector for a multiplier of 1");
+      s.import_capacity.assign(sector_codes_.size(), std::nullopt);
+      if (const Node* v = f.get("import_capacity"))
+        s.import_capacity = per_sector_map<std::optional<double>>(
+            *v, f.path("import_capacity"), "a multiple (>= 1) of its trend absorption",
+            [](const Node& x, const std::string& sub) { return std::optional(number(x, sub, at_least_one)); });
       s.import_price.assign(sector_codes_.size(), {});
       if (const Node* v = f.get("import_price"))
         s.import_price = per_sector_paths(*v, f.path("import_price"), "; omit the sector to value imports at its world price");

@@ -103,6 +103,11 @@ struct StateSpec {
   /// SectorId), on top of the trend `growth`: piecewise linear, flat outside
   /// its points (for example China's crude import volumes). Empty paths = 1.
   std::vector<PricePath> import_path;
+  /// Ceiling on the volume of imports by sector (index = SectorId), a
+  /// multiple of the trend absorption (`import_absorption` × growth ×
+  /// `import_path`): what the state can take in, for crude its refinery
+  /// capacity over its crude imports; >= 1. Absent = no ceiling.
+  std::vector<std::optional<double>> import_capacity;
   /// Price of the state's own import basket by sector (index = SectorId), in
   /// the sector's price unit over time: its imports of the sector are valued
   /// at this price instead of the sector's world price (a state that buys

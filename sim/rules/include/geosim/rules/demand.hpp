@@ -11,7 +11,9 @@ namespace geosim::rules {
 /// scaled by the income effect of export revenue, by the state's real exchange
 /// rate and by importers' effective prices. Where a state gives an import path
 /// for the sector, that path is the observed volume and already holds what
-/// income and the exchange rate did to it: neither is applied again.
+/// income and the exchange rate did to it: neither is applied again. Where
+/// the state gives an import capacity for the sector, demand never exceeds
+/// that multiple of its trend absorption (trend × path where a path is given).
 /// Reads agg.income, agg.price_ratio and agg.base_price_ratio (last step).
 state::Grid import_demand(const StepContext& ctx, const state::World& world);
 
