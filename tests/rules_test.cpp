@@ -462,3 +462,20 @@ TEST_CASE("tanker designations take their yearly share of the alternative fleet 
   CHECK(w.agg.shadow_fleet(id.bbb) == Approx(0.1));
   CHECK(w.agg.fleet_base(id.bbb) == Approx(0.1));
 }
+
+TEST_CASE("an export path such as a production quota scales the exporter's capacity in its months", "[rules]") {
+  const auto base = unit_spec();
+  const auto spec = unit_spec("states:\n  - {code: BBB, export_path: {goods: [[2020-03, 1.0], [2020-05, 0.8]]}}\n");
+  const Ids id(spec);
+  const auto w = state::build_world(spec, spec.seed, 0);
+  const auto w0 = state::build_world(base, base.seed, 0);
+  const std::size_t m = state::market_of(id.goods, 0);
+  const auto capacity = [&](const model::ScenarioSpec& s, const state::World& world, int step) {
+    return rules::make_context(s, world, step, s.seed, 0).capacity(id.bbb, m);
+  };
+  CHECK(capacity(spec, w, 2) == capacity(base, w0, 2));
+  CHECK(capacity(spec, w, 3) == Approx(0.9 * capacity(base, w0, 3)));
+  CHECK(capacity(spec, w, 6) == Approx(0.8 * capacity(base, w0, 6)));
+  CHECK(rules::make_context(spec, w, 6, spec.seed, 0).capacity(id.ccc, m) ==
+        rules::make_context(base, w0, 6, base.seed, 0).capacity(id.ccc, m));
+}

@@ -87,8 +87,10 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
     for (std::size_t k = 0; k < K; ++k) {
       const double dual = spec.sectors[k].dual_use_fraction;
       const double import_trend = k < st.import_path.size() ? trend * path_value(st.import_path[k], now, 1.0) : trend;
-      c.capacity(s, market_of(k, 0)) = st.export_capacity[k] * (1 - dual) * trend;
-      c.capacity(s, market_of(k, 1)) = st.export_capacity[k] * dual * trend;
+      // A quota or outage path scales what the state can export this month.
+      const double export_trend = k < st.export_path.size() ? trend * path_value(st.export_path[k], now, 1.0) : trend;
+      c.capacity(s, market_of(k, 0)) = st.export_capacity[k] * (1 - dual) * export_trend;
+      c.capacity(s, market_of(k, 1)) = st.export_capacity[k] * dual * export_trend;
       c.absorption(s, market_of(k, 0)) = st.import_absorption[k] * (1 - dual) * import_trend;
       c.absorption(s, market_of(k, 1)) = st.import_absorption[k] * dual * import_trend;
     }

@@ -456,7 +456,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_path", "import_price", "real_exchange_rate",
+                "shadow_fleet", "aggregate", "import_path", "export_path", "import_price", "real_exchange_rate",
                 "income_elasticity", "exchange_rate_revenue_elasticity", "import_capacity"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
@@ -480,6 +480,9 @@ class Converter {
       s.import_path.assign(sector_codes_.size(), {});
       if (const Node* v = f.get("import_path"))
         s.import_path = per_sector_paths(*v, f.path("import_path"), "; omit the sector for a multiplier of 1");
+      s.export_path.assign(sector_codes_.size(), {});
+      if (const Node* v = f.get("export_path"))
+        s.export_path = per_sector_paths(*v, f.path("export_path"), "; omit the sector for a multiplier of 1");
       s.import_capacity.assign(sector_codes_.size(), std::nullopt);
       if (const Node* v = f.get("import_capacity"))
         s.import_capacity = per_sector_map<std::optional<double>>(

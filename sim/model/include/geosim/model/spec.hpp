@@ -103,6 +103,10 @@ struct StateSpec {
   /// SectorId), on top of the trend `growth`: piecewise linear, flat outside
   /// its points (for example China's crude import volumes). Empty paths = 1.
   std::vector<PricePath> import_path;
+  /// Multiplier of export capacity over time by sector (index = SectorId),
+  /// on top of the trend `growth`: production quotas (OPEC+), outages,
+  /// new fields; piecewise linear, flat outside its points. Empty paths = 1.
+  std::vector<PricePath> export_path;
   /// Ceiling on the volume of imports by sector (index = SectorId), a
   /// multiple of the trend absorption (`import_absorption` × growth ×
   /// `import_path`): what the state can take in, for crude its refinery
