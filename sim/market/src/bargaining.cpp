@@ -172,6 +172,7 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
           offer += offered(ctx, world, j, market_of(k, p));
           asked += ordered(j, market_of(k, p));
         }
+        if (spec.states[j].residual_supplier) offer = std::max(offer, asked);
         if (offer > 0 && asked > 0) {
           const double excess = std::pow(asked / offer, 1.0 / (sector.elasticity + *sector.supply_elasticity));
           shift -= agg.supply_price(j, k) * (excess - 1.0);

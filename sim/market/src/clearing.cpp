@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 
 #include "geosim/market/market.hpp"
 
@@ -58,8 +59,13 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
     for (std::size_t m = 0; m < M; ++m) offer(j, m) = offered(ctx, world, j, m);
 
   // Round 1, exporters: total orders, orders to sanctioned destinations
-  // direct and through hubs.
+  // direct and through hubs. A residual supplier in a supply-limited sector
+  // meets what is ordered from it at the world price.
   const state::Grid ordered = orders_by_exporter(world, orders);
+  for (std::size_t j = 0; j < S; ++j)
+    if (ctx.spec->states[j].residual_supplier)
+      for (std::size_t m = 0; m < M; ++m)
+        if (ctx.spec->sectors[sector_of(m)].supply_elasticity) offer(j, m) = std::max(offer(j, m), ordered(j, m));
   state::Grid ordered_target({S, M}), ordered_hub({S, M});
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t i = groups[g].state, m = groups[g].market;
@@ -121,7 +127,10 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
   state::Grid spare({S, M}), spare_target({S, M}), asked({S, M}), asked_target({S, M});
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t m = 0; m < M; ++m) {
-      spare(j, m) = std::max(0.0, offer(j, m) - c.sales(j, m));
+      // A residual supplier also meets what others could not deliver.
+      spare(j, m) = ctx.spec->states[j].residual_supplier && ctx.spec->sectors[sector_of(m)].supply_elasticity
+                        ? std::numeric_limits<double>::infinity()
+                        : std::max(0.0, offer(j, m) - c.sales(j, m));
       const double willing = offer(j, m) * (1 - state::group_caution(world, world.exporter_group, j, m, false));
       spare_target(j, m) = std::min(spare(j, m), std::max(0.0, willing - sold_target(j, m)));
     }

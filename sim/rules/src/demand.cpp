@@ -20,7 +20,14 @@ state::Grid import_demand(const StepContext& ctx, const state::World& world) {
     for (std::size_t m = 0; m < M; ++m) {
       const std::size_t k = state::sector_of(m);
       const bool observed = k < paths.size() && !paths[k].points.empty();
-      const double price = std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
+      // In supply-limited sectors the marginal unit is bought at the world
+      // price (the residual supplier's), so one supplier's discount, premium
+      // or payment cost is a wedge on inframarginal units: it changes the mix
+      // of suppliers, not how much the buyer takes in.
+      const double price =
+          spec.sectors[k].supply_elasticity
+              ? 1.0
+              : std::pow(agg.price_ratio(i, m) / agg.base_price_ratio(i, m), -op.price_elasticity);
       d(i, m) = ctx.absorption(i, m) * (observed ? 1.0 : income * currency) * price;
       // A hard ceiling, not a saturation: below it refiners' runs follow
       // margins as before; at it no discount buys more runs, only a

@@ -456,7 +456,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Fields f(spec_, items[i], at("states", i),
                {"code", "name", "export_capacity", "import_absorption", "growth", "home_currency", "hub",
-                "shadow_fleet", "aggregate", "import_path", "export_path", "import_price", "real_exchange_rate",
+                "shadow_fleet", "aggregate", "residual_supplier", "import_path", "export_path", "import_price", "real_exchange_rate",
                 "income_elasticity", "exchange_rate_revenue_elasticity", "import_capacity"});
       model::StateSpec s;
       s.code = text(f.need("code"), f.path("code"));
@@ -477,6 +477,7 @@ class Converter {
       }
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
       if (const Node* v = f.get("aggregate")) s.aggregate = boolean(*v, f.path("aggregate"));
+      if (const Node* v = f.get("residual_supplier")) s.residual_supplier = boolean(*v, f.path("residual_supplier"));
       s.import_path.assign(sector_codes_.size(), {});
       if (const Node* v = f.get("import_path"))
         s.import_path = per_sector_paths(*v, f.path("import_path"), "; omit the sector for a multiplier of 1");

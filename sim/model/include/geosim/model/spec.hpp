@@ -139,6 +139,12 @@ struct StateSpec {
   /// world"): its importers may buy from its own exporters, and that internal
   /// trade counts in its totals.
   bool aggregate = false;
+  /// In supply-limited sectors (SectorSpec::supply_elasticity), the state
+  /// supplies whatever is ordered from it at the world price, beyond its
+  /// capacity if need be: the world price path is the observed price that
+  /// cleared the world market, so the rest of the world's spare capacity
+  /// (OPEC's, US shale's) meets what the modelled states leave.
+  bool residual_supplier = false;
 };
 
 /// Pairwise preference between an importer and an exporter (gravity, habit,
