@@ -325,3 +325,31 @@ TEST_CASE("the cap binds on the price at loading: Western freight raises the del
   // Free on board at most 0.8: delivered at most 0.85.
   CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.15));
 }
+
+TEST_CASE("a residual supplier meets every order in a supply-limited sector, beyond its capacity", "[market]") {
+  // CCC is the rest of the world: AAA orders twice CCC's capacity of goods
+  // from it, and BBB's shortfall as well goes to CCC in round 2.
+  const std::string sector = "sectors:\n  - {code: goods, supply_elasticity: 0.1}\n";
+  std::string residual = more_buyers;
+  residual.replace(residual.find("{code: CCC,"), 11, "{code: CCC, residual_supplier: true,");
+  Fixture f(residual + sector);
+  market::GroupOrders orders(f.w.groups.size());
+  const auto g = static_cast<std::size_t>(f.w.importer_group[f.aaa * f.w.dims.markets() + f.m]);
+  const auto [b, e] = f.w.network.edges(f.w.groups[g].firms.front());
+  orders[g].assign(e - b, 0.0);
+  for (std::size_t edge = b; edge < e; ++edge) {
+    const auto& op = f.w.network.option[edge];
+    if (op.hub != state::Option::no_hub) continue;
+    if (op.exporter == f.ccc) orders[g][edge - b] = 2.0 * month;
+    if (op.exporter == f.bbb) orders[g][edge - b] = 1.5 * month;  // BBB can sell 1e9
+  }
+  const auto c = market::clear(f.context(), f.w, orders);
+  CHECK(c.direct(f.bbb, f.aaa, f.m) == Approx(month));
+  CHECK(c.direct(f.ccc, f.aaa, f.m) == Approx(2.5 * month));
+  CHECK(c.unmet(f.aaa, f.m) == Approx(0.0).margin(1.0));
+  // Without the flag CCC sells its capacity and the rest is unmet.
+  Fixture plain(more_buyers + sector);
+  const auto p = market::clear(plain.context(), plain.w, orders);
+  CHECK(p.direct(plain.ccc, plain.aaa, plain.m) == Approx(month));
+  CHECK(p.unmet(plain.aaa, plain.m) == Approx(1.5 * month));
+}

@@ -479,3 +479,22 @@ TEST_CASE("an export path such as a production quota scales the exporter's capac
   CHECK(rules::make_context(spec, w, 6, spec.seed, 0).capacity(id.ccc, m) ==
         rules::make_context(base, w0, 6, base.seed, 0).capacity(id.ccc, m));
 }
+
+TEST_CASE("in a supply-limited sector a cheaper supplier changes a buyer's mix, not its total demand", "[rules]") {
+  const auto elastic = unit_spec();
+  const auto limited = unit_spec("sectors:\n  - {code: goods, supply_elasticity: 0.1}\n");
+  const Ids id(elastic);
+  const std::size_t m = state::market_of(id.goods, 0);
+  for (const auto* spec : {&elastic, &limited}) {
+    auto w = state::build_world(*spec, spec->seed, 0);
+    const auto ctx = rules::make_context(*spec, w, 1, spec->seed, 0);
+    const double before = rules::import_demand(ctx, w)(id.aaa, m);
+    w.agg.price_ratio(id.aaa, m) = 0.6;  // a deep discount from one supplier
+    const double after = rules::import_demand(ctx, w)(id.aaa, m);
+    if (spec == &limited) {
+      CHECK(after == before);
+    } else {
+      CHECK(after == Approx(before * std::pow(0.6, -0.3)));
+    }
+  }
+}
