@@ -269,6 +269,8 @@ GoodsOrders goods_orders(const std::string& extra, double price_ratio, double di
   const Ids id(spec);
   const std::size_t m = state::market_of(id.goods, 0);
   w.agg.price_ratio(id.aaa, m) = price_ratio;
+  // Buyers choose by the market discount (before any price cap).
+  w.agg.market_discount(id.bbb, id.aaa, id.goods) = discount;
   w.agg.discount(id.bbb, id.aaa, id.goods) = discount;
   const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
   const auto demand = rules::import_demand(ctx, w);
