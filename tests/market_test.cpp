@@ -40,6 +40,13 @@ struct Fixture {
 
   rules::StepContext context(int step = 0) const { return rules::make_context(spec, w, step, spec.seed, 0); }
 
+  /// One bargain at step 0, every state demanding 1e9 a month of each market.
+  void bargain(const market::GroupOrders& orders) {
+    const state::Grid demand({w.dims.states, w.dims.markets()}, 1e9);
+    market::bargain(context(), w, demand, orders);
+  }
+  void bargain() { bargain(market::GroupOrders(w.groups.size())); }
+
   /// Orders of importer group (i, m) on the option to exporter j, direct.
   void order(market::GroupOrders& orders, std::size_t i, std::size_t j, double q) const {
     const auto g = static_cast<std::size_t>(w.importer_group[i * w.dims.markets() + m]);
@@ -252,10 +259,9 @@ TEST_CASE("a buyer whose other suppliers export controls close pays its supplier
   Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
             "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
             "events:\n  - {id: x, kind: export_control, start: 2020-01, by: CCC, target: AAA, sectors: [goods]}\n");
-  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
   f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
   f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
-  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  f.bargain();
   CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(-(1 - 0.9 / 1.1) * 0.4));
   // HUB still reaches CCC: it is not captive and pays the world price.
   CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == Approx(0.0).margin(1e-12));
@@ -265,9 +271,8 @@ TEST_CASE("a buyer's own import ban does not make it captive to its remaining su
   Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
             "parameters: {bargaining: {arbitrage: 0, adjustment: 1}}\n"
             "events:\n  - {id: x, kind: import_ban, start: 2020-01, by: AAA, target: CCC, sectors: [goods]}\n");
-  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
   f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
-  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  f.bargain();
   CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == 0.0);
 }
 
@@ -280,12 +285,11 @@ TEST_CASE("a supply-limited exporter facing closed markets discounts unsold capa
     Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4" + elasticity + "}\n" +
               "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
               "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, sectors: [goods]}\n");
-    state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
     f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
     f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
     market::GroupOrders orders(f.w.groups.size());
     f.order(orders, f.aaa, f.bbb, ordered * month);  // BBB's goods capacity: 1e9 a month
-    market::bargain(f.context(), f.w, demand, orders);
+    f.bargain(orders);
     return std::pair{f.w.agg.discount(f.bbb, f.aaa, f.goods), f.w.agg.clearing_shift(f.bbb, f.goods)};
   };
   const auto [bargained, no_shift] = discount("", 0.5);
@@ -308,8 +312,7 @@ TEST_CASE("a price cap lowers what capped buyers pay but not the market discount
                           "sectors: [goods], cap: 0.8, intensity: 1.0}\n"
                           "parameters: {bargaining: {adjustment: 1}}\n");
   f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
-  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
-  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  f.bargain();
   CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.2));
   CHECK(f.w.agg.market_discount(f.bbb, f.aaa, f.goods) == 0.0);
 }
@@ -320,8 +323,7 @@ TEST_CASE("the cap binds on the price at loading: Western freight raises the del
                           "sectors: [goods], cap: 0.8, intensity: 1.0}\n"
                           "parameters: {bargaining: {adjustment: 1}}\n");
   f.w.agg.flow(f.bbb, f.aaa, f.m) = month;
-  state::Grid demand({f.w.dims.states, f.w.dims.markets()}, month);
-  market::bargain(f.context(), f.w, demand, market::GroupOrders(f.w.groups.size()));
+  f.bargain();
   // Free on board at most 0.8: delivered at most 0.85.
   CHECK(f.w.agg.discount(f.bbb, f.aaa, f.goods) == Approx(0.15));
 }
