@@ -43,6 +43,7 @@ PANELS = {
     "china_dual_use_cutoff": ["dual_use_direct", "dual_use_via_hub"],
     "china_big_banks_withdraw": ["bilateral_trade", "payment_backlog"],
     "india_withdraws": ["discount_usd", "china_crude_share"],
+    "enforcement_escalates": ["bilateral_trade", "cautious_share"],
 }
 
 

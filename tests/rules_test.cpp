@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geosim/model/policy_kinds.hpp"
+#include "geosim/rules/adaptive.hpp"
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/fleet.hpp"
@@ -499,4 +500,28 @@ TEST_CASE("in a supply-limited sector a cheaper supplier changes a buyer's mix, 
       CHECK(after == Approx(before * std::pow(0.6, -0.3)));
     }
   }
+}
+
+TEST_CASE("adaptive escalation rises with leakage, decays when it falls, and is off unless switched on", "[rules]") {
+  const std::string sanctions =
+      "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: CCC, target: AAA, intensity: 0.3}\n";
+  const auto step = [](const model::ScenarioSpec& spec, state::World& w, double leakage) {
+    const Ids id(spec);
+    state::Grid dual({w.dims.states, w.dims.states, 2});
+    dual(id.bbb, id.aaa, 0) = 1.0 - leakage;
+    dual(id.bbb, id.aaa, 1) = leakage;
+    rules::adapt(rules::make_context(spec, w, 0, spec.seed, 0), w, dual);
+    return w.agg.escalation(id.ccc, id.aaa);
+  };
+  const auto off = unit_spec(sanctions);
+  auto w_off = state::build_world(off, off.seed, 0);
+  CHECK(step(off, w_off, 0.5) == 0.0);  // held: the scenario's 0.3 stays 0.3
+  CHECK(rules::policy_at(off, w_off.dims, 0, w_off.agg.escalation).secondary_banks(Ids(off).ccc, Ids(off).aaa) == 0.3);
+  const auto on = unit_spec(sanctions + "parameters: {adaptive: {escalation: true, escalation_rate: 0.1, "
+                                        "escalation_decay: 0.05}}\n");
+  auto w = state::build_world(on, on.seed, 0);
+  CHECK(step(on, w, 0.5) == Approx(0.1));
+  CHECK(step(on, w, 0.5) == Approx(0.2));
+  CHECK(step(on, w, 0.01) == Approx(0.15));  // below the 5 % threshold
+  CHECK(step(on, w, 0.0) == Approx(0.10));
 }

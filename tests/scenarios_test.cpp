@@ -137,3 +137,16 @@ TEST_CASE("India withdrawing deepens the discount and raises China's share of Ru
   CHECK(crude_discount_to(india, "CHN") > crude_discount_to(base, "CHN"));
   CHECK(china_share_of_russian_crude(india) > china_share_of_russian_crude(base) + 0.01);
 }
+
+TEST_CASE("with adaptive escalation off enforcement stays at the scenario's level; switched on it rises with leakage",
+          "[scenarios]") {
+  const auto& base = run_of("baseline");
+  const auto& escalates = run_of("enforcement_escalates");
+  const auto usa = base.state("USA"), rus = base.state("RUS");
+  const auto enforcement = [&](const Run& r) {
+    return r.mean_over(from, to, [&](std::size_t t) { return r.at("enforcement", t)[usa * r.S() + rus]; });
+  };
+  // The baseline's last event sets 0.7 (EO 14114 widened, the October 2024 designations).
+  CHECK(enforcement(base) == Approx(0.7));
+  CHECK(enforcement(escalates) > 0.75);
+}

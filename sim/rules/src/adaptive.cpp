@@ -20,8 +20,14 @@ void adapt(const StepContext& ctx, state::World& world, const state::Grid& dual_
       for (std::size_t by = 0; by < S; ++by) {
         bool sanctions = ctx.policy.secondary_banks(by, t) > 0;
         for (std::size_t m = 0; m < M && !sanctions; ++m) sanctions = ctx.policy.secondary_firms(by, t, m) > 0;
-        if (sanctions && leakage > ad.leakage_threshold)
-          agg.escalation(by, t) = std::min(1.0, agg.escalation(by, t) + ad.escalation_rate);
+        // Enforcers step up while leakage stays above the threshold and step
+        // back when it falls, or when the sanctions it adds to have ended.
+        double& e = agg.escalation(by, t);
+        if (sanctions && leakage > ad.leakage_threshold) {
+          e = std::min(1.0, e + ad.escalation_rate);
+        } else {
+          e = std::max(0.0, e - ad.escalation_decay);
+        }
       }
     }
   }

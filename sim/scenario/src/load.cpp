@@ -795,6 +795,7 @@ class Converter {
       group<AdaptiveParams>(*v, f.path("adaptive"), m.adaptive,
                             {{"leakage_threshold", &AdaptiveParams::leakage_threshold, share},
                              {"escalation_rate", &AdaptiveParams::escalation_rate, share},
+                             {"escalation_decay", &AdaptiveParams::escalation_decay, share},
                              {"investment_threshold", &AdaptiveParams::investment_threshold, share_below_one},
                              {"investment_rate", &AdaptiveParams::investment_rate, non_negative},
                              {"fleet_depreciation", &AdaptiveParams::fleet_depreciation, share}},

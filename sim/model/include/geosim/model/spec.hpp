@@ -308,9 +308,12 @@ struct PaymentParams {
 };
 
 struct AdaptiveParams {
-  bool escalation = true;            ///< enforcement escalates on observed leakage
+  /// Enforcement escalates on observed leakage and decays when leakage
+  /// falls; off unless a scenario switches it on (a policy held is held).
+  bool escalation = false;
   double leakage_threshold = 0.05;   ///< dual-use via hubs / target's dual-use imports, [0, 1]
   double escalation_rate = 0.02;     ///< added intensity per month above threshold, [0, 1]
+  double escalation_decay = 0.02;    ///< intensity removed per month at or below threshold, [0, 1]
   bool shadow_fleet_investment = true;  ///< the target invests in alternative shipping
   /// Share per month of the alternative fleet built beyond the state's
   /// initial shadow_fleet that is retired (old tankers), [0, 1].
