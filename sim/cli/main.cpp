@@ -197,6 +197,9 @@ int validate_command(const std::string& scenario_path, const std::vector<std::st
 }  // namespace
 
 int main(int argc, char** argv) {
+  struct ReleaseHdf5 {
+    ~ReleaseHdf5() { output::release_hdf5(); }
+  } release_hdf5;
   CLI::App app{"geosim: agent-based simulator of geopolitical economic dependence"};
   app.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
   app.require_subcommand(1);

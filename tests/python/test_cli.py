@@ -154,6 +154,29 @@ def test_an_interrupted_run_leaves_no_output_and_no_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KiB tmpfs: a run of the test world (about 400 KB) fills it."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                           capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.strip()}")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_exits_1_with_the_cause_and_leaves_nothing(small_disk):
+    out = small_disk / "world.h5"
+    result = geosim("run", WORLD, "-o", out, "--threads", "2", "-q")
+    assert result.returncode == 1, (result.returncode, result.stderr)  # not a crash in HDF5 at exit
+    assert "No space left on device" in result.stderr and str(out) in result.stderr
+    assert list(small_disk.iterdir()) == []
+
+
 def test_validate_prints_a_one_screen_summary():
     result = geosim("validate", BASELINE, check=0)
     lines = result.stdout.splitlines()
