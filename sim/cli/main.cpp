@@ -17,6 +17,7 @@
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "geosim/scenario/load.hpp"
+#include "output_path.hpp"
 #include "progress.hpp"
 #include "sweep_commands.hpp"
 
@@ -111,7 +112,7 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
-  const fs::path out_path(out);
+  const fs::path out_path(cli::output_target(out));
   if (fs::exists(out_path) && !force)
     throw InputError({out, 0, 0}, "", "output file exists; pass --force to overwrite it");
   const fs::path dir = out_path.has_parent_path() ? out_path.parent_path() : fs::path(".");

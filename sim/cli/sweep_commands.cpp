@@ -10,6 +10,7 @@
 #include "geosim/core/error.hpp"
 #include "geosim/sweep/execute.hpp"
 #include "geosim/sweep/plan.hpp"
+#include "output_path.hpp"
 #include "progress.hpp"
 
 namespace geosim::cli {
@@ -89,9 +90,9 @@ int plan_command() {
 int sweep_command() {
   const auto& o = opts();
   const int world = sweep::mpi_world_size();
-  const auto plan = sweep::load_plan(o.sweep_file);
   sweep::SweepOptions so;
-  so.output = o.output;
+  so.output = output_target(o.output);
+  const auto plan = sweep::load_plan(o.sweep_file);
   so.jobs = o.jobs;
   so.threads_per_run = o.threads_per_run;
   so.resume = o.resume;
@@ -122,7 +123,7 @@ int sweep_command() {
   if (!report.coordinator) return 0;
   if (!report.complete) {
     std::cerr << "geosim: interrupted: " << report.resumed + report.ran << " of " << report.runs
-              << " runs are finished in " << o.output << ".parts; rerun with --resume to finish\n";
+              << " runs are finished in " << so.output << ".parts; rerun with --resume to finish\n";
     return 130;
   }
   if (!o.quiet) {
@@ -138,7 +139,7 @@ int sweep_command() {
 
 int merge_command() {
   const auto& o = opts();
-  sweep::merge_shards(o.inputs, o.output, o.force);
+  sweep::merge_shards(o.inputs, output_target(o.output), o.force);
   if (!o.quiet) std::cout << "merged " << o.inputs.size() << " files into " << o.output << "\n";
   return 0;
 }

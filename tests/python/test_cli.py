@@ -8,6 +8,7 @@ nothing half-written is ever left behind. By hand:
 
 import os
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ import xarray as xr
 ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "tests" / "data" / "world.yaml"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMOKE_SWEEP = ROOT / "scenarios" / "sweeps" / "smoke.yaml"
 STATES = ["RUS", "CHN", "USA", "EU", "IND", "TUR", "ROW"]
 SECTORS = ["crude", "energy_other", "metals_minerals", "machinery_electronics", "consumer_goods"]
 
@@ -175,6 +177,52 @@ def test_a_full_disk_exits_1_with_the_cause_and_leaves_nothing(small_disk):
     assert result.returncode == 1, (result.returncode, result.stderr)  # not a crash in HDF5 at exit
     assert "No space left on device" in result.stderr and str(out) in result.stderr
     assert list(small_disk.iterdir()) == []
+
+
+def special_files(tmp_path):
+    """Paths that exist and are not regular files, by what geosim calls them."""
+    found = {"a directory": tmp_path / "dir", "a fifo": tmp_path / "fifo"}
+    found["a directory"].mkdir()
+    os.mkfifo(found["a fifo"])
+    try:
+        os.mknod(tmp_path / "full", 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # like /dev/full
+        found["a character device"] = tmp_path / "full"
+    except PermissionError:
+        pass  # not root: the directory and the fifo still cover the check
+    return found
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "merge"])
+def test_an_output_that_is_not_a_regular_file_is_bad_input_even_with_force(tmp_path, command):
+    specials = special_files(tmp_path)
+    for kind, path in specials.items():
+        args = {"run": ["run", WORLD, "-o", path],
+                "sweep": ["sweep", SMOKE_SWEEP, "-o", path, "-q"],
+                "merge": ["merge", path, tmp_path / "no-such-part.h5"]}[command]
+        result = geosim(*args, "--force", check=2)
+        assert f"{path}: is {kind}, not a regular file" in result.stderr
+        assert not stat.S_ISREG(path.stat().st_mode), f"{kind} was replaced"
+    assert not any(specials["a directory"].iterdir())
+    assert sorted(tmp_path.iterdir()) == sorted(specials.values())  # no temporary file, no parts
+
+
+def test_force_writes_through_a_symlink_and_keeps_the_link(tmp_path):
+    target = tmp_path / "results" / "world.h5"
+    target.parent.mkdir()
+    target.write_bytes(b"an older result")
+    link = tmp_path / "latest.h5"
+    link.symlink_to(target)
+    result = geosim("run", WORLD, "-o", link, "--set", "horizon.end=2013-03", "-q", check=2)
+    assert "exists" in result.stderr and target.read_bytes() == b"an older result"
+    geosim("run", WORLD, "-o", link, "--set", "horizon.end=2013-03", "-q", "--force", check=0)
+    assert link.is_symlink() and link.resolve() == target
+    assert xr.open_dataset(target, engine="h5netcdf").sizes["time"] == 3
+    assert sorted(p.name for p in target.parent.iterdir()) == ["world.h5"]
+    dangling = tmp_path / "dangling.h5"
+    dangling.symlink_to(tmp_path / "nowhere.h5")
+    result = geosim("run", WORLD, "-o", dangling, "--force", check=2)
+    assert "symbolic link" in result.stderr and "does not exist" in result.stderr
+    assert not (tmp_path / "nowhere.h5").exists()
 
 
 def test_validate_prints_a_one_screen_summary():
