@@ -225,6 +225,42 @@ def test_force_writes_through_a_symlink_and_keeps_the_link(tmp_path):
     assert not (tmp_path / "nowhere.h5").exists()
 
 
+def start_holding_lock(args, lock):
+    """Starts geosim with args and returns once it holds `lock` (its PID is in it)."""
+    proc = subprocess.Popen([os.environ["GEOSIM_BIN"], *map(str, args)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return proc
+        time.sleep(0.005)
+    proc.kill()
+    pytest.fail(f"geosim never held {lock}: {proc.communicate()[1]}")
+
+
+def test_a_second_process_on_a_running_sweep_exits_2_naming_the_lock_and_the_first_finishes(tmp_path):
+    out, lock = tmp_path / "smoke.h5", tmp_path / "smoke.h5.lock"
+    first = start_holding_lock(["sweep", SMOKE_SWEEP, "-o", out, "--jobs", "1", "-q"], lock)
+    for extra in ("--resume", "--force"):  # a requeued job, an impatient user
+        second = geosim("sweep", SMOKE_SWEEP, "-o", out, "-q", extra)
+        assert first.poll() is None, "the first sweep ended too soon for the test to mean anything"
+        assert second.returncode == 2, second.stderr
+        assert f"{lock}: another geosim process (PID {first.pid}) is writing the sweep" in second.stderr
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["smoke.h5"]  # no parts, no temporary file, no lock
+
+
+def test_a_sweep_killed_with_9_leaves_no_lock_that_blocks_its_resume(tmp_path):
+    out, lock = tmp_path / "smoke.h5", tmp_path / "smoke.h5.lock"
+    proc = start_holding_lock(["sweep", SMOKE_SWEEP, "-o", out, "--jobs", "1", "-q"], lock)
+    proc.kill()
+    proc.communicate()
+    assert lock.exists()  # the file stays; the lock went with the process
+    geosim("sweep", SMOKE_SWEEP, "-o", out, "--resume", "-q", check=0)
+    assert [p.name for p in tmp_path.iterdir()] == ["smoke.h5"]
+
+
 def test_validate_prints_a_one_screen_summary():
     result = geosim("validate", BASELINE, check=0)
     lines = result.stdout.splitlines()
