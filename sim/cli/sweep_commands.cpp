@@ -1,5 +1,7 @@
 #include "sweep_commands.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -137,9 +139,30 @@ int sweep_command() {
   return 0;
 }
 
+// merge writes OUT.tmp-PID (output::merge_sweep_files) and has no place to
+// poll for an interruption, so its handler removes that file itself and ends
+// the process, with the exit code of an interrupted run or sweep.
+char merge_temporary[4096] = {};
+extern "C" void on_merge_interrupt(int) {
+  static const char removed[] = "\ngeosim: interrupted; no output written\n";
+  static const char late[] = "\ngeosim: interrupted\n";
+  const bool was_there = ::unlink(merge_temporary) == 0;
+  [[maybe_unused]] const auto n = was_there ? ::write(2, removed, sizeof removed - 1) : ::write(2, late, sizeof late - 1);
+  ::_exit(130);
+}
+
 int merge_command() {
   const auto& o = opts();
-  sweep::merge_shards(o.inputs, output_target(o.output), o.force);
+  const std::string target = output_target(o.output);
+  const std::string temporary = target + ".tmp-" + std::to_string(::getpid());
+  if (temporary.size() < sizeof merge_temporary) {
+    temporary.copy(merge_temporary, temporary.size());
+    std::signal(SIGINT, on_merge_interrupt);
+    std::signal(SIGTERM, on_merge_interrupt);
+  }
+  sweep::merge_shards(o.inputs, target, o.force);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   if (!o.quiet) std::cout << "merged " << o.inputs.size() << " files into " << o.output << "\n";
   return 0;
 }

@@ -261,6 +261,30 @@ def test_a_sweep_killed_with_9_leaves_no_lock_that_blocks_its_resume(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["smoke.h5"]
 
 
+@pytest.fixture(scope="module")
+def smoke_shards(tmp_path_factory):
+    d = tmp_path_factory.mktemp("shards")
+    shards = [d / "s1.h5", d / "s2.h5"]
+    for k, shard in enumerate(shards, 1):
+        geosim("sweep", SMOKE_SWEEP, "-o", shard, "--shard", f"{k}/2", "-q", check=0)
+    return shards
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_merge_leaves_no_output_and_no_temporary_file(tmp_path, smoke_shards, sig):
+    out = tmp_path / "merged.h5"
+    proc = subprocess.Popen([os.environ["GEOSIM_BIN"], "merge", str(out), *map(str, smoke_shards)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not any(tmp_path.iterdir()):
+        time.sleep(0.001)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, f"the merge ended ({proc.returncode}) before it could be interrupted: {err}"
+    assert "interrupted; no output written" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_validate_prints_a_one_screen_summary():
     result = geosim("validate", BASELINE, check=0)
     lines = result.stdout.splitlines()
