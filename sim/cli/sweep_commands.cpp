@@ -12,6 +12,7 @@
 #include "geosim/core/error.hpp"
 #include "geosim/sweep/execute.hpp"
 #include "geosim/sweep/plan.hpp"
+#include "numbers.hpp"
 #include "output_path.hpp"
 #include "progress.hpp"
 
@@ -102,13 +103,16 @@ int sweep_command() {
   so.keep_going = o.keep_going;
   so.keep_parts = o.keep_parts;
   if (!o.shard.empty()) {
-    unsigned k = 0, n = 0;
-    char extra = 0;
-    if (std::sscanf(o.shard.c_str(), "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n)
-      throw InputError({"--shard " + o.shard, 0, 0}, "", "expected K/N with 1 <= K <= N, e.g. --shard 3/8");
+    const auto slash = o.shard.find('/');
+    const std::string_view text(o.shard);
+    const auto k = whole_number<std::uint32_t>(text.substr(0, slash));
+    const auto n = slash == std::string::npos ? std::nullopt : whole_number<std::uint32_t>(text.substr(slash + 1));
+    if (!k || !n || *n == 0 || *k == 0 || *k > *n)
+      throw InputError({"--shard " + o.shard, 0, 0}, "",
+                       "expected K/N with 1 <= K <= N <= 4294967295, e.g. --shard 3/8");
     if (world > 1) throw InputError({"--shard " + o.shard, 0, 0}, "", "use either --shard or mpirun, not both");
-    so.shard = k;
-    so.shards = n;
+    so.shard = *k;
+    so.shards = *n;
   }
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);

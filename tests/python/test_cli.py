@@ -285,6 +285,27 @@ def test_an_interrupted_merge_leaves_no_output_and_no_temporary_file(tmp_path, s
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("seed", ["-1", "18446744073709551616", "1e3"])
+def test_a_seed_outside_0_to_2_64_is_a_usage_error_not_a_wrapped_seed(tmp_path, seed):
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, f"--seed={seed}", check=2)
+    assert f"--seed {seed}: expected a whole number from 0 to 18446744073709551615" in result.stderr
+    assert not out.exists()
+
+
+def test_a_shard_count_past_2_32_is_a_usage_error_not_1_of_1(tmp_path):
+    out = tmp_path / "out.h5"
+    result = geosim("sweep", SMOKE_SWEEP, "-o", out, "--shard", "1/4294967297", check=2)
+    assert "--shard 1/4294967297: expected K/N with 1 <= K <= N <= 4294967295" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_index_past_2_64_in_set_is_bad_input_naming_the_key():
+    result = geosim("validate", WORLD, "--set", "events[99999999999999999999].intensity=1", check=2)
+    assert ("--set events[99999999999999999999].intensity=1: events[99999999999999999999]: "
+            "index 99999999999999999999 is out of range") in result.stderr
+
+
 def test_validate_prints_a_one_screen_summary():
     result = geosim("validate", BASELINE, check=0)
     lines = result.stdout.splitlines()
