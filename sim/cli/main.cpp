@@ -17,6 +17,8 @@
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "geosim/scenario/load.hpp"
+#include "numbers.hpp"
+#include "output_path.hpp"
 #include "progress.hpp"
 #include "sweep_commands.hpp"
 
@@ -94,10 +96,31 @@ class SummaryObserver final : public engine::Observer {
   std::map<int, Year> years_;
 };
 
+/// A list index past the largest std::size_t selects nothing in any list;
+/// the scenario loader's std::stoul would throw a bare std::out_of_range on it.
+void check_list_indices(const std::string& argument, const std::string& key_path) {
+  for (auto open = key_path.find('['); open != std::string::npos; open = key_path.find('[', open + 1)) {
+    const auto close = key_path.find(']', open);
+    if (close == std::string::npos) return;
+    const std::string index = key_path.substr(open + 1, close - open - 1);
+    const bool numeric = !index.empty() && index.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric && !cli::whole_number<std::size_t>(index))
+      throw InputError({"--set " + argument, 0, 0}, key_path.substr(0, close + 1), "index " + index + " is out of range");
+  }
+}
+
 std::vector<scenario::Override> parse_overrides(const std::vector<std::string>& sets) {
   std::vector<scenario::Override> out;
-  for (const auto& s : sets) out.push_back(scenario::parse_override(s));
+  for (const auto& s : sets) {
+    out.push_back(scenario::parse_override(s));
+    check_list_indices(s, out.back().key_path);
+  }
   return out;
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+  if (const auto seed = cli::whole_number<std::uint64_t>(text)) return *seed;
+  throw InputError({"--seed " + text, 0, 0}, "", "expected a whole number from 0 to 18446744073709551615 (2^64 - 1)");
 }
 
 /// A file name beside `out`, unique to this process, for writing before the rename.
@@ -111,7 +134,7 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
-  const fs::path out_path(out);
+  const fs::path out_path(cli::output_target(out));
   if (fs::exists(out_path) && !force)
     throw InputError({out, 0, 0}, "", "output file exists; pass --force to overwrite it");
   const fs::path dir = out_path.has_parent_path() ? out_path.parent_path() : fs::path(".");
@@ -197,6 +220,9 @@ int validate_command(const std::string& scenario_path, const std::vector<std::st
 }  // namespace
 
 int main(int argc, char** argv) {
+  struct ReleaseHdf5 {
+    ~ReleaseHdf5() { output::release_hdf5(); }
+  } release_hdf5;
   CLI::App app{"geosim: agent-based simulator of geopolitical economic dependence"};
   app.set_version_flag("--version", std::string(version()) + " (" + git_commit() + ")");
   app.require_subcommand(1);
@@ -204,13 +230,13 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its trajectories to HDF5 / netCDF-4");
   std::string scenario_path, out;
   int threads = 0;
-  std::uint64_t seed_value = 0;
+  std::string seed_text;
   std::vector<std::string> sets;
   bool force = false, quiet = false;
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--output", out, "Output file (.h5)")->required();
   run->add_option("--threads", threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  auto* seed_opt = run->add_option("--seed", seed_value, "Master seed (default: the scenario's)");
+  auto* seed_opt = run->add_option("--seed", seed_text, "Master seed, 0 to 2^64 - 1 (default: the scenario's)");
   run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
   run->add_flag("--force", force, "Overwrite the output file if it exists");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
@@ -241,7 +267,7 @@ int main(int argc, char** argv) {
     if (auto code = cli::run_sweep_commands()) return *code;
     if (*run) {
       std::optional<std::uint64_t> seed;
-      if (*seed_opt) seed = seed_value;
+      if (*seed_opt) seed = parse_seed(seed_text);
       return run_command(scenario_path, out, threads, seed, sets, force, quiet);
     }
     if (*validate) return validate_command(scenario_path, sets);

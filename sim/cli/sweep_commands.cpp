@@ -1,5 +1,7 @@
 #include "sweep_commands.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +12,8 @@
 #include "geosim/core/error.hpp"
 #include "geosim/sweep/execute.hpp"
 #include "geosim/sweep/plan.hpp"
+#include "numbers.hpp"
+#include "output_path.hpp"
 #include "progress.hpp"
 
 namespace geosim::cli {
@@ -89,9 +93,9 @@ int plan_command() {
 int sweep_command() {
   const auto& o = opts();
   const int world = sweep::mpi_world_size();
-  const auto plan = sweep::load_plan(o.sweep_file);
   sweep::SweepOptions so;
-  so.output = o.output;
+  so.output = output_target(o.output);
+  const auto plan = sweep::load_plan(o.sweep_file);
   so.jobs = o.jobs;
   so.threads_per_run = o.threads_per_run;
   so.resume = o.resume;
@@ -99,13 +103,16 @@ int sweep_command() {
   so.keep_going = o.keep_going;
   so.keep_parts = o.keep_parts;
   if (!o.shard.empty()) {
-    unsigned k = 0, n = 0;
-    char extra = 0;
-    if (std::sscanf(o.shard.c_str(), "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n)
-      throw InputError({"--shard " + o.shard, 0, 0}, "", "expected K/N with 1 <= K <= N, e.g. --shard 3/8");
+    const auto slash = o.shard.find('/');
+    const std::string_view text(o.shard);
+    const auto k = whole_number<std::uint32_t>(text.substr(0, slash));
+    const auto n = slash == std::string::npos ? std::nullopt : whole_number<std::uint32_t>(text.substr(slash + 1));
+    if (!k || !n || *n == 0 || *k == 0 || *k > *n)
+      throw InputError({"--shard " + o.shard, 0, 0}, "",
+                       "expected K/N with 1 <= K <= N <= 4294967295, e.g. --shard 3/8");
     if (world > 1) throw InputError({"--shard " + o.shard, 0, 0}, "", "use either --shard or mpirun, not both");
-    so.shard = k;
-    so.shards = n;
+    so.shard = *k;
+    so.shards = *n;
   }
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -122,7 +129,7 @@ int sweep_command() {
   if (!report.coordinator) return 0;
   if (!report.complete) {
     std::cerr << "geosim: interrupted: " << report.resumed + report.ran << " of " << report.runs
-              << " runs are finished in " << o.output << ".parts; rerun with --resume to finish\n";
+              << " runs are finished in " << so.output << ".parts; rerun with --resume to finish\n";
     return 130;
   }
   if (!o.quiet) {
@@ -136,9 +143,30 @@ int sweep_command() {
   return 0;
 }
 
+// merge writes OUT.tmp-PID (output::merge_sweep_files) and has no place to
+// poll for an interruption, so its handler removes that file itself and ends
+// the process, with the exit code of an interrupted run or sweep.
+char merge_temporary[4096] = {};
+extern "C" void on_merge_interrupt(int) {
+  static const char removed[] = "\ngeosim: interrupted; no output written\n";
+  static const char late[] = "\ngeosim: interrupted\n";
+  const bool was_there = ::unlink(merge_temporary) == 0;
+  [[maybe_unused]] const auto n = was_there ? ::write(2, removed, sizeof removed - 1) : ::write(2, late, sizeof late - 1);
+  ::_exit(130);
+}
+
 int merge_command() {
   const auto& o = opts();
-  sweep::merge_shards(o.inputs, o.output, o.force);
+  const std::string target = output_target(o.output);
+  const std::string temporary = target + ".tmp-" + std::to_string(::getpid());
+  if (temporary.size() < sizeof merge_temporary) {
+    temporary.copy(merge_temporary, temporary.size());
+    std::signal(SIGINT, on_merge_interrupt);
+    std::signal(SIGTERM, on_merge_interrupt);
+  }
+  sweep::merge_shards(o.inputs, target, o.force);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   if (!o.quiet) std::cout << "merged " << o.inputs.size() << " files into " << o.output << "\n";
   return 0;
 }

@@ -8,6 +8,7 @@ nothing half-written is ever left behind. By hand:
 
 import os
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ import xarray as xr
 ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "tests" / "data" / "world.yaml"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMOKE_SWEEP = ROOT / "scenarios" / "sweeps" / "smoke.yaml"
 STATES = ["RUS", "CHN", "USA", "EU", "IND", "TUR", "ROW"]
 SECTORS = ["crude", "energy_other", "metals_minerals", "machinery_electronics", "consumer_goods"]
 
@@ -152,6 +154,156 @@ def test_an_interrupted_run_leaves_no_output_and_no_temporary_file(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KiB tmpfs: a run of the test world (about 400 KB) fills it."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                           capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.strip()}")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_exits_1_with_the_cause_and_leaves_nothing(small_disk):
+    out = small_disk / "world.h5"
+    result = geosim("run", WORLD, "-o", out, "--threads", "2", "-q")
+    assert result.returncode == 1, (result.returncode, result.stderr)  # not a crash in HDF5 at exit
+    assert "No space left on device" in result.stderr and str(out) in result.stderr
+    assert list(small_disk.iterdir()) == []
+
+
+def special_files(tmp_path):
+    """Paths that exist and are not regular files, by what geosim calls them."""
+    found = {"a directory": tmp_path / "dir", "a fifo": tmp_path / "fifo"}
+    found["a directory"].mkdir()
+    os.mkfifo(found["a fifo"])
+    try:
+        os.mknod(tmp_path / "full", 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # like /dev/full
+        found["a character device"] = tmp_path / "full"
+    except PermissionError:
+        pass  # not root: the directory and the fifo still cover the check
+    return found
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "merge"])
+def test_an_output_that_is_not_a_regular_file_is_bad_input_even_with_force(tmp_path, command):
+    specials = special_files(tmp_path)
+    for kind, path in specials.items():
+        args = {"run": ["run", WORLD, "-o", path],
+                "sweep": ["sweep", SMOKE_SWEEP, "-o", path, "-q"],
+                "merge": ["merge", path, tmp_path / "no-such-part.h5"]}[command]
+        result = geosim(*args, "--force", check=2)
+        assert f"{path}: is {kind}, not a regular file" in result.stderr
+        assert not stat.S_ISREG(path.stat().st_mode), f"{kind} was replaced"
+    assert not any(specials["a directory"].iterdir())
+    assert sorted(tmp_path.iterdir()) == sorted(specials.values())  # no temporary file, no parts
+
+
+def test_force_writes_through_a_symlink_and_keeps_the_link(tmp_path):
+    target = tmp_path / "results" / "world.h5"
+    target.parent.mkdir()
+    target.write_bytes(b"an older result")
+    link = tmp_path / "latest.h5"
+    link.symlink_to(target)
+    result = geosim("run", WORLD, "-o", link, "--set", "horizon.end=2013-03", "-q", check=2)
+    assert "exists" in result.stderr and target.read_bytes() == b"an older result"
+    geosim("run", WORLD, "-o", link, "--set", "horizon.end=2013-03", "-q", "--force", check=0)
+    assert link.is_symlink() and link.resolve() == target
+    assert xr.open_dataset(target, engine="h5netcdf").sizes["time"] == 3
+    assert sorted(p.name for p in target.parent.iterdir()) == ["world.h5"]
+    dangling = tmp_path / "dangling.h5"
+    dangling.symlink_to(tmp_path / "nowhere.h5")
+    result = geosim("run", WORLD, "-o", dangling, "--force", check=2)
+    assert "symbolic link" in result.stderr and "does not exist" in result.stderr
+    assert not (tmp_path / "nowhere.h5").exists()
+
+
+def start_holding_lock(args, lock):
+    """Starts geosim with args and returns once it holds `lock` (its PID is in it)."""
+    proc = subprocess.Popen([os.environ["GEOSIM_BIN"], *map(str, args)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return proc
+        time.sleep(0.005)
+    proc.kill()
+    pytest.fail(f"geosim never held {lock}: {proc.communicate()[1]}")
+
+
+def test_a_second_process_on_a_running_sweep_exits_2_naming_the_lock_and_the_first_finishes(tmp_path):
+    out, lock = tmp_path / "smoke.h5", tmp_path / "smoke.h5.lock"
+    first = start_holding_lock(["sweep", SMOKE_SWEEP, "-o", out, "--jobs", "1", "-q"], lock)
+    for extra in ("--resume", "--force"):  # a requeued job, an impatient user
+        second = geosim("sweep", SMOKE_SWEEP, "-o", out, "-q", extra)
+        assert first.poll() is None, "the first sweep ended too soon for the test to mean anything"
+        assert second.returncode == 2, second.stderr
+        assert f"{lock}: another geosim process (PID {first.pid}) is writing the sweep" in second.stderr
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["smoke.h5"]  # no parts, no temporary file, no lock
+
+
+def test_a_sweep_killed_with_9_leaves_no_lock_that_blocks_its_resume(tmp_path):
+    out, lock = tmp_path / "smoke.h5", tmp_path / "smoke.h5.lock"
+    proc = start_holding_lock(["sweep", SMOKE_SWEEP, "-o", out, "--jobs", "1", "-q"], lock)
+    proc.kill()
+    proc.communicate()
+    assert lock.exists()  # the file stays; the lock went with the process
+    geosim("sweep", SMOKE_SWEEP, "-o", out, "--resume", "-q", check=0)
+    assert [p.name for p in tmp_path.iterdir()] == ["smoke.h5"]
+
+
+@pytest.fixture(scope="module")
+def smoke_shards(tmp_path_factory):
+    d = tmp_path_factory.mktemp("shards")
+    shards = [d / "s1.h5", d / "s2.h5"]
+    for k, shard in enumerate(shards, 1):
+        geosim("sweep", SMOKE_SWEEP, "-o", shard, "--shard", f"{k}/2", "-q", check=0)
+    return shards
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_merge_leaves_no_output_and_no_temporary_file(tmp_path, smoke_shards, sig):
+    out = tmp_path / "merged.h5"
+    proc = subprocess.Popen([os.environ["GEOSIM_BIN"], "merge", str(out), *map(str, smoke_shards)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not any(tmp_path.iterdir()):
+        time.sleep(0.001)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, f"the merge ended ({proc.returncode}) before it could be interrupted: {err}"
+    assert "interrupted; no output written" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("seed", ["-1", "18446744073709551616", "1e3"])
+def test_a_seed_outside_0_to_2_64_is_a_usage_error_not_a_wrapped_seed(tmp_path, seed):
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, f"--seed={seed}", check=2)
+    assert f"--seed {seed}: expected a whole number from 0 to 18446744073709551615" in result.stderr
+    assert not out.exists()
+
+
+def test_a_shard_count_past_2_32_is_a_usage_error_not_1_of_1(tmp_path):
+    out = tmp_path / "out.h5"
+    result = geosim("sweep", SMOKE_SWEEP, "-o", out, "--shard", "1/4294967297", check=2)
+    assert "--shard 1/4294967297: expected K/N with 1 <= K <= N <= 4294967295" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_index_past_2_64_in_set_is_bad_input_naming_the_key():
+    result = geosim("validate", WORLD, "--set", "events[99999999999999999999].intensity=1", check=2)
+    assert ("--set events[99999999999999999999].intensity=1: events[99999999999999999999]: "
+            "index 99999999999999999999 is out of range") in result.stderr
 
 
 def test_validate_prints_a_one_screen_summary():

@@ -1,11 +1,32 @@
 #include "h5.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <utility>
 
 #include "geosim/core/error.hpp"
 
 namespace geosim::output::h5 {
+
+namespace {
+
+// HDF5 closes what is still open when the process exits. After a file close
+// failed (a full disk: HDF5 could not write its metadata) the file stays
+// half-closed, and libhdf5 1.10 crashes closing it again at exit. So its own
+// exit handler is off, and output::release_hdf5() does that work when it is safe.
+std::atomic<bool> file_close_failed{false};
+[[maybe_unused]] const bool no_exit_handler = [] {
+  H5dont_atexit();
+  return true;
+}();
+
+herr_t close_id(hid_t id, Handle::Closer closer) noexcept {
+  const herr_t status = closer(id);
+  if (status < 0 && closer == H5Fclose) file_close_failed = true;
+  return status;
+}
+
+}  // namespace
 
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
@@ -18,7 +39,7 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 
 void Handle::reset() noexcept {
   if (id_ >= 0 && close_ != nullptr) {
-    close_(id_);
+    close_id(id_, close_);
     H5Eclear2(H5E_DEFAULT);
   }
   id_ = H5I_INVALID_HID;
@@ -27,7 +48,7 @@ void Handle::reset() noexcept {
 void Handle::close(const std::string& what) {
   if (id_ < 0) return;
   const hid_t id = std::exchange(id_, H5I_INVALID_HID);
-  check_status(close_(id), what);
+  check_status(close_id(id, close_), what);
 }
 
 void silence_errors() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
@@ -237,3 +258,11 @@ std::vector<hsize_t> shape(hid_t dset, const std::string& what) {
 }
 
 }  // namespace geosim::output::h5
+
+namespace geosim::output {
+
+void release_hdf5() noexcept {
+  if (!h5::file_close_failed) H5close();
+}
+
+}  // namespace geosim::output

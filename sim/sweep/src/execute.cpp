@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/sweep_file.hpp"
 #include "geosim/scenario/load.hpp"
+#include "lock.hpp"
 #include "mpi.hpp"
 
 namespace geosim::sweep {
@@ -310,8 +312,11 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
   // Rank 0 checks and prepares; every rank learns the outcome.
   Prepared prep;
   detail::Decision decision;
+  std::optional<OutputLock> output_lock;  // held until the output is written
   if (rank == 0) {
     try {
+      const fs::path out(o.output);
+      if (fs::is_directory(out.has_parent_path() ? out.parent_path() : fs::path("."))) output_lock.emplace(o.output);
       prep = prepare(plan, o, slice, parts);
       if (prep.nothing_to_do) decision.code = 3;
       else if (!o.keep_going) {

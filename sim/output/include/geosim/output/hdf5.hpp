@@ -22,4 +22,10 @@ std::unique_ptr<engine::Observer> make_hdf5_writer(const WriterOptions& options)
 /// Throws InputError when the file is missing or not a geosim output.
 std::string describe(const std::string& path);
 
+/// Frees HDF5's resources; call once at the end of main, after the last file
+/// is closed (HDF5's own exit handler is off). Does nothing when a file close
+/// failed (a full disk): HDF5 crashes tearing down such a file, so its memory
+/// and descriptors are left to the operating system.
+void release_hdf5() noexcept;
+
 }  // namespace geosim::output
