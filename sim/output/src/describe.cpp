@@ -12,6 +12,7 @@
 #include "geosim/core/month.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "h5.hpp"
+#include "readers.hpp"
 
 namespace geosim::output {
 
@@ -301,9 +302,14 @@ std::string summarise(hid_t file, const std::string& path) {
 }  // namespace
 
 std::string describe(const std::string& path) {
-  H::silence_errors();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError({path}, "", "no such file");
+  require_readable(path);
+  return detail::describe_unchecked(path);
+}
+
+std::string detail::describe_unchecked(const std::string& path) {
+  H::silence_errors();
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 < 0) throw InputError({path}, "", "cannot read the file: " + H::take_error_stack());
   if (is_hdf5 == 0) throw InputError({path}, "", "not a geosim output file (not an HDF5 file)");

@@ -23,6 +23,7 @@
 #include "geosim/core/error.hpp"
 #include "h5.hpp"
 #include "netcdf.hpp"
+#include "readers.hpp"
 
 namespace geosim::output {
 
@@ -59,12 +60,6 @@ const char* to_string(RunStatus s) noexcept {
 }
 
 namespace {
-
-// Debian's HDF5 is not thread-safe; sweeps write parts from several threads.
-std::mutex& hdf5_mutex() {
-  static std::mutex m;
-  return m;
-}
 
 std::optional<Dim> dim_from_name(const std::string& s) {
   for (Dim d : engine::all_dims)
@@ -209,6 +204,7 @@ class Writer {
     }
     traj_.clear();
     run_scale_.reset();
+    detail::stamp_checksums(file_.get(), path_);
     H::check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("cannot flush sweep file"));
     file_.close(where("cannot close sweep file"));
   }
@@ -594,7 +590,7 @@ std::string temporary_beside(const std::string& out) { return out + ".tmp-" + st
 }  // namespace
 
 void write_run_file(const std::string& path, const SweepHeader& header, const RunRecord& run) {
-  std::lock_guard lock(hdf5_mutex());
+  std::lock_guard lock(detail::library_mutex());
   // Parts live until the merge: no deflate, which costs more than the disk it saves.
   Writer w(path, header, {run.run}, "", 0);
   if (run.status == RunStatus::ok)
@@ -609,7 +605,8 @@ void write_run_file(const std::string& path, const SweepHeader& header, const Ru
 }
 
 SweepFileSummary inspect_sweep_file(const std::string& path) {
-  std::lock_guard lock(hdf5_mutex());
+  std::lock_guard lock(detail::library_mutex());
+  detail::require_readable_locked(path);
   Input in = read_input(path);
   SweepFileSummary s;
   s.fingerprint = in.header.fingerprint;
@@ -620,8 +617,10 @@ SweepFileSummary inspect_sweep_file(const std::string& path) {
   return s;
 }
 
+void detail::read_sweep_file_unchecked(const std::string& path) { read_input(path); }
+
 void merge_sweep_files(const std::vector<std::string>& inputs, const std::string& out, const MergeOptions& options) {
-  std::lock_guard lock(hdf5_mutex());
+  std::lock_guard lock(detail::library_mutex());
   if (inputs.empty()) throw InputError({}, "", "no sweep files to merge");
   if (options.compression < 0 || options.compression > 9)
     throw InputError({}, "compression", std::to_string(options.compression) + " is outside [0, 9]");
@@ -631,6 +630,7 @@ void merge_sweep_files(const std::vector<std::string>& inputs, const std::string
   ins.reserve(inputs.size());
   std::map<std::uint32_t, std::pair<std::size_t, std::size_t>> where;  // run -> (input, index)
   for (const auto& path : inputs) {
+    detail::require_readable_locked(path);
     Input in = read_input(path);
     in.header.sweep_yaml.shrink_to_fit();
     const std::string& expected = options.expected_fingerprint.empty() ? (ins.empty() ? in.header.fingerprint : ins.front().header.fingerprint)

@@ -1,0 +1,39 @@
+#pragma once
+// Private: the pieces that check.cpp, describe.cpp and sweep_file.cpp share
+// for checking files before reading them and for stamping checksums.
+#include <chrono>
+#include <mutex>
+#include <string>
+
+#include "geosim/output/check.hpp"
+#include "h5.hpp"
+
+namespace geosim::output::detail {
+
+/// Debian's HDF5 is not thread-safe: every use of the library from code that
+/// may run on several threads (sweeps write parts from several threads)
+/// holds this lock. check_readable forks while holding it, so that the child
+/// never inherits the library in the middle of a call.
+std::mutex& library_mutex();
+
+/// check_readable for a caller that already holds library_mutex().
+FileCheck check_readable_locked(const std::string& path, std::chrono::milliseconds timeout);
+/// require_readable for a caller that already holds library_mutex().
+void require_readable_locked(const std::string& path);
+
+/// Name of the attribute that holds an object's checksum ("crc32:xxxxxxxx").
+inline constexpr const char* checksum_attr = "geosim_checksum";
+
+/// Writes a checksum attribute on the root group and on every dataset of an
+/// open, fully written file (see check.cpp for what each covers). Throws
+/// EnvironmentError naming `where` when the file cannot be read or written.
+void stamp_checksums(hid_t file, const std::string& where);
+
+/// describe() without the check; the child of check_readable runs it so that
+/// every call `geosim info` makes has been survived once before.
+std::string describe_unchecked(const std::string& path);
+/// The sweep file reader without the check, for the same reason. Throws
+/// InputError as inspect_sweep_file does.
+void read_sweep_file_unchecked(const std::string& path);
+
+}  // namespace geosim::output::detail
