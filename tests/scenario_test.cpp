@@ -908,6 +908,16 @@ void write(const std::filesystem::path& path, const std::string& text) {
   REQUIRE(out);
 }
 
+/// The message of the InputError that validating `spec` throws.
+std::string validation_error_of(const model::ScenarioSpec& spec) {
+  try {
+    model::validate(spec);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 const std::string size_limit_advice =
     "the limit is 1048576 bytes (1 MiB) per file, fixed: split a larger scenario into files joined with base:";
 
@@ -975,4 +985,36 @@ TEST_CASE("a scenario file that is a fifo is rejected without waiting for a writ
   const std::string path = (scratch_dir("fifo") / "scenario.yaml").string();
   REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
   CHECK(file_error_of(path) == "cannot read scenario file '" + path + "': it is a fifo; expected a regular file");
+}
+
+TEST_CASE("more states than the state columns can index is an error naming the limit", "[scenario][limits]") {
+  auto spec = load_text(mini(), "mini.yaml");
+  spec.states.resize(model::max_states + 1, spec.states[0]);
+  CHECK(validation_error_of(spec) ==
+        "mini.yaml:15:3: states: 65535 states; at most 65534 are supported (state indices are 16-bit in the firm "
+        "columns and 65535 marks 'no hub')");
+}
+
+TEST_CASE("more sectors than the market index can hold is an error naming the limit", "[scenario][limits]") {
+  auto spec = load_text(mini(), "mini.yaml");
+  spec.sectors.resize(model::max_sectors + 1, spec.sectors[0]);
+  CHECK(validation_error_of(spec) ==
+        "mini.yaml:9:3: sectors: 32769 sectors; at most 32768 are supported (market indices, two per sector, are "
+        "16-bit in the firm groups)");
+}
+
+TEST_CASE("more bank populations than the bank columns can index is an error naming the limit", "[scenario][limits]") {
+  auto spec = load_text(mini(), "mini.yaml");
+  spec.banks.resize(model::max_bank_populations + 1, spec.banks[0]);
+  CHECK(validation_error_of(spec) ==
+        "mini.yaml:31:3: banks: 65537 bank populations; at most 65536 are supported (population indices are 16-bit "
+        "in the bank columns)");
+}
+
+TEST_CASE("firm counts whose total overflows 32-bit firm ids are an error at the population that overflows",
+          "[scenario][limits]") {
+  const std::string yaml = mini("count: 10, size: 2", "count: 4294967295, size: 2");
+  CHECK(error_of(yaml) ==
+        "mini.yaml:27:54: firms[1].count: the firm populations up to this one have 4294967305 firms in all; at most "
+        "4294967295 are supported (firm ids are 32-bit)");
 }

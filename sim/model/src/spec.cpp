@@ -86,6 +86,18 @@ void check_lists(const ScenarioSpec& spec, const Checker& c) {
   non_empty(spec.currencies.empty(), "currencies", "currency");
   non_empty(spec.states.empty(), "states", "state");
   non_empty(spec.firms.empty(), "firms", "firm population");
+  const auto at_most = [&](std::size_t count, std::size_t limit, const char* key, const char* what,
+                           const char* why) {
+    if (count > limit)
+      c.fail(key, std::to_string(count) + " " + what + "; at most " + std::to_string(limit) +
+                      " are supported (" + why + ")");
+  };
+  at_most(spec.states.size(), max_states, "states", "states",
+          "state indices are 16-bit in the firm columns and 65535 marks 'no hub'");
+  at_most(spec.sectors.size(), max_sectors, "sectors", "sectors",
+          "market indices, two per sector, are 16-bit in the firm groups");
+  at_most(spec.banks.size(), max_bank_populations, "banks", "bank populations",
+          "population indices are 16-bit in the bank columns");
   check_unique_codes(c, spec.sectors, "sectors");
   check_unique_codes(c, spec.currencies, "currencies");
   check_unique_codes(c, spec.states, "states");
@@ -147,12 +159,22 @@ void check_pairs(const ScenarioSpec& spec, const Checker& c) {
 void check_populations(const ScenarioSpec& spec, const Checker& c) {
   // (state, sector) pairs that have a population of each role.
   std::set<std::pair<std::size_t, std::size_t>> exporters, importers;
+  // Counts are 32-bit each, so their running total cannot overflow 64 bits.
+  const auto total_within = [&](std::size_t total, std::size_t limit, const std::string& key, const char* what) {
+    if (total > limit)
+      c.fail(key + ".count", "the " + std::string(what) + " populations up to this one have " +
+                                 std::to_string(total) + " " + what + "s in all; at most " + std::to_string(limit) +
+                                 " are supported (" + what + " ids are 32-bit)");
+  };
+  std::size_t firms = 0;
   for (std::size_t i = 0; i < spec.firms.size(); ++i) {
     const FirmPopulationSpec& f = spec.firms[i];
     const std::string key = f.source_key.empty() ? item("firms", i) : f.source_key;
     c.check_index(f.state, spec.states.size(), key + ".state", "state");
     c.check_index(f.sector, spec.sectors.size(), key + ".sector", "sector");
     if (f.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    firms += f.count;
+    total_within(firms, max_firms, key, "firm");
     const auto cell = std::pair{index(f.state), index(f.sector)};
     if (f.role == Role::exporter) exporters.insert(cell);
     if (f.role == Role::importer) importers.insert(cell);
@@ -177,11 +199,14 @@ void check_populations(const ScenarioSpec& spec, const Checker& c) {
     }
   }
   std::map<std::pair<std::string, std::size_t>, std::string> banks;
+  std::size_t bank_total = 0;
   for (std::size_t i = 0; i < spec.banks.size(); ++i) {
     const BankPopulationSpec& b = spec.banks[i];
     const std::string key = b.source_key.empty() ? item("banks", i) : b.source_key;
     c.check_index(b.state, spec.states.size(), key + ".state", "state");
     if (b.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    bank_total += b.count;
+    total_within(bank_total, max_banks, key, "bank");
     const auto [it, fresh] = banks.emplace(std::pair{b.name, index(b.state)}, key);
     if (!fresh)
       c.fail(key + ".name", "duplicate bank population '" + b.name + "' in " + c.state_code(b.state) +

@@ -4,6 +4,7 @@
 // from a validated spec by build_world(); the engine reads step t and writes
 // step t+1 into these columns.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
@@ -111,6 +112,16 @@ struct Option {
   std::uint16_t hub = no_hub;              ///< hub state, or no_hub for direct
   static constexpr std::uint16_t no_hub = 0xffff;
 };
+
+// validate() bounds the counts (model/spec.hpp) so that no index above wraps.
+template <class Column>
+constexpr std::size_t largest = std::numeric_limits<typename Column::value_type>::max();
+static_assert(model::max_states - 1 <= largest<decltype(FirmColumns::state)> && model::max_states - 1 < Option::no_hub);
+static_assert(model::max_states - 1 <= largest<decltype(BankColumns::state)>);
+static_assert(model::max_sectors - 1 <= largest<decltype(FirmColumns::sector)>);
+static_assert(2 * model::max_sectors - 1 <= std::numeric_limits<decltype(FirmGroup::market)>::max());
+static_assert(model::max_bank_populations - 1 <= largest<decltype(BankColumns::population)>);
+static_assert(model::max_firms <= largest<decltype(FirmGroup::firms)>);
 
 /// Importer relationships: a compressed sparse row graph from importer firms
 /// to their options. Edge e's data lives in the columns below at index e.
