@@ -908,8 +908,13 @@ void write(const std::filesystem::path& path, const std::string& text) {
   REQUIRE(out);
 }
 
-/// The message of the InputError that validating `spec` throws.
-std::string validation_error_of(const model::ScenarioSpec& spec) {
+/// The message of the InputError that validating mini.yaml throws once its
+/// list `member` (states, sectors, ...) has grown to `n` items.
+template <class List>
+std::string error_with_items(List model::ScenarioSpec::*member, std::size_t n) {
+  auto spec = load_text(mini(), "mini.yaml");
+  auto& list = spec.*member;
+  list.resize(n, list[0]);
   try {
     model::validate(spec);
   } catch (const InputError& e) {
@@ -988,25 +993,19 @@ TEST_CASE("a scenario file that is a fifo is rejected without waiting for a writ
 }
 
 TEST_CASE("more states than the state columns can index is an error naming the limit", "[scenario][limits]") {
-  auto spec = load_text(mini(), "mini.yaml");
-  spec.states.resize(model::max_states + 1, spec.states[0]);
-  CHECK(validation_error_of(spec) ==
+  CHECK(error_with_items(&model::ScenarioSpec::states, model::max_states + 1) ==
         "mini.yaml:15:3: states: 65535 states; at most 65534 are supported (state indices are 16-bit in the firm "
         "columns and 65535 marks 'no hub')");
 }
 
 TEST_CASE("more sectors than the market index can hold is an error naming the limit", "[scenario][limits]") {
-  auto spec = load_text(mini(), "mini.yaml");
-  spec.sectors.resize(model::max_sectors + 1, spec.sectors[0]);
-  CHECK(validation_error_of(spec) ==
+  CHECK(error_with_items(&model::ScenarioSpec::sectors, model::max_sectors + 1) ==
         "mini.yaml:9:3: sectors: 32769 sectors; at most 32768 are supported (market indices, two per sector, are "
         "16-bit in the firm groups)");
 }
 
 TEST_CASE("more bank populations than the bank columns can index is an error naming the limit", "[scenario][limits]") {
-  auto spec = load_text(mini(), "mini.yaml");
-  spec.banks.resize(model::max_bank_populations + 1, spec.banks[0]);
-  CHECK(validation_error_of(spec) ==
+  CHECK(error_with_items(&model::ScenarioSpec::banks, model::max_bank_populations + 1) ==
         "mini.yaml:31:3: banks: 65537 bank populations; at most 65536 are supported (population indices are 16-bit "
         "in the bank columns)");
 }
