@@ -230,6 +230,35 @@ inline double group_caution(const World& w, const std::vector<std::int32_t>& tab
 /// the relationship network and the initial state-level variables.
 World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run);
 
+/// What one run holds in memory, estimated from a validated spec before
+/// anything is allocated. Counts, and bytes (as double: the products of
+/// large counts must not wrap). The network is an upper bound: every
+/// importer firm is counted with every option its group could have.
+struct MemoryEstimate {
+  std::size_t firms = 0, banks = 0;
+  double edges = 0;          ///< importer relationships, upper bound
+  double firm_bytes = 0;     ///< firm columns, group lists, network rows
+  double bank_bytes = 0;     ///< bank columns
+  double network_bytes = 0;  ///< per-edge columns and, while building, the edge list
+  double grid_bytes = 0;     ///< state-level grids (World::agg, trade_cost, freight, group tables)
+  double record_bytes = 0;   ///< step records held at once
+  double total() const noexcept { return firm_bytes + bank_bytes + network_bytes + grid_bytes + record_bytes; }
+};
+
+/// Bytes of one firm's row in every per-firm column (FirmColumns, its entry
+/// in FirmGroup::firms, Network::first_edge and the graph's row index).
+std::size_t bytes_per_firm() noexcept;
+/// Bytes of one bank's row in BankColumns.
+std::size_t bytes_per_bank() noexcept;
+/// Bytes of one relationship: its per-edge columns, the graph's column
+/// index, and its pair in the edge list build_world sorts it from.
+std::size_t bytes_per_edge() noexcept;
+
+/// The memory of a run of `spec` (validated) whose step records have
+/// `record_values` doubles each, `records_held` of them in memory at once
+/// (the output writer's buffered block and the one being built).
+MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t record_values, std::size_t records_held);
+
 /// One draw of a distribution from a stream (Boost.Random algorithms).
 double draw(const model::Distribution& d, Stream& stream);
 
