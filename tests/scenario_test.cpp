@@ -1017,3 +1017,15 @@ TEST_CASE("firm counts whose total overflows 32-bit firm ids are an error at the
         "mini.yaml:27:54: firms[1].count: the firm populations up to this one have 4294967305 firms in all; at most "
         "4294967295 are supported (firm ids are 32-bit)");
 }
+
+TEST_CASE("a price path value above 1e15 is rejected at validation", "[scenario][limits]") {
+  CHECK(error_of(mini("[2022-12, 90]", "[2022-12, 1e300]")) ==
+        "mini.yaml:9:92: sectors[0].price[1][1]: 1e+300 is too large; path values are limited to 1e+15 so that the "
+        "model's sums and products of them stay finite");
+}
+
+TEST_CASE("an export capacity above 1e15 USD per year is rejected at validation", "[scenario][limits]") {
+  CHECK(error_of(mini("export_capacity: {oil: 30}", "export_capacity: {oil: 1e297}")) ==
+        "mini.yaml:21:28: states[1].export_capacity.oil: 1e+306 is too large; flows (USD per year) are limited to "
+        "1e+15 so that the model's sums and products of them stay finite");
+}

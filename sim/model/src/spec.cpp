@@ -1,6 +1,7 @@
 #include "geosim/model/spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -214,6 +215,58 @@ void check_populations(const ScenarioSpec& spec, const Checker& c) {
   }
 }
 
+// Values near the largest double (1e300) overflow to Inf and then NaN in
+// the model's products; max_magnitude keeps every input far from that.
+void check_magnitudes(const ScenarioSpec& spec, const Checker& c) {
+  const auto bounded = [&](double v, const std::string& key, const char* unit) {
+    if (!(std::abs(v) <= max_magnitude))
+      c.fail(key, number(v) + " is too large; " + unit + " are limited to " + number(max_magnitude) +
+                      " so that the model's sums and products of them stay finite");
+  };
+  const auto path = [&](const PricePath& p, const std::string& key) {
+    for (std::size_t i = 0; i < p.points.size(); ++i)
+      bounded(p.points[i].value, key + "[" + std::to_string(i) + "][1]", "path values");
+  };
+  const auto per_sector = [&](const std::vector<PricePath>& paths, const std::string& key) {
+    for (std::size_t k = 0; k < paths.size() && k < spec.sectors.size(); ++k)
+      path(paths[k], key + "." + spec.sectors[k].code);
+  };
+  for (std::size_t k = 0; k < spec.sectors.size(); ++k) {
+    const SectorSpec& s = spec.sectors[k];
+    bounded(s.reference_price, item("sectors", k) + ".reference_price", "prices");
+    path(s.price, item("sectors", k) + ".price");
+    if (s.alternative_freight) bounded(*s.alternative_freight, item("sectors", k) + ".alternative_freight", "prices");
+  }
+  for (std::size_t i = 0; i < spec.states.size(); ++i) {
+    const StateSpec& st = spec.states[i];
+    const std::string key = item("states", i);
+    // Flows are held in USD per year; files give them in USD bn per year.
+    for (std::size_t k = 0; k < st.export_capacity.size() && k < spec.sectors.size(); ++k)
+      bounded(st.export_capacity[k], key + ".export_capacity." + spec.sectors[k].code, "flows (USD per year)");
+    for (std::size_t k = 0; k < st.import_absorption.size() && k < spec.sectors.size(); ++k)
+      bounded(st.import_absorption[k], key + ".import_absorption." + spec.sectors[k].code, "flows (USD per year)");
+    for (std::size_t k = 0; k < st.import_capacity.size() && k < spec.sectors.size(); ++k)
+      if (st.import_capacity[k])
+        bounded(*st.import_capacity[k], key + ".import_capacity." + spec.sectors[k].code, "multiples");
+    per_sector(st.import_path, key + ".import_path");
+    per_sector(st.export_path, key + ".export_path");
+    per_sector(st.import_price, key + ".import_price");
+    path(st.real_exchange_rate, key + ".real_exchange_rate");
+  }
+  for (std::size_t i = 0; i < spec.affinities.size(); ++i) {
+    bounded(spec.affinities[i].weight, item("affinities", i) + ".weight", "weights");
+    path(spec.affinities[i].path, item("affinities", i) + ".path");
+  }
+  for (std::size_t i = 0; i < spec.freight.size(); ++i) {
+    bounded(spec.freight[i].western, item("freight", i) + ".western", "prices");
+    if (spec.freight[i].alternative) bounded(*spec.freight[i].alternative, item("freight", i) + ".alternative", "prices");
+  }
+  for (std::size_t i = 0; i < spec.firms.size(); ++i)
+    bounded(spec.firms[i].capacity,
+            (spec.firms[i].source_key.empty() ? item("firms", i) : spec.firms[i].source_key) + ".capacity",
+            "flows (USD per year)");
+}
+
 bool before(const Date& a, const Date& b) {
   return std::tuple{a.year, a.month, a.day} < std::tuple{b.year, b.month, b.day};
 }
@@ -250,6 +303,7 @@ void validate(const ScenarioSpec& spec) {
   check_states(spec, c);
   check_pairs(spec, c);
   check_populations(spec, c);
+  check_magnitudes(spec, c);
   for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
   // Snapshots are output requests, not model input: those outside the
   // horizon are skipped, so that a scenario derived with a shorter horizon

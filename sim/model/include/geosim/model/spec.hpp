@@ -370,8 +370,14 @@ inline constexpr std::size_t max_bank_populations = 65536;
 inline constexpr std::size_t max_firms = 4'294'967'295;  ///< all firm populations together
 inline constexpr std::size_t max_banks = 4'294'967'295;  ///< all bank populations together
 
+/// Largest magnitude validate() accepts for prices, price and multiplier
+/// paths, freight, weights, capacities and absorptions, in their units (USD
+/// per year for flows: 1e15 is 40 times world trade). Far below the largest
+/// double, so that the model's products and sums of them stay finite.
+inline constexpr double max_magnitude = 1e15;
+
 /// Checks the whole model (cross-references, dates against the horizon,
-/// feasibility, the counts above) and throws InputError naming the offending
+/// feasibility, the counts and magnitudes above) and throws InputError naming the offending
 /// key.
 void validate(const ScenarioSpec& spec);
 
