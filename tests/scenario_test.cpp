@@ -1,5 +1,9 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -14,9 +18,11 @@
 #include "geosim/model/policy_kinds.hpp"
 #include "geosim/model/spec.hpp"
 #include "geosim/scenario/load.hpp"
+#include "geosim/scenario/yaml_tree.hpp"
 
 using namespace geosim;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::StartsWith;
 using scenario::load_file;
 using scenario::load_text;
@@ -640,7 +646,8 @@ TEST_CASE("a missing required key is an error naming the key", "[scenario]") {
 TEST_CASE("a missing scenario file is an error naming the path and the reason", "[scenario]") {
   CHECK(file_error_of(data_dir + "no_such_file.yaml") ==
         "cannot read scenario file '" + data_dir + "no_such_file.yaml': No such file or directory");
-  CHECK(file_error_of(data_dir) == "cannot read scenario file '" + data_dir + "': Is a directory");
+  CHECK(file_error_of(data_dir) ==
+        "cannot read scenario file '" + data_dir + "': Is a directory; expected a regular file");
 }
 
 TEST_CASE("malformed YAML is an error at the parser's position", "[scenario]") {
@@ -880,4 +887,145 @@ TEST_CASE("an unknown event kind is an error listing the kinds of the table", "[
         "mini.yaml:33:21: events[0].kind: expected one of export_control, import_ban, price_cap, financial_sanctions, "
         "secondary_sanctions, bank_withdrawal, risk_premium, fleet_sanctions, got 'export_controls' (did you mean "
             "'export_control'?)");
+}
+
+// ---------------------------------------------------------------- input limits
+
+namespace {
+
+/// A fresh, empty directory for the files one test writes.
+std::filesystem::path scratch_dir(const std::string& test) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("geosim_scenario_test_" + test + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out);
+}
+
+/// The message of the InputError that validating mini.yaml throws once its
+/// list `member` (states, sectors, ...) has grown to `n` items.
+template <class List>
+std::string error_with_items(List model::ScenarioSpec::*member, std::size_t n) {
+  auto spec = load_text(mini(), "mini.yaml");
+  auto& list = spec.*member;
+  list.resize(n, list[0]);
+  try {
+    model::validate(spec);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+const std::string size_limit_advice =
+    "the limit is 1048576 bytes (1 MiB) per file, fixed: split a larger scenario into files joined with base:";
+
+}  // namespace
+
+TEST_CASE("a scenario file larger than 1 MiB is rejected before it is parsed", "[scenario][limits]") {
+  const std::string path = (scratch_dir("large_file") / "large.yaml").string();
+  write(path, mini() + "# " + std::string(scenario::max_yaml_bytes, 'x') + "\n");
+  const std::string size = std::to_string(std::filesystem::file_size(path));
+  CHECK(file_error_of(path) == "cannot read scenario file '" + path + "': it is " + size + " bytes; " + size_limit_advice);
+}
+
+TEST_CASE("YAML text larger than 1 MiB is rejected before it is parsed", "[scenario][limits]") {
+  const std::string text = mini() + "# " + std::string(scenario::max_yaml_bytes, 'x') + "\n";
+  CHECK(error_of(text) == "mini.yaml: the YAML text is " + std::to_string(text.size()) + " bytes; " + size_limit_advice);
+}
+
+TEST_CASE("an alias bomb is rejected once it expands past the node limit", "[scenario][limits]") {
+  // Nine levels of ten aliases each: 10^9 nodes from under 400 bytes.
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char level = '1'; level <= '8'; ++level) {
+    const std::string name{'a', level}, previous{'*', 'a', static_cast<char>(level - 1)};
+    yaml += name;
+    yaml += ": &";
+    yaml += name;
+    yaml += " [";
+    for (int k = 0; k < 10; ++k) {
+      if (k) yaml += ", ";
+      yaml += previous;
+    }
+    yaml += "]\n";
+  }
+  const std::string message = error_of(yaml);
+  CHECK_THAT(message, StartsWith("mini.yaml:"));
+  CHECK_THAT(message, Contains(": the document expands to more than 1000000 nodes once its aliases (*name) are "
+                               "copied out; the limit is fixed (scenarios/baseline.yaml has 2,223 nodes, and a file "
+                               "within the 1048576-byte size limit reaches it only through aliases): write the "
+                               "repeated parts out or use fewer aliases"));
+}
+
+TEST_CASE("lists nested more than 64 levels deep are rejected", "[scenario][limits]") {
+  const std::string message = error_of("deep: " + std::string(70, '[') + std::string(70, ']') + "\n");
+  // The 64th '[' is at column 70 and the 65th level, inside "deep" and 63 lists.
+  std::string at = "mini.yaml:1:70: deep";
+  for (int i = 0; i < 63; ++i) at += "[0]";
+  CHECK_THAT(message, StartsWith(at + ": lists"));
+  CHECK_THAT(message, EndsWith(": lists and maps are nested more than 64 levels deep; the limit is fixed (scenarios "
+                               "nest at most 7 levels) and guards the parser's stack"));
+}
+
+TEST_CASE("nesting beyond the YAML parser's own guard gives the same depth error", "[scenario][limits]") {
+  const std::string message = error_of("deep: " + std::string(5000, '[') + std::string(5000, ']') + "\n");
+  CHECK_THAT(message, StartsWith("mini.yaml:"));
+  CHECK_THAT(message, EndsWith(": lists and maps are nested more than 64 levels deep; the limit is fixed (scenarios "
+                               "nest at most 7 levels) and guards the parser's stack"));
+}
+
+TEST_CASE("a base that is a character device is rejected as not a regular file", "[scenario][limits]") {
+  CHECK(error_of("schema_version: 1\nbase: /dev/zero\n") ==
+        "mini.yaml:2:7: base: cannot read scenario file '/dev/zero': it is a character device; expected a regular "
+        "file");
+}
+
+TEST_CASE("a scenario file that is a fifo is rejected without waiting for a writer", "[scenario][limits]") {
+  const std::string path = (scratch_dir("fifo") / "scenario.yaml").string();
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  CHECK(file_error_of(path) == "cannot read scenario file '" + path + "': it is a fifo; expected a regular file");
+}
+
+TEST_CASE("more states than the state columns can index is an error naming the limit", "[scenario][limits]") {
+  CHECK(error_with_items(&model::ScenarioSpec::states, model::max_states + 1) ==
+        "mini.yaml:15:3: states: 65535 states; at most 65534 are supported (state indices are 16-bit in the firm "
+        "columns and 65535 marks 'no hub')");
+}
+
+TEST_CASE("more sectors than the market index can hold is an error naming the limit", "[scenario][limits]") {
+  CHECK(error_with_items(&model::ScenarioSpec::sectors, model::max_sectors + 1) ==
+        "mini.yaml:9:3: sectors: 32769 sectors; at most 32768 are supported (market indices, two per sector, are "
+        "16-bit in the firm groups)");
+}
+
+TEST_CASE("more bank populations than the bank columns can index is an error naming the limit", "[scenario][limits]") {
+  CHECK(error_with_items(&model::ScenarioSpec::banks, model::max_bank_populations + 1) ==
+        "mini.yaml:31:3: banks: 65537 bank populations; at most 65536 are supported (population indices are 16-bit "
+        "in the bank columns)");
+}
+
+TEST_CASE("firm counts whose total overflows 32-bit firm ids are an error at the population that overflows",
+          "[scenario][limits]") {
+  const std::string yaml = mini("count: 10, size: 2", "count: 4294967295, size: 2");
+  CHECK(error_of(yaml) ==
+        "mini.yaml:27:54: firms[1].count: the firm populations up to this one have 4294967305 firms in all; at most "
+        "4294967295 are supported (firm ids are 32-bit)");
+}
+
+TEST_CASE("a price path value above 1e15 is rejected at validation", "[scenario][limits]") {
+  CHECK(error_of(mini("[2022-12, 90]", "[2022-12, 1e300]")) ==
+        "mini.yaml:9:92: sectors[0].price[1][1]: 1e+300 is too large; path values are limited to 1e+15 so that the "
+        "model's sums and products of them stay finite");
+}
+
+TEST_CASE("an export capacity above 1e15 USD per year is rejected at validation", "[scenario][limits]") {
+  CHECK(error_of(mini("export_capacity: {oil: 30}", "export_capacity: {oil: 1e297}")) ==
+        "mini.yaml:21:28: states[1].export_capacity.oil: 1e+306 is too large; flows (USD per year) are limited to "
+        "1e+15 so that the model's sums and products of them stay finite");
 }

@@ -198,3 +198,12 @@ TEST_CASE("a run whose value the scenario rejects gets the scenario loader's mes
   CHECK(errors[0].empty());
   CHECK_THAT(errors[1], Catch::StartsWith("--set parameters.risk.margin=-3: parameters.risk.margin: -3"));
 }
+
+TEST_CASE("a sweep file that is a device is rejected as not a regular file", "[plan][errors]") {
+  try {
+    load_plan("/dev/zero");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == "cannot read sweep file '/dev/zero': it is a character device; expected a regular file");
+  }
+}

@@ -17,6 +17,7 @@
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "geosim/scenario/load.hpp"
+#include "memory_check.hpp"
 #include "numbers.hpp"
 #include "output_path.hpp"
 #include "progress.hpp"
@@ -131,9 +132,11 @@ fs::path temporary_beside(const fs::path& out) {
 }
 
 int run_command(const std::string& scenario_path, const std::string& out, int threads,
-                std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet) {
+                std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet,
+                std::optional<std::uint64_t> max_memory) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
+  cli::check_memory(spec, scenario_path, max_memory);
   const fs::path out_path(cli::output_target(out));
   if (fs::exists(out_path) && !force)
     throw InputError({out, 0, 0}, "", "output file exists; pass --force to overwrite it");
@@ -240,6 +243,12 @@ int main(int argc, char** argv) {
   run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
   run->add_flag("--force", force, "Overwrite the output file if it exists");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
+  std::uint64_t max_memory_value = 0;
+  auto* max_memory_opt =
+      run->add_option("--max-memory", max_memory_value,
+                      "Refuse a run estimated to need more memory, bytes; K, M, G, T suffixes are powers of 1024 "
+                      "(default: the machine's available memory)")
+          ->transform(CLI::AsSizeValue(false));
 
   auto* validate = app.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
@@ -268,7 +277,9 @@ int main(int argc, char** argv) {
     if (*run) {
       std::optional<std::uint64_t> seed;
       if (*seed_opt) seed = parse_seed(seed_text);
-      return run_command(scenario_path, out, threads, seed, sets, force, quiet);
+      std::optional<std::uint64_t> max_memory;
+      if (*max_memory_opt) max_memory = max_memory_value;
+      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory);
     }
     if (*validate) return validate_command(scenario_path, sets);
     if (*info) {

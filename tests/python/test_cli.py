@@ -349,3 +349,24 @@ def test_every_shipped_sweep_file_plans_with_every_run_valid(sweep):
     result = geosim("plan", sweep, check=0)
     assert " runs (" in result.stdout
     assert "failed" not in result.stdout
+
+
+def test_a_run_estimated_to_need_more_than_max_memory_exits_2_before_allocating(tmp_path):
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, "--max-memory", "1M", check=2)
+    assert "world.yaml: the run needs an estimated " in result.stderr
+    assert "more than the limit of 1.00 MiB (1048576 bytes) set by --max-memory; raise --max-memory" in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_memory_above_the_estimate_lets_the_run_go(tmp_path):
+    geosim("run", WORLD, "-o", tmp_path / "out.h5", "--max-memory", "4G", "-q", check=0)
+
+
+def test_huge_firm_counts_are_refused_against_the_machines_memory_at_once(tmp_path):
+    started = time.monotonic()
+    result = geosim("run", WORLD, "-o", tmp_path / "out.h5", "--set", "firms[0].count=2000000000", check=2)
+    assert time.monotonic() - started < 30
+    assert "this machine has available (MemAvailable in /proc/meminfo); free memory, or pass --max-memory BYTES" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,7 @@
 #include "geosim/model/spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -86,6 +87,18 @@ void check_lists(const ScenarioSpec& spec, const Checker& c) {
   non_empty(spec.currencies.empty(), "currencies", "currency");
   non_empty(spec.states.empty(), "states", "state");
   non_empty(spec.firms.empty(), "firms", "firm population");
+  const auto at_most = [&](std::size_t count, std::size_t limit, const char* key, const char* what,
+                           const char* why) {
+    if (count > limit)
+      c.fail(key, std::to_string(count) + " " + what + "; at most " + std::to_string(limit) +
+                      " are supported (" + why + ")");
+  };
+  at_most(spec.states.size(), max_states, "states", "states",
+          "state indices are 16-bit in the firm columns and 65535 marks 'no hub'");
+  at_most(spec.sectors.size(), max_sectors, "sectors", "sectors",
+          "market indices, two per sector, are 16-bit in the firm groups");
+  at_most(spec.banks.size(), max_bank_populations, "banks", "bank populations",
+          "population indices are 16-bit in the bank columns");
   check_unique_codes(c, spec.sectors, "sectors");
   check_unique_codes(c, spec.currencies, "currencies");
   check_unique_codes(c, spec.states, "states");
@@ -147,12 +160,22 @@ void check_pairs(const ScenarioSpec& spec, const Checker& c) {
 void check_populations(const ScenarioSpec& spec, const Checker& c) {
   // (state, sector) pairs that have a population of each role.
   std::set<std::pair<std::size_t, std::size_t>> exporters, importers;
+  // Counts are 32-bit each, so their running total cannot overflow 64 bits.
+  const auto total_within = [&](std::size_t total, std::size_t limit, const std::string& key, const char* what) {
+    if (total > limit)
+      c.fail(key + ".count", "the " + std::string(what) + " populations up to this one have " +
+                                 std::to_string(total) + " " + what + "s in all; at most " + std::to_string(limit) +
+                                 " are supported (" + what + " ids are 32-bit)");
+  };
+  std::size_t firms = 0;
   for (std::size_t i = 0; i < spec.firms.size(); ++i) {
     const FirmPopulationSpec& f = spec.firms[i];
     const std::string key = f.source_key.empty() ? item("firms", i) : f.source_key;
     c.check_index(f.state, spec.states.size(), key + ".state", "state");
     c.check_index(f.sector, spec.sectors.size(), key + ".sector", "sector");
     if (f.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    firms += f.count;
+    total_within(firms, max_firms, key, "firm");
     const auto cell = std::pair{index(f.state), index(f.sector)};
     if (f.role == Role::exporter) exporters.insert(cell);
     if (f.role == Role::importer) importers.insert(cell);
@@ -177,16 +200,71 @@ void check_populations(const ScenarioSpec& spec, const Checker& c) {
     }
   }
   std::map<std::pair<std::string, std::size_t>, std::string> banks;
+  std::size_t bank_total = 0;
   for (std::size_t i = 0; i < spec.banks.size(); ++i) {
     const BankPopulationSpec& b = spec.banks[i];
     const std::string key = b.source_key.empty() ? item("banks", i) : b.source_key;
     c.check_index(b.state, spec.states.size(), key + ".state", "state");
     if (b.count == 0) c.fail(key + ".count", "0 is out of range; expected a whole number > 0");
+    bank_total += b.count;
+    total_within(bank_total, max_banks, key, "bank");
     const auto [it, fresh] = banks.emplace(std::pair{b.name, index(b.state)}, key);
     if (!fresh)
       c.fail(key + ".name", "duplicate bank population '" + b.name + "' in " + c.state_code(b.state) +
                                 " (already defined by " + it->second + ")");
   }
+}
+
+// Values near the largest double (1e300) overflow to Inf and then NaN in
+// the model's products; max_magnitude keeps every input far from that.
+void check_magnitudes(const ScenarioSpec& spec, const Checker& c) {
+  const auto bounded = [&](double v, const std::string& key, const char* unit) {
+    if (!(std::abs(v) <= max_magnitude))
+      c.fail(key, number(v) + " is too large; " + unit + " are limited to " + number(max_magnitude) +
+                      " so that the model's sums and products of them stay finite");
+  };
+  const auto path = [&](const PricePath& p, const std::string& key) {
+    for (std::size_t i = 0; i < p.points.size(); ++i)
+      bounded(p.points[i].value, key + "[" + std::to_string(i) + "][1]", "path values");
+  };
+  const auto per_sector = [&](const std::vector<PricePath>& paths, const std::string& key) {
+    for (std::size_t k = 0; k < paths.size() && k < spec.sectors.size(); ++k)
+      path(paths[k], key + "." + spec.sectors[k].code);
+  };
+  for (std::size_t k = 0; k < spec.sectors.size(); ++k) {
+    const SectorSpec& s = spec.sectors[k];
+    bounded(s.reference_price, item("sectors", k) + ".reference_price", "prices");
+    path(s.price, item("sectors", k) + ".price");
+    if (s.alternative_freight) bounded(*s.alternative_freight, item("sectors", k) + ".alternative_freight", "prices");
+  }
+  for (std::size_t i = 0; i < spec.states.size(); ++i) {
+    const StateSpec& st = spec.states[i];
+    const std::string key = item("states", i);
+    // Flows are held in USD per year; files give them in USD bn per year.
+    for (std::size_t k = 0; k < st.export_capacity.size() && k < spec.sectors.size(); ++k)
+      bounded(st.export_capacity[k], key + ".export_capacity." + spec.sectors[k].code, "flows (USD per year)");
+    for (std::size_t k = 0; k < st.import_absorption.size() && k < spec.sectors.size(); ++k)
+      bounded(st.import_absorption[k], key + ".import_absorption." + spec.sectors[k].code, "flows (USD per year)");
+    for (std::size_t k = 0; k < st.import_capacity.size() && k < spec.sectors.size(); ++k)
+      if (st.import_capacity[k])
+        bounded(*st.import_capacity[k], key + ".import_capacity." + spec.sectors[k].code, "multiples");
+    per_sector(st.import_path, key + ".import_path");
+    per_sector(st.export_path, key + ".export_path");
+    per_sector(st.import_price, key + ".import_price");
+    path(st.real_exchange_rate, key + ".real_exchange_rate");
+  }
+  for (std::size_t i = 0; i < spec.affinities.size(); ++i) {
+    bounded(spec.affinities[i].weight, item("affinities", i) + ".weight", "weights");
+    path(spec.affinities[i].path, item("affinities", i) + ".path");
+  }
+  for (std::size_t i = 0; i < spec.freight.size(); ++i) {
+    bounded(spec.freight[i].western, item("freight", i) + ".western", "prices");
+    if (spec.freight[i].alternative) bounded(*spec.freight[i].alternative, item("freight", i) + ".alternative", "prices");
+  }
+  for (std::size_t i = 0; i < spec.firms.size(); ++i)
+    bounded(spec.firms[i].capacity,
+            (spec.firms[i].source_key.empty() ? item("firms", i) : spec.firms[i].source_key) + ".capacity",
+            "flows (USD per year)");
 }
 
 bool before(const Date& a, const Date& b) {
@@ -225,6 +303,7 @@ void validate(const ScenarioSpec& spec) {
   check_states(spec, c);
   check_pairs(spec, c);
   check_populations(spec, c);
+  check_magnitudes(spec, c);
   for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
   // Snapshots are output requests, not model input: those outside the
   // horizon are skipped, so that a scenario derived with a shorter horizon

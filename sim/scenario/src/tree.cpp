@@ -1,5 +1,9 @@
 #include "tree.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -70,9 +74,46 @@ SourceLocation location(const YAML::Mark& mark, const std::string& file) {
   return SourceLocation{file, mark.line + 1, mark.column + 1};
 }
 
-Node convert(const YAML::Node& in, const std::string& file) {
+// Where convert() is, as a chain of segments up to the root, spelled out as
+// a key path only when an error needs it.
+struct Trail {
+  const Trail* parent = nullptr;
+  const std::string* key = nullptr;  ///< map entry, or
+  std::size_t index = 0;             ///< list item when key is null
+};
+
+std::string key_path(const Trail* t) {
+  std::vector<const Trail*> chain;
+  for (; t && t->parent; t = t->parent) chain.push_back(t);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    out += (*it)->key ? (out.empty() ? "" : ".") + *(*it)->key : "[" + std::to_string((*it)->index) + "]";
+  return out;
+}
+
+std::string depth_error() {
+  return "lists and maps are nested more than " + std::to_string(max_yaml_depth) +
+         " levels deep; the limit is fixed (scenarios nest at most 7 levels) and guards the parser's stack";
+}
+
+// The count of nodes made so far bounds what aliases can expand to: yaml-cpp
+// shares an aliased node, but the located tree copies it at every use, so
+// "a: &a [*b, *b, ...]" chains grow exponentially here.
+struct Budget {
+  std::size_t nodes = 0;
+};
+
+Node convert(const YAML::Node& in, const std::string& file, Budget& budget, const Trail& trail, std::size_t depth) {
   Node out;
   out.where = location(in.Mark(), file);
+  if (++budget.nodes > max_yaml_nodes)
+    throw InputError(out.where, key_path(&trail),
+                     "the document expands to more than " + std::to_string(max_yaml_nodes) +
+                         " nodes once its aliases (*name) are copied out; the limit is fixed (scenarios/baseline.yaml "
+                         "has 2,223 nodes, and a file within the " +
+                         std::to_string(max_yaml_bytes) + "-byte size limit reaches it only through aliases): "
+                         "write the repeated parts out or use fewer aliases");
+  if (depth > max_yaml_depth) throw InputError(out.where, key_path(&trail), depth_error());
   switch (in.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: out.kind = Node::Kind::null; break;
@@ -83,19 +124,27 @@ Node convert(const YAML::Node& in, const std::string& file) {
       break;
     case YAML::NodeType::Sequence:
       out.kind = Node::Kind::sequence;
-      for (const YAML::Node& item : in) out.items.push_back(convert(item, file));
+      for (const YAML::Node& item : in) {
+        const Trail here{&trail, nullptr, out.items.size()};
+        out.items.push_back(convert(item, file, budget, here, depth + 1));
+      }
       break;
     case YAML::NodeType::Map:
       out.kind = Node::Kind::map;
       for (const auto& kv : in) {
         const SourceLocation key_where = location(kv.first.Mark(), file);
-        if (!kv.first.IsScalar())
-          throw InputError(key_where, "", "a key must be a plain name, got " + describe(convert(kv.first, file)));
-        const std::string key = kv.first.Scalar();
+        if (!kv.first.IsScalar()) {
+          Budget ignored;
+          throw InputError(key_where, "",
+                           "a key must be a plain name, got " + describe(convert(kv.first, file, ignored, trail, depth)));
+        }
+        const std::string& key = kv.first.Scalar();
         for (const Entry& e : out.entries)
           if (e.key == key)
             throw InputError(key_where, key, "duplicate key (first given at " + e.key_where.str() + ")");
-        out.entries.push_back(Entry{key, key_where, convert(kv.second, file)});
+        ++budget.nodes;  // the key
+        const Trail here{&trail, &key, 0};
+        out.entries.push_back(Entry{key, key_where, convert(kv.second, file, budget, here, depth + 1)});
       }
       break;
   }
@@ -259,22 +308,6 @@ struct Link {
   fs::path canonical;
 };
 
-std::string read_file(const std::string& path, const SourceLocation& from, const std::string& key) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(EISDIR));
-  errno = 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(errno));
-  std::string text;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
-  if (std::ferror(f.get()))
-    throw InputError(from, key, "cannot read scenario file '" + path + "': " + std::strerror(errno));
-  return text;
-}
-
 void check_version(const Node& root) {
   const std::string supported = "supported versions: " + std::to_string(model::schema_version);
   const Node* v = root.find("schema_version");
@@ -298,7 +331,7 @@ Node load_link(const Link& link, const std::string* text, const SourceLocation& 
       throw InputError(from, "base", "base scenario cycle: " + cycle + link.shown);
     }
   chain.push_back(link);
-  Node root = parse(text ? *text : read_file(link.shown, from, chain.size() > 1 ? "base" : ""), link.shown);
+  Node root = parse(text ? *text : read_file(link.shown, from, chain.size() > 1 ? "base" : "", "scenario file"), link.shown);
   if (root.kind == Node::Kind::null)
     throw InputError(SourceLocation{link.shown, 0, 0}, "",
                      "the file is empty; expected a map of scenario keys (schema_version, name, ...)");
@@ -357,8 +390,17 @@ std::vector<std::string> split_path(const std::string& key_path, const SourceLoc
 }  // namespace
 
 Node parse(std::string_view text, const std::string& file) {
+  if (text.size() > max_yaml_bytes)
+    throw InputError(SourceLocation{file, 0, 0}, "",
+                     "the YAML text is " + std::to_string(text.size()) + " bytes; the limit is " +
+                         std::to_string(max_yaml_bytes) + " bytes (1 MiB) per file, fixed: split a larger scenario "
+                         "into files joined with base:");
   try {
-    return convert(YAML::Load(std::string(text)), file);
+    Budget budget;
+    const Trail root;
+    return convert(YAML::Load(std::string(text)), file, budget, root, 1);
+  } catch (const YAML::DeepRecursion& e) {
+    throw InputError(location(e.mark, file), "", depth_error());
   } catch (const YAML::Exception& e) {
     throw InputError(location(e.mark, file), "", "malformed YAML: " + e.msg);
   }
@@ -369,6 +411,48 @@ std::string emit(const Node& root) {
   out.SetIndent(2);
   emit(out, root, false);
   return std::string(out.c_str()) + "\n";
+}
+
+std::string read_file(const std::string& path, const SourceLocation& from, const std::string& key,
+                      const std::string& what) {
+  const std::string cannot = "cannot read " + what + " '" + path + "': ";
+  // Non-blocking, so that opening a fifo without a writer returns at once
+  // (it is then rejected as not a regular file); no effect on regular files.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw InputError(from, key, cannot + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw InputError(from, key, cannot + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw InputError(from, key, cannot + std::strerror(EISDIR) + "; expected a regular file");
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISCHR(st.st_mode)    ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISFIFO(st.st_mode) ? "a fifo"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    throw InputError(from, key, cannot + "it is " + kind + "; expected a regular file");
+  }
+  const auto too_large = [&](const std::string& size) {
+    return InputError(from, key,
+                      cannot + "it is " + size + " bytes; the limit is " + std::to_string(max_yaml_bytes) +
+                          " bytes (1 MiB) per file, fixed: split a larger scenario into files joined with base:");
+  };
+  if (static_cast<std::uintmax_t>(st.st_size) > max_yaml_bytes) throw too_large(std::to_string(st.st_size));
+  // Read at most one byte past the limit, in case the file grows meanwhile.
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InputError(from, key, cannot + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > max_yaml_bytes) throw too_large("more than " + std::to_string(max_yaml_bytes));
+  }
+  return text;
 }
 
 Node load_chain(const std::string& path, const std::string* text) {

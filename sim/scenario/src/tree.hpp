@@ -23,8 +23,13 @@ using Entry = YamlEntry;
 /// value that has the wrong type.
 std::string describe(const Node& node);
 
-/// Parses YAML text; malformed YAML throws InputError at the parser's mark.
+/// Parses YAML text; malformed YAML and input beyond the limits of
+/// yaml_tree.hpp throw InputError at the parser's mark.
 Node parse(std::string_view text, const std::string& file);
+
+/// A YAML input file's content; see read_yaml_file in yaml_tree.hpp.
+std::string read_file(const std::string& path, const SourceLocation& from, const std::string& key,
+                      const std::string& what);
 
 /// The tree as block-style YAML, with short lists and maps of scalars in
 /// flow style; quoted scalars stay quoted.

@@ -29,6 +29,11 @@ bool YamlNode::erase(std::string_view key) {
 
 YamlNode parse_yaml(std::string_view text, const std::string& file) { return detail::parse(text, file); }
 
+std::string read_yaml_file(const std::string& path, const SourceLocation& from, const std::string& key,
+                           const std::string& what) {
+  return detail::read_file(path, from, key, what);
+}
+
 std::string describe_yaml(const YamlNode& node) { return detail::describe(node); }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {

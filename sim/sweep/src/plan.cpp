@@ -8,10 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 
 #include <boost/random/sobol.hpp>
 
@@ -540,11 +538,7 @@ Plan load_plan_text(const std::string& text, const std::string& file_name) {
 }
 
 Plan load_plan(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "", "cannot read the sweep file: " + std::string(std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_plan_text(ss.str(), path);
+  return load_plan_text(scenario::read_yaml_file(path, SourceLocation{}, "", "sweep file"), path);
 }
 
 model::ScenarioSpec load_run(const Plan& plan, const Run& run) {

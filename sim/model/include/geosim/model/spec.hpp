@@ -363,8 +363,25 @@ struct ScenarioSpec {
   SourceLocation where(const std::string& key_path) const;
 };
 
+/// Largest counts validate() accepts, so that no index wraps in the runtime
+/// columns (sim/state/include/geosim/state/world.hpp checks its types against
+/// these): state and sector indices are 16-bit, 0xffff marks "no hub", a
+/// market is sector * 2 + product, and firm and bank ids are 32-bit.
+inline constexpr std::size_t max_states = 65534;
+inline constexpr std::size_t max_sectors = 32768;
+inline constexpr std::size_t max_bank_populations = 65536;
+inline constexpr std::size_t max_firms = 4'294'967'295;  ///< all firm populations together
+inline constexpr std::size_t max_banks = 4'294'967'295;  ///< all bank populations together
+
+/// Largest magnitude validate() accepts for prices, price and multiplier
+/// paths, freight, weights, capacities and absorptions, in their units (USD
+/// per year for flows: 1e15 is 40 times world trade). Far below the largest
+/// double, so that the model's products and sums of them stay finite.
+inline constexpr double max_magnitude = 1e15;
+
 /// Checks the whole model (cross-references, dates against the horizon,
-/// feasibility) and throws InputError naming the offending key.
+/// feasibility, the counts and magnitudes above) and throws InputError naming the offending
+/// key.
 void validate(const ScenarioSpec& spec);
 
 /// The state or sector index of a code, or nothing.

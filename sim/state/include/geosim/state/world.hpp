@@ -4,6 +4,7 @@
 // from a validated spec by build_world(); the engine reads step t and writes
 // step t+1 into these columns.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
@@ -112,6 +113,16 @@ struct Option {
   static constexpr std::uint16_t no_hub = 0xffff;
 };
 
+// validate() bounds the counts (model/spec.hpp) so that no index above wraps.
+template <class Column>
+constexpr std::size_t largest = std::numeric_limits<typename Column::value_type>::max();
+static_assert(model::max_states - 1 <= largest<decltype(FirmColumns::state)> && model::max_states - 1 < Option::no_hub);
+static_assert(model::max_states - 1 <= largest<decltype(BankColumns::state)>);
+static_assert(model::max_sectors - 1 <= largest<decltype(FirmColumns::sector)>);
+static_assert(2 * model::max_sectors - 1 <= std::numeric_limits<decltype(FirmGroup::market)>::max());
+static_assert(model::max_bank_populations - 1 <= largest<decltype(BankColumns::population)>);
+static_assert(model::max_firms <= largest<decltype(FirmGroup::firms)>);
+
 /// Importer relationships: a compressed sparse row graph from importer firms
 /// to their options. Edge e's data lives in the columns below at index e.
 struct Network {
@@ -218,6 +229,35 @@ inline double group_caution(const World& w, const std::vector<std::int32_t>& tab
 /// Creates the firm and bank populations (random draws keyed by seed and run),
 /// the relationship network and the initial state-level variables.
 World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run);
+
+/// What one run holds in memory, estimated from a validated spec before
+/// anything is allocated. Counts, and bytes (as double: the products of
+/// large counts must not wrap). The network is an upper bound: every
+/// importer firm is counted with every option its group could have.
+struct MemoryEstimate {
+  std::size_t firms = 0, banks = 0;
+  double edges = 0;          ///< importer relationships, upper bound
+  double firm_bytes = 0;     ///< firm columns, group lists, network rows
+  double bank_bytes = 0;     ///< bank columns
+  double network_bytes = 0;  ///< per-edge columns and, while building, the edge list
+  double grid_bytes = 0;     ///< state-level grids (World::agg, trade_cost, freight, group tables)
+  double record_bytes = 0;   ///< step records held at once
+  double total() const noexcept { return firm_bytes + bank_bytes + network_bytes + grid_bytes + record_bytes; }
+};
+
+/// Bytes of one firm's row in every per-firm column (FirmColumns, its entry
+/// in FirmGroup::firms, Network::first_edge and the graph's row index).
+std::size_t bytes_per_firm() noexcept;
+/// Bytes of one bank's row in BankColumns.
+std::size_t bytes_per_bank() noexcept;
+/// Bytes of one relationship: its per-edge columns, the graph's column
+/// index, and its pair in the edge list build_world sorts it from.
+std::size_t bytes_per_edge() noexcept;
+
+/// The memory of a run of `spec` (validated) whose step records have
+/// `record_values` doubles each, `records_held` of them in memory at once
+/// (the output writer's buffered block and the one being built).
+MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t record_values, std::size_t records_held);
 
 /// One draw of a distribution from a stream (Boost.Random algorithms).
 double draw(const model::Distribution& d, Stream& stream);
