@@ -80,9 +80,13 @@ class Simulation {
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
     market::GroupOrders orders(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, b, e); });
+    market::GroupOrders desired(G);
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) {
+      market::sum_group_column(w, w.network.desired, desired, b, e);
+    });
 
     // 4. Discounts, from last step's flows and this step's orders.
-    market::bargain(ctx, w, demand, orders);
+    market::bargain(ctx, w, demand, desired);
 
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);

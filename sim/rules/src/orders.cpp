@@ -114,6 +114,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     double order_sum = 0;
     for (std::size_t edge = b; edge < e; ++edge) {
       const double desire = desire_sum > 0 ? net.order[edge] / desire_sum : 0.0;
+      net.desired[edge] = D * desire;
       const double feasible = net.filled[edge];
       const double w_prev = net.weight[edge];
       const double w = first ? desire : (1 - rho) * w_prev + rho * desire;

@@ -214,6 +214,7 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
   net.weight.assign(E, 0.0);
   net.formed_feasibility.assign(E, 1.0);
   net.order.assign(E, 0.0);
+  net.desired.assign(E, 0.0);
   net.price.assign(E, 1.0);
   net.filled.assign(E, 0.0);
 }

@@ -44,6 +44,9 @@ double offered(const rules::StepContext& ctx, const state::World& world, std::si
 /// `orders` has one slot per group; slots of other roles stay empty. Reads
 /// network.order; writes only the slots of [begin, end).
 void sum_group_orders(const state::World& world, GroupOrders& orders, std::size_t begin, std::size_t end);
+/// The same for any per-edge column (for example network.desired).
+void sum_group_column(const state::World& world, const std::vector<double>& column, GroupOrders& orders,
+                      std::size_t begin, std::size_t end);
 
 struct Clearing {
   state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month

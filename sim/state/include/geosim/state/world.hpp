@@ -132,6 +132,10 @@ struct Network {
   std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
   std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
   std::vector<double> order;               ///< this step's order, USD per month (reference prices)
+  /// What the firm would order this step if its relationships had fully
+  /// adjusted to this month's prices: its demand split by the desired
+  /// shares, USD per month (reference prices). Exporters price against it.
+  std::vector<double> desired;
   std::vector<double> filled;              ///< this step's filled order
   std::vector<double> price;               ///< this step's effective price / world price
   std::vector<std::size_t> first_edge;     ///< per firm, from the graph's out-degrees; size F + 1
