@@ -79,11 +79,8 @@ class Simulation {
     const auto terms = rules::option_terms(ctx, w);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
     market::GroupOrders orders(G);
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, b, e); });
     market::GroupOrders desired(G);
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) {
-      market::sum_group_column(w, w.network.desired, desired, b, e);
-    });
+    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, desired, b, e); });
 
     // 4. Discounts, from last step's flows and this step's orders.
     market::bargain(ctx, w, demand, desired);

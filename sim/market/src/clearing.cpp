@@ -27,21 +27,21 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
   return ordered;
 }
 
-void sum_group_orders(const state::World& world, GroupOrders& orders, std::size_t begin, std::size_t end) {
-  sum_group_column(world, world.network.order, orders, begin, end);
-}
-
-void sum_group_column(const state::World& world, const std::vector<double>& column, GroupOrders& orders,
-                      std::size_t begin, std::size_t end) {
+void sum_group_orders(const state::World& world, GroupOrders& orders, GroupOrders& desired, std::size_t begin,
+                      std::size_t end) {
   const auto& net = world.network;
   for (std::size_t g = begin; g < end; ++g) {
     const auto& grp = world.groups[g];
     if (grp.role != model::Role::importer) continue;
     const auto [first, last] = net.edges(grp.firms.front());
     orders[g].assign(last - first, 0.0);
+    desired[g].assign(last - first, 0.0);
     for (auto f : grp.firms) {
       const auto [eb, ee] = net.edges(f);
-      for (std::size_t edge = eb; edge < ee; ++edge) orders[g][edge - eb] += column[edge];
+      for (std::size_t edge = eb; edge < ee; ++edge) {
+        orders[g][edge - eb] += net.order[edge];
+        desired[g][edge - eb] += net.desired[edge];
+      }
     }
   }
 }

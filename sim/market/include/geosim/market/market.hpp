@@ -39,14 +39,13 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
 /// elasticity in supply-limited sectors.
 double offered(const rules::StepContext& ctx, const state::World& world, std::size_t exporter, std::size_t market);
 
-/// End of phase 3, groups [begin, end): each importer group's orders summed
-/// over its firms in creation order, per option, reference USD per month.
-/// `orders` has one slot per group; slots of other roles stay empty. Reads
-/// network.order; writes only the slots of [begin, end).
-void sum_group_orders(const state::World& world, GroupOrders& orders, std::size_t begin, std::size_t end);
-/// The same for any per-edge column (for example network.desired).
-void sum_group_column(const state::World& world, const std::vector<double>& column, GroupOrders& orders,
-                      std::size_t begin, std::size_t end);
+/// End of phase 3, groups [begin, end): each importer group's orders and
+/// desired orders (network.order, network.desired) summed over its firms in
+/// creation order, per option, reference USD per month, in one pass. Both
+/// have one slot per group; slots of other roles stay empty. Writes only the
+/// slots of [begin, end).
+void sum_group_orders(const state::World& world, GroupOrders& orders, GroupOrders& desired, std::size_t begin,
+                      std::size_t end);
 
 struct Clearing {
   state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month
