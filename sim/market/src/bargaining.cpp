@@ -71,12 +71,12 @@ double closed(double potential, double open) {
 
 }  // namespace
 
-void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& orders) {
+void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& desired) {
   const auto& spec = *ctx.spec;
   const auto& bp = spec.params.bargaining;
   const std::size_t S = ctx.dims.states, K = ctx.dims.sectors;
   auto& agg = world.agg;
-  const state::Grid ordered = orders_by_exporter(world, orders);
+  const state::Grid ordered = orders_by_exporter(world, desired);
   // Per buyer, reused for every exporter and sector: the lower bound of the
   // discount (the buyer's reservation), its share of the surplus, the target.
   std::vector<double> low(S), own(S), target(S);

@@ -26,10 +26,11 @@ using GroupOrders = std::vector<std::vector<double>>;
 /// exporter's outside options (other reachable buyers, alternative shipping).
 /// In supply-limited sectors the discount then moves, within those bounds,
 /// toward the level at which the exporter's supply clears this step's
-/// `orders`. A price cap holds the volume that needs Western services at or
-/// below the cap. Writes agg.discount, clearing_shift and supply_price;
-/// reads last step's agg.flow.
-void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& orders);
+/// `desired` orders (what buyers would order with fully adjusted
+/// relationships, sum_group_orders). A price cap holds the volume that needs
+/// Western services at or below the cap. Writes agg.market_discount,
+/// discount, clearing_shift and supply_price; reads last step's agg.flow.
+void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& desired);
 
 /// Orders per exporter and market, direct and through hubs, reference USD / month.
 state::Grid orders_by_exporter(const state::World& world, const GroupOrders& orders);
