@@ -87,12 +87,13 @@ class Simulation {
 
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);
-    const market::Flows flows = market::record_flows(ctx, w, clearing);
+    const market::Flows contracted = market::record_flows(ctx, w, clearing);
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { market::firm_trade(ctx, w, clearing, b, e); });
 
-    // 6. Payments.
-    const Grid pair_value = market::pair_values(flows.value);
-    market::settle(ctx, w, pair_value);
+    // 6. Payments: trade is recorded as it is paid.
+    const market::Settlement paid = market::settle(ctx, w, contracted.value);
+    const market::Flows flows = market::record_flows(ctx, w, clearing, &paid);
+    const Grid pair_value = market::pair_values(contracted.value);
 
     // 7. Enforcement, then what agents learn from it next step.
     rules::update_target_payments(ctx, w, pair_value);

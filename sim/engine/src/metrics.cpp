@@ -113,7 +113,9 @@ Derived derive(const StepData& d) {
   const auto& b = w.banks;
   for (std::size_t i = 0; i < b.state.size(); ++i) {
     x.banks(b.state[i]) += 1;
-    x.bank_cautious(b.state[i]) += b.cautious[i];
+    // Banks' shares of their state sum to one: this is the size-weighted
+    // share of normal sanctioned-linked payments refused.
+    x.bank_cautious(b.state[i]) += b.share[i] * (1.0 - std::min(1.0, b.offer[i]));
     x.bank_penalised(b.state[i]) += b.penalised[i];
   }
   return x;
@@ -220,9 +222,13 @@ const std::vector<Variable>& catalogue() {
       {{"cautious_share", "1", "share of state's firms in sector withdrawn from trade with sanctioned targets",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return mean_of(x.cautious, x.firms); }},
-      {{"cautious_bank_share", "1", "share of state's banks refusing payments of sanctioned targets",
+      {{"cautious_bank_share", "1",
+        "share of state's normal payments with sanctioned targets that its banks refuse (size-weighted)",
         {D::time, D::state}},
-       [](const StepData&, const X& x) { return mean_of(x.bank_cautious, x.banks); }},
+       [](const StepData&, const X& x) { return x.bank_cautious.data(); }},
+      {{"bank_fee", "1", "fee above normal that state's banks charge on payments linked to partner, fraction of value",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.world.agg.bank_fee.data(); }},
       {{"penalties", "firms/month", "firms of state in sector penalised by secondary sanctions",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return x.penalised.data(); }},
@@ -238,9 +244,26 @@ const std::vector<Variable>& catalogue() {
         {D::time, D::state, D::partner}},
        [](const StepData& d, const X&) { return d.world.agg.failed.data(); }},
       {{"payment_availability", "1",
-        "share of payments between state and partner that find a channel (currency and banks)",
+        "share of payments between state and partner that find a channel (currency, banks, agents, netting)",
         {D::time, D::state, D::partner}},
        [](const StepData& d, const X&) { return d.world.agg.availability.data(); }},
+      {{"alternative_payments", "1",
+        "share of payments between state and partner that payment agents and netting schemes take on",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) {
+         // What they carry: their capacity, up to the share banks refuse.
+         const auto& agg = d.world.agg;
+         std::vector<double> out(agg.alternative.data().size());
+         const std::size_t S = d.ctx.dims.states;
+         for (std::size_t i = 0; i < S; ++i)
+           for (std::size_t j = 0; j < S; ++j)
+             out[i * S + j] = std::min(agg.alternative(i, j),
+                                       1.0 - std::min(agg.bank_supply(i, j), agg.bank_supply(j, i)));
+         return out;
+       }},
+      {{"payment_fee", "1", "fees above normal on payments between state and partner, fraction of their value",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.world.agg.payment_fee.data(); }},
       {{"energy_revenue", "USD/month",
         "state's export revenue from energy sectors, free on board: trade value less the freight it pays",
         {D::time, D::state}},

@@ -16,7 +16,7 @@ double freight_rate(const rules::StepContext& ctx, const state::World& world, st
          alternative * world.freight(exporter, importer, sector, 1);
 }
 
-Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c) {
+Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c, const Settlement* paid) {
   auto& agg = world.agg;
   const std::size_t S = world.dims.states, M = world.dims.markets(), K = world.dims.sectors;
   Flows fl{state::Grid({S, S, K}), state::Grid({S, S, K}), state::Grid({S, S, 2}), state::Grid({S, S, K}),
@@ -27,30 +27,50 @@ Flows record_flows(const rules::StepContext& ctx, state::World& world, const Cle
     fl.quantity(from, to, k) += q * units(k);
     fl.freight(from, to, k) += q * units(k) * freight_rate(ctx, world, from, to, k);
   };
+  // Share of a leg's contracted flow paid this step (1 before settlement).
+  const auto part = [&](std::size_t from, std::size_t to, std::size_t k) {
+    return paid ? paid->factor(from, to, k) : 1.0;
+  };
   agg.flow.fill(0.0);
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t i = 0; i < S; ++i)
       for (std::size_t m = 0; m < M; ++m) {
         const std::size_t k = sector_of(m);
         const double price = ctx.import_price(i, k);  // reference USD -> USD
-        const double direct = c.direct(j, i, m) * price * (1 - agg.discount(j, i, k));
-        fl.value(j, i, k) += direct;
         agg.flow(j, i, m) += c.direct(j, i, m);
-        ship(j, i, k, c.direct(j, i, m));
+        const double q_direct = c.direct(j, i, m) * part(j, i, k);
+        const double direct = q_direct * price * (1 - agg.discount(j, i, k));
+        fl.value(j, i, k) += direct;
+        ship(j, i, k, q_direct);
         if (state::product_of(m) == 1) fl.dual_use(j, i, 0) += direct;
         for (auto h : world.hubs) {
           const double q = c.via_hub(j, h, i, m);
           if (q <= 0) continue;
-          const double leg = q * price * (1 - agg.discount(j, h, k));
-          fl.value(j, h, k) += leg;
-          fl.value(h, i, k) += leg * (1 + ctx.spec->states[h].hub->markup);
-          fl.via_hub(j, i, k) += leg;
           agg.flow(j, h, m) += q;
-          ship(j, h, k, q);
-          ship(h, i, k, q);
+          // Each leg is paid on its own: the first leg's payment is the
+          // first leg's trade (and the value through the hub).
+          const double q_in = q * part(j, h, k), q_out = q * part(h, i, k);
+          const double leg = q_in * price * (1 - agg.discount(j, h, k));
+          fl.value(j, h, k) += leg;
+          fl.value(h, i, k) += q_out * price * (1 - agg.discount(j, h, k)) * (1 + ctx.spec->states[h].hub->markup);
+          fl.via_hub(j, i, k) += leg;
+          ship(j, h, k, q_in);
+          ship(h, i, k, q_out);
           if (state::product_of(m) == 1) fl.dual_use(j, i, 1) += leg;
         }
       }
+  if (paid)
+    // Trade paid out of the backlog on legs with nothing contracted this
+    // step: valued as contracted earlier, at this step's price and discount.
+    for (std::size_t j = 0; j < S; ++j)
+      for (std::size_t i = 0; i < S; ++i)
+        for (std::size_t k = 0; k < K; ++k) {
+          const double usd = paid->extra(j, i, k);
+          if (usd <= 0) continue;
+          const double per_reference = ctx.import_price(i, k) * (1 - agg.discount(j, i, k));
+          fl.value(j, i, k) += usd;
+          if (per_reference > 0) ship(j, i, k, usd / per_reference);
+        }
   return fl;
 }
 

@@ -24,14 +24,13 @@ void update_group_caution(state::World& world, std::size_t begin, std::size_t en
 void update_target_payments(const StepContext& ctx, state::World& world, const state::Grid& pair_value) {
   auto& agg = world.agg;
   const std::size_t S = world.dims.states;
-  // Below this availability a refused payment is not grossed up further.
-  constexpr double min_availability = 0.05;
+  // Contracted trade: what buyers ordered, before payments refused any of it.
   for (std::size_t s = 0; s < S; ++s) {
     double all = 0, target = 0;
     for (std::size_t p = 0; p < S; ++p) {
       const double v = pair_value(s, p) + pair_value(p, s);
       all += v;
-      if (ctx.bank_enforcement(s, p) > 0) target += v / std::max(agg.availability(s, p), min_availability);
+      if (ctx.bank_enforcement(s, p) > 0) target += v;
     }
     agg.target_payments(s) = all > 0 ? std::min(1.0, target / all) : 0.0;
   }
@@ -78,12 +77,10 @@ void learn_from_step(const StepContext& ctx, state::World& world, const GroupOut
   // Banks' peers are the banks that still process targets' payments, as
   // firms' peers are the firms that still trade with targets.
   state::Grid processing({S}), bank_pen({S});
-  agg.cautious_bank_size.fill(0.0);
   for (std::size_t i = 0; i < world.banks.state.size(); ++i) {
     const std::size_t s = world.banks.state[i];
-    if (!world.banks.cautious[i] || world.banks.penalised[i]) processing(s) += 1;
+    if (world.banks.offer[i] > 0 || world.banks.penalised[i]) processing(s) += 1;
     bank_pen(s) += world.banks.penalised[i];
-    if (world.banks.cautious[i]) agg.cautious_bank_size(s) += world.banks.share[i];
   }
   for (std::size_t s = 0; s < S; ++s)
     agg.bank_penalty_rate(s) = processing(s) > 0 ? bank_pen(s) / processing(s) : 0.0;

@@ -6,15 +6,15 @@
 
 namespace geosim::rules {
 
-double option_feasibility(const StepContext& ctx, const state::World& world, std::size_t i, std::size_t m,
+double option_feasibility(const StepContext& ctx, std::size_t i, std::size_t m,
                           const state::Option& o) {
-  const auto& agg = world.agg;
+  // Payments do not bar an option: what finds no channel waits in the
+  // backlog, and its expected cost is in the option's price (settlement_cost).
   const std::size_t j = o.exporter;
-  if (o.hub == state::Option::no_hub)
-    return (1.0 - ctx.policy.direct_block(j, i, m)) * agg.availability(j, i);
+  if (o.hub == state::Option::no_hub) return 1.0 - ctx.policy.direct_block(j, i, m);
   const std::size_t h = o.hub;
   const double evasion = ctx.spec->states[h].hub->evasion;
-  return (1.0 - ctx.policy.hub_block(j, h, i, m, evasion)) * std::min(agg.availability(j, h), agg.availability(h, i));
+  return 1.0 - ctx.policy.hub_block(j, h, i, m, evasion);
 }
 
 std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const state::World& world) {
@@ -34,7 +34,7 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
       // The goods are made in j: j's real exchange rate moves their USD price
       // by the sector's pass-through, on the direct route and through a hub.
       const double competitiveness = std::pow(ctx.real_exchange_rate(j), pass_through);
-      t.feasibility = option_feasibility(ctx, world, i, m, o);
+      t.feasibility = option_feasibility(ctx, i, m, o);
       t.sanctioned = ctx.firm_enforcement(i, j, m) > 0;
       t.detect = ctx.spec->params.risk.detection_base * ctx.firm_enforcement(i, j, m);
       if (o.hub == state::Option::no_hub) {

@@ -83,24 +83,24 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
     bool forced = false;
     for (std::size_t t = 0; t < S; ++t)
       forced = forced || (t != s && b.withdraw_draw[i] < ctx.policy.bank_withdrawal(b.population[i], t));
+    b.withdrawn[i] = forced;
     const double e = ctx.bank_at_risk(s);
-    if (forced) {
-      b.cautious[i] = 1;
-      continue;
-    }
-    if (e <= 0 || b.designated[i]) {
-      b.cautious[i] = 0;
+    if (forced || e <= 0 || b.designated[i]) {
+      b.risk_price[i] = 0.0;
       continue;
     }
     if (!reviews(ctx, AgentKind::bank, i)) continue;
-    // A bank's stake is the share of its state's payments that are with
-    // targets (payments follow trade), carried by the banks still willing to
-    // process them; floored like a firm's.
-    const double participating = std::max(1e-9, 1.0 - agg.cautious_bank_size(s));
-    const double stake = std::clamp(agg.target_payments(s) / participating, min_stake, 1.0);
+    // A bank screens its sanctioned-linked clients, dropping the riskiest
+    // first: processing a share x of its normal such payments risks
+    // penalty · x² (detection rises with the volume processed, and the fine
+    // with the value of the violations). At a fee phi above its margin it
+    // processes x = (margin + phi) / risk_price, risk_price = 2 · penalty /
+    // stake, so caution lowers its volume and raises its price rather than
+    // switching it off (payments.cpp clears the fee).
+    const double stake = std::clamp(agg.target_payments(s), min_stake, 1.0);
     const double detect = std::min(1.0, r.detection_base * e * b.visibility[i]);
     const double penalty = b.belief[i] * detect * b.exposure[i] * r.penalty_multiple;
-    b.cautious[i] = decide(b.cautious[i], penalty, r.margin * stake * b.risk_tolerance[i]);
+    b.risk_price[i] = 2.0 * penalty / stake;
   }
 }
 
@@ -134,8 +134,11 @@ void detect_banks(const StepContext& ctx, state::World& world, std::size_t begin
     b.penalised[i] = 0;
     const std::size_t s = b.state[i];
     const double e = ctx.bank_at_risk(s);
-    if (e <= 0 || b.designated[i] || b.cautious[i] || world.agg.target_payments(s) <= 0) continue;
-    const double p = std::min(1.0, r.detection_base * e * b.visibility[i]);
+    const double volume = std::min(1.0, b.offer[i]);
+    if (e <= 0 || b.designated[i] || volume <= 0 || world.agg.target_payments(s) <= 0) continue;
+    // Detection rises with the share of its normal sanctioned-linked
+    // payments the bank still processes.
+    const double p = std::min(1.0, r.detection_base * e * b.visibility[i] * volume);
     Stream stream(ctx.seed, ctx.run, AgentKind::bank, static_cast<std::uint32_t>(i),
                   static_cast<std::uint32_t>(ctx.step), Phase::enforcement);
     if (stream.uniform() < p) {

@@ -786,11 +786,14 @@ class Converter {
       group<PaymentParams>(*v, f.path("payments"), m.payments,
                            {{"clear_rate", &PaymentParams::clear_rate, share_above_zero},
                             {"fail_rate", &PaymentParams::fail_rate, share},
-                            {"backlog_cost", &PaymentParams::backlog_cost, non_negative},
                             {"currency_inertia", &PaymentParams::currency_inertia, share_below_one},
                             {"cost_sensitivity", &PaymentParams::cost_sensitivity, non_negative},
                             {"blocked_cost", &PaymentParams::blocked_cost, non_negative},
-                            {"willing_bank_capacity", &PaymentParams::willing_bank_capacity, at_least_one}});
+                            {"willing_bank_capacity", &PaymentParams::willing_bank_capacity, at_least_one},
+                            {"agent_fee", &PaymentParams::agent_fee, non_negative},
+                            {"netting_fee", &PaymentParams::netting_fee, non_negative},
+                            {"netting_share", &PaymentParams::netting_share, share},
+                            {"alternative_lag", &PaymentParams::alternative_lag, at_least_one}});
     if (const Node* v = f.get("adaptive"))
       group<AdaptiveParams>(*v, f.path("adaptive"), m.adaptive,
                             {{"leakage_threshold", &AdaptiveParams::leakage_threshold, share},

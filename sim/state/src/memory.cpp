@@ -33,7 +33,8 @@ std::size_t bytes_per_bank() noexcept {
   using B = BankColumns;
   return row<decltype(B::state)> + row<decltype(B::population)> + row<decltype(B::size)> + row<decltype(B::share)> +
          row<decltype(B::visibility)> + row<decltype(B::exposure)> + row<decltype(B::risk_tolerance)> +
-         row<decltype(B::belief)> + row<decltype(B::withdraw_draw)> + row<decltype(B::cautious)> +
+         row<decltype(B::belief)> + row<decltype(B::withdraw_draw)> + row<decltype(B::risk_price)> +
+         row<decltype(B::withdrawn)> + row<decltype(B::offer)> +
          row<decltype(B::designated)> + row<decltype(B::penalised)>;
 }
 
@@ -81,10 +82,12 @@ MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t reco
   m.network_bytes = m.edges * static_cast<double>(bytes_per_edge());
   // Aggregates: flow S*S*M; discount, market_discount S*S*K; settlement_mix,
   // settled_share S*S*C; backlog, failed, availability, settlement_cost,
-  // base_settlement_cost, escalation S*S; price_ratio, base_price_ratio,
-  // peer_penalty_rate S*M; clearing_shift, supply_price S*K; eight of S.
+  // base_settlement_cost, escalation, bank_fee, bank_supply, alternative,
+  // netting, payment_fee S*S; backlog_flow S*S*K; price_ratio,
+  // base_price_ratio, peer_penalty_rate S*M; clearing_shift, supply_price
+  // S*K; seven of S.
   // World: trade_cost S*S, freight S*S*K*2. Group tables: three of S*M int32.
-  const double grid_doubles = S * S * (M + 2 * K + 2 * C + 6) + S * (3 * M + 2 * K + 8) + S * S * (1 + 2 * K);
+  const double grid_doubles = S * S * (M + 3 * K + 2 * C + 11) + S * (3 * M + 2 * K + 7) + S * S * (1 + 2 * K);
   m.grid_bytes = grid_doubles * sizeof(double) + 3 * S * M * sizeof(std::int32_t);
   m.record_bytes = static_cast<double>(record_values) * static_cast<double>(records_held) * sizeof(double);
   return m;

@@ -144,7 +144,9 @@ void add_banks(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_
   b.share.resize(n);
   for (std::size_t i = 0; i < n; ++i) b.share[i] = b.size[i] / total[b.state[i]];
   b.belief.assign(n, spec.params.risk.initial_belief);
-  b.cautious.assign(n, 0);
+  b.risk_price.assign(n, 0.0);
+  b.withdrawn.assign(n, 0);
+  b.offer.assign(n, 1.0);
   b.designated.assign(n, 0);
   b.penalised.assign(n, 0);
 }
@@ -282,7 +284,12 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.peer_penalty_rate = Grid({S, M});
   a.bank_penalty_rate = Grid({S});
   a.target_payments = Grid({S});
-  a.cautious_bank_size = Grid({S});
+  a.bank_fee = Grid({S, S});
+  a.bank_supply = Grid({S, S}, 1.0);
+  a.alternative = Grid({S, S});
+  a.netting = Grid({S, S});
+  a.payment_fee = Grid({S, S});
+  a.backlog_flow = Grid({S, S, K});
   w.group_state.cautious.assign(w.groups.size(), 0.0);
   w.group_state.cautious_hub.assign(w.groups.size(), 0.0);
   w.group_state.target_share.assign(w.groups.size(), 0.0);

@@ -66,18 +66,40 @@ struct Clearing {
 /// suppliers; what is left is unmet.
 Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders);
 
-/// Phase 6: settlement. Each state pair's trade value is settled in a
-/// currency mix that moves toward the cheapest available channels (logit over
-/// cost, with habit); channels are blocked by financial sanctions and by
-/// counterpart banks' caution; what finds no channel joins the payment
-/// backlog, which clears or fails over time. `value` is [exporter][importer]
-/// trade value this step, USD. Writes settlement_mix, settled_share, backlog,
-/// failed, availability, settlement_cost.
-void settle(const rules::StepContext& ctx, state::World& world, const state::Grid& value);
+/// Fee and share of payments the banks of a state take for a target.
+struct BankMarket {
+  double fee = 0.0;     ///< above normal, fraction of value, [0, agent_fee]
+  double supply = 1.0;  ///< share of the state's payments with the target processed, [0, 1]
+};
 
-/// Share of a state's payments with `target` that its banks will process:
-/// the size share of willing banks times their spare capacity, at most 1.
-double willing_banks(const state::World& world, std::size_t state, std::size_t target,
-                     const rules::StepContext& ctx);
+/// The banks of `state` facing enforcement over `target` (or ordered to
+/// withdraw from it): each processes (margin + fee) / risk_price of its
+/// normal share, within [0, willing_bank_capacity] (assess_banks), and the
+/// fee rises until they take all the state's payments with the target or
+/// reaches the payment agents' fee. Unrestricted states (or without banks):
+/// fee 0, supply 1.
+BankMarket bank_market(const rules::StepContext& ctx, const state::World& world, std::size_t state,
+                       std::size_t target);
+
+/// What settlement does to this step's contracted flows, per leg and sector.
+struct Settlement {
+  state::Grid factor;  ///< [exporter][importer][sector] paid this step / contracted, where contracted > 0
+  state::Grid extra;   ///< [exporter][importer][sector] USD paid this step out of the backlog where nothing was contracted
+};
+
+/// Phase 6: settlement. Banks take a state's payments with a target at a
+/// fee that clears them (bank_market); what they refuse goes, after
+/// alternative_lag months, to netting schemes (at most netting_share of the
+/// pair's balanced trade) and payment agents, at their fees. Each pair's
+/// payments are made in a currency mix that moves toward the cheapest
+/// channels (logit over cost, with habit), blocked by financial sanctions.
+/// What finds no channel waits in the backlog (per leg and sector) and is
+/// recorded as trade when it clears, or fails. `value` is this step's
+/// contracted trade [exporter][importer][sector], USD. Writes bank_fee,
+/// bank_supply, banks' offer, alternative, netting, payment_fee,
+/// settlement_mix, settled_share, backlog_flow, backlog, failed,
+/// availability and settlement_cost (currency costs plus fees: the one
+/// price of payment frictions).
+Settlement settle(const rules::StepContext& ctx, state::World& world, const state::Grid& value);
 
 }  // namespace geosim::market

@@ -29,10 +29,14 @@ double freight_rate(const rules::StepContext& ctx, const state::World& world, st
                     std::size_t importer, std::size_t sector);
 
 /// Phase 5, after clearing: the step's flows. Reads agg.discount and
-/// agg.shadow_fleet (this step); overwrites agg.flow with the volumes,
-/// reference USD per month (hub legs under [exporter][hub]). Runs serially:
-/// every cell sums over exporters, importers and hubs in order.
-Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& clearing);
+/// agg.shadow_fleet (this step); overwrites agg.flow with the contracted
+/// volumes, reference USD per month (hub legs under [exporter][hub]). With
+/// `paid` (phase 6), each leg's value, quantity and freight are what was
+/// paid this step: contracted times paid.factor, plus paid.extra out of the
+/// backlog. Runs serially: every cell sums over exporters, importers and
+/// hubs in order.
+Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& clearing,
+                   const Settlement* paid = nullptr);
 
 /// Each firm's sales or purchases in [begin, end), USD per month (importers
 /// at their state's import price, others at the world price), and its trade

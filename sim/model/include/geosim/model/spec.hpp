@@ -296,15 +296,26 @@ struct BargainParams {
 struct PaymentParams {
   double clear_rate = 0.5;         ///< share of the backlog settled per month when channels are open, (0, 1]
   double fail_rate = 0.1;          ///< share of the backlog that fails per month, [0, 1]
-  /// Settlement cost per month of trade waiting in the backlog (financing and
-  /// uncertainty of delayed payment), fraction of value; >= 0.
-  double backlog_cost = 0.05;
   double currency_inertia = 0.9;   ///< weight of last month's currency mix, [0, 1)
   double cost_sensitivity = 20.0;  ///< logit sensitivity of currency choice to cost; >= 0
-  double blocked_cost = 0.5;       ///< extra cost of a currency that is fully blocked, fraction; >= 0
-  /// How many times their normal share of a state's payments the banks still
-  /// willing to serve a target can take on (correspondent capacity), >= 1.
+  /// Expected cost of a payment that finds no channel (waiting, financing,
+  /// the risk that it fails), fraction of its value; >= 0.
+  double blocked_cost = 0.5;
+  /// The most a bank takes on of sanctioned-linked payments, in multiples of
+  /// its normal share of its state's (correspondent capacity), >= 1.
   double willing_bank_capacity = 2.0;
+  /// Fee of payment agents in third countries, fraction of the payment's
+  /// value: what the flow refused by banks pays to get through; >= 0.
+  double agent_fee = 0.04;
+  /// Fee of netting schemes (payments matched against flows the other way),
+  /// fraction of value; >= 0.
+  double netting_fee = 0.01;
+  /// Share of a pair's balanced trade (the part matched by flows the other
+  /// way) that netting schemes can settle, [0, 1].
+  double netting_share = 0.3;
+  /// Months for payment agents and netting to take up a flow refused by
+  /// banks (time constant of their build-up and run-down), >= 1.
+  double alternative_lag = 4.0;
 };
 
 struct AdaptiveParams {

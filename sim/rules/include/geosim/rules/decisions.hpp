@@ -17,14 +17,16 @@ namespace geosim::rules {
 void assess_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end);
 
 /// Phase 2, banks: the same rule for payment processing, plus forced
-/// withdrawals from bank_withdrawal events. Writes belief, cautious.
+/// withdrawals from bank_withdrawal events. Writes belief, withdrawn and
+/// risk_price (the fee above its margin at which a bank processes its normal
+/// share of sanctioned-linked payments; payments.cpp turns it into volumes).
 void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end);
 
 /// Phase 3 lives in orders.hpp: option_terms() and place_orders().
 
-/// Share of an option's flow that policy, caution and payments allow, [0, 1],
-/// for an importer of `importer` state in market m.
-double option_feasibility(const StepContext& ctx, const state::World& world, std::size_t importer, std::size_t m,
+/// Share of an option's flow that policy allows, [0, 1], for an importer of
+/// `importer` state in market m (payments price an option, they do not bar it).
+double option_feasibility(const StepContext& ctx, std::size_t importer, std::size_t m,
                           const state::Option& o);
 
 /// Phase 7, firms: random detection of firms that traded with targets in a

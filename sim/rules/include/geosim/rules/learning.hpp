@@ -20,11 +20,9 @@ namespace geosim::rules {
 void update_group_caution(state::World& world, std::size_t begin, std::size_t end);
 
 /// Phase 7, before bank detection: share of each state's trade value with
-/// partners its banks must screen, [0, 1]. Trade that found no payment channel
-/// never happened, so the potential trade with a partner is the realised trade
-/// over the channels' availability (floored at 0.05). `pair_value`
-/// [exporter][importer] is this step's trade value, USD per month. Reads
-/// agg.availability; writes agg.target_payments.
+/// partners its banks must screen, [0, 1]. `pair_value` [exporter][importer]
+/// is this step's contracted trade value (before payments), USD per month;
+/// writes agg.target_payments.
 void update_target_payments(const StepContext& ctx, state::World& world, const state::Grid& pair_value);
 
 /// Per-group sums of a step's outcome, one slot per group (index = group).
@@ -46,9 +44,9 @@ void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin
 /// Phase 7, after sum_group_outcome over every group: combines the groups in
 /// group order into peers' penalty rates (social learning) and importers'
 /// order-weighted effective price (recorded as the base at step 0), then
-/// banks' penalty rates and cautious size share, banks in creation order.
-/// Writes agg.peer_penalty_rate, price_ratio, base_price_ratio,
-/// bank_penalty_rate and cautious_bank_size.
+/// banks' penalty rates (penalised over banks still processing), banks in
+/// creation order. Writes agg.peer_penalty_rate, price_ratio,
+/// base_price_ratio and bank_penalty_rate.
 void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups);
 
 }  // namespace geosim::rules

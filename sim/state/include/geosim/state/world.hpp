@@ -93,7 +93,14 @@ struct BankColumns {
   std::vector<double> risk_tolerance;
   std::vector<double> belief;
   std::vector<double> withdraw_draw;       ///< fixed uniform draw: order of forced withdrawal
-  std::vector<std::uint8_t> cautious;
+  /// Payment fee at which the bank processes its normal share of
+  /// sanctioned-linked payments, above its own margin: 2 x expected penalty /
+  /// stake (fraction of value); 0 when it fears nothing.
+  std::vector<double> risk_price;
+  std::vector<std::uint8_t> withdrawn;     ///< ordered to stop (bank_withdrawal): processes nothing
+  /// Sanctioned-linked payments processed this step, multiple of the bank's
+  /// normal share (0 .. willing_bank_capacity); 1 where none are restricted.
+  std::vector<double> offer;
   std::vector<std::uint8_t> designated;
   std::vector<std::uint8_t> penalised;
 };
@@ -181,7 +188,18 @@ struct Aggregates {
   Grid peer_penalty_rate;///< [state][market] penalised firms / exposed firms, last step
   Grid bank_penalty_rate;///< [state]
   Grid target_payments;  ///< [state] share of the state's trade value with sanctioned targets
-  Grid cautious_bank_size; ///< [state] size share of the state's banks that are cautious, last step
+  /// [state][target] fee banks of state charge above normal for payments
+  /// linked to target, fraction of value (0 where unrestricted)
+  Grid bank_fee;
+  /// [state][target] share of state's payments with target its banks
+  /// process at that fee, [0, 1]
+  Grid bank_supply;
+  /// [i][j] share of the pair's payments carried by payment agents and
+  /// netting schemes: builds up toward the share banks refuse, [0, 1]
+  Grid alternative;
+  Grid netting;          ///< [i][j] of which by netting schemes
+  Grid payment_fee;      ///< [i][j] fees above normal paid on the pair's settled payments, fraction of value
+  Grid backlog_flow;     ///< [exporter][importer][sector] trade contracted but not yet paid, USD
 };
 
 /// Per firm group, from the last step: how much of the group is cautious and
