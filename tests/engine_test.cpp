@@ -233,26 +233,47 @@ TEST_CASE("blocking USD settlement shifts settlement to CNY and RUB", "[engine][
   CHECK(share(blocked, "RUB") / share(base, "RUB") == Approx(share(blocked, "CNY") / share(base, "CNY")).epsilon(0.2));
 }
 
-TEST_CASE("a bank withdrawal raises the payment backlog and lowers trade", "[engine][mechanism]") {
+TEST_CASE("a bank withdrawal raises the backlog, then payment agents take part of the flow within their lag",
+          "[engine][mechanism]") {
   const Run base = calm();
   const Run withdrawn = run_world_with(
       "  - {id: w, kind: bank_withdrawal, start: 2014-01, by: CHN, target: RUS, intensity: 0.8}\n");
   const std::size_t S = base.S(), K = base.K();
   const std::size_t rus = base.state("RUS"), chn = base.state("CHN");
-  const auto backlog = [&](const Run& r) {
-    return r.yearly(2015, [&](std::size_t t) { return r.at("payment_backlog", t)[rus * S + chn]; });
+  const auto step_of = [&](int year, int month) {
+    for (std::size_t t = 0; t < base.out.records.size(); ++t)
+      if (base.out.records[t].month.year() == year && base.out.records[t].month.month() == month) return t;
+    FAIL("no step " << year << "-" << month);
+    return std::size_t{0};
   };
+  const auto pair = [&](const Run& r, const char* var, std::size_t t) { return r.at(var, t)[rus * S + chn]; };
   const auto bilateral = [&](const Run& r) {
-    return r.yearly(2015, [&](std::size_t t) {
+    return r.yearly(2014, [&](std::size_t t) {
       const auto& tv = r.at("trade_value", t);
       double sum = 0;
       for (std::size_t k = 0; k < K; ++k) sum += tv[(rus * S + chn) * K + k] + tv[(chn * S + rus) * K + k];
       return sum;
     });
   };
-  CHECK(backlog(base) == 0.0);
-  CHECK(backlog(withdrawn) > 0.02 * bilateral(base));
-  CHECK(bilateral(withdrawn) < 0.9 * bilateral(base));
+  const std::size_t start = step_of(2014, 1), later = step_of(2014, 12);
+  const double lag = base.spec.params.payments.alternative_lag;
+  REQUIRE(lag <= 6);
+  // Without the withdrawal nothing waits and nothing is paid above normal.
+  CHECK(pair(base, "payment_backlog", later) == 0.0);
+  CHECK(pair(base, "payment_fee", later) == 0.0);
+  // The month it starts, the remaining 20 % of China's banks take at most
+  // twice their share (willing_bank_capacity 2), and agents one lag's part
+  // of the refused 60 % (about: the withdrawal draws banks, not size).
+  CHECK(pair(withdrawn, "payment_availability", start) < 0.4 + 0.6 / lag + 0.05);
+  CHECK(pair(withdrawn, "payment_backlog", start) > 0.0);
+  CHECK(pair(withdrawn, "alternative_payments", start) == Approx(0.6 / lag).epsilon(0.1));
+  // Eleven months later (about three lags) agents and netting carry most of
+  // the refused 60 %, at their fees, and the backlog has fallen.
+  CHECK(pair(withdrawn, "alternative_payments", later) > 0.5);
+  CHECK(pair(withdrawn, "payment_fee", later) > 0.0);
+  CHECK(pair(withdrawn, "payment_backlog", later) < 0.5 * pair(withdrawn, "payment_backlog", start + 1));
+  // Fees, waiting and failed payments cost trade.
+  CHECK(bilateral(withdrawn) < 0.97 * bilateral(base));
 }
 
 namespace {

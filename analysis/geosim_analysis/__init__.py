@@ -11,7 +11,7 @@ xarray, h5netcdf and matplotlib only).
 scenarios over paired seeds (``geosim_analysis.compare.paired``).
 """
 
-from . import compare, plots
+from . import compare, dispersion, plots
 from .io import (combine_runs, is_sweep, ok_runs, open_run, open_sweep, parameter_label,
                  parameter_names, param_variable_name, scenario_of)
 from .metrics import (annual, bilateral_trade, cautious_shares, discount_path, headline, leverage,
@@ -27,5 +27,5 @@ __all__ = [
     "annual", "bilateral_trade", "total_trade", "partner_share", "leverage", "discount_path",
     "settlement_mix", "cautious_shares", "headline",
     "parameter_points", "scalar", "replicate_bands", "response", "grid_mean", "sobol_parameters",
-    "sobol_indices", "to_frame", "plots", "compare",
+    "sobol_indices", "to_frame", "plots", "compare", "dispersion",
 ]

@@ -9,6 +9,11 @@ if len(sys.argv) > 1 and sys.argv[1] == "compare":
 
     sys.exit(compare_main(sys.argv[2:]))
 
+if len(sys.argv) > 1 and sys.argv[1] == "dispersion":
+    from .dispersion import main as dispersion_main
+
+    sys.exit(dispersion_main(sys.argv[2:]))
+
 from .report import main
 
 sys.exit(main())

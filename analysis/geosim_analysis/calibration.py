@@ -382,12 +382,42 @@ def write_sweep(path, name, base, params, samples, replicates, seed, fixed=None)
         f.write("\n".join(lines) + "\n")
 
 
+def _fingerprint(geosim, sweep) -> str | None:
+    """The sweep's fingerprint as ``geosim plan`` prints it (None if it cannot)."""
+    res = subprocess.run([geosim, "plan", sweep, "--no-validate"], capture_output=True, text=True)
+    for line in res.stdout.splitlines():
+        if line.startswith("fingerprint"):
+            return line.split()[-1]
+    return None
+
+
+def _is_current(geosim, sweep, out) -> bool:
+    """An existing output of this very sweep (same fingerprint: geosim version,
+    resolved scenario, seeds, runs), written after the binary was built."""
+    if not os.path.exists(out):
+        return False
+    binary = geosim if os.path.exists(geosim) else None
+    if binary and os.path.getmtime(out) < os.path.getmtime(binary):
+        return False
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        stored = ds.attrs.get("sweep_fingerprint")
+    return stored is not None and stored == _fingerprint(geosim, sweep)
+
+
 def run_sweep(geosim, sweep, out, jobs) -> None:
+    """Runs a sweep into ``out``; resumes an interrupted one, and keeps a
+    complete output only if it is of this very sweep (same fingerprint: the
+    resolved scenario, seeds and geosim version) and newer than the binary,
+    so that stages can be re-run without recomputing but a changed scenario
+    is never answered from an old file."""
     cmd = [geosim, "sweep", sweep, "-o", out, "--jobs", str(jobs), "-q"]
     if os.path.exists(out + ".parts"):
         cmd.append("--resume")
     elif os.path.exists(out):
-        return  # already complete: stages can be re-run without recomputing
+        if _is_current(geosim, sweep, out):
+            return
+        print(f"{out}: made by another scenario or binary; running again", flush=True)
+        cmd.append("--force")
     print("$", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 

@@ -40,7 +40,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.ticker import MaxNLocator
 
-from .calibration import default_geosim, write_replicate_sweep
+from .calibration import _is_current, default_geosim, write_replicate_sweep
 from .io import ok_runs, open_sweep
 
 LEVEL = 0.90  # coverage of every interval here
@@ -156,28 +156,6 @@ def _labels(scenarios: Sequence) -> list[str]:
         seen[stem] = seen.get(stem, 0) + 1
         labels.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
     return labels
-
-
-def _fingerprint(geosim, sweep) -> str | None:
-    """The sweep's fingerprint as ``geosim plan`` prints it (None if it cannot)."""
-    res = subprocess.run([geosim, "plan", sweep, "--no-validate"], capture_output=True, text=True)
-    for line in res.stdout.splitlines():
-        if line.startswith("fingerprint"):
-            return line.split()[-1]
-    return None
-
-
-def _is_current(geosim, sweep, out) -> bool:
-    """An existing output of this very sweep (same fingerprint: geosim version,
-    resolved scenario, seeds, runs), written after the binary was built."""
-    if not os.path.exists(out):
-        return False
-    binary = geosim if os.path.exists(geosim) else None
-    if binary and os.path.getmtime(out) < os.path.getmtime(binary):
-        return False
-    with xr.open_dataset(out, engine="h5netcdf") as ds:
-        stored = ds.attrs.get("sweep_fingerprint")
-    return stored is not None and stored == _fingerprint(geosim, sweep)
 
 
 def run_replicates(scenario, out_dir, replicates: int, master_seed: int, *, name=None, geosim=None,
