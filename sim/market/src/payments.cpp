@@ -110,7 +110,11 @@ Settlement settle(const rules::StepContext& ctx, state::World& world, const stat
       const double netted = std::min(used, pp.netting_share * balanced);
       agg.netting(a, b) = agg.netting(b, a) = netted;
       const double route = banks + used;
-      const double route_fee = banks * bank_fee + netted * pp.netting_fee + (used - netted) * pp.agent_fee;
+      // Agents' fee rises with the share they carry, from agent_fee on the
+      // first payment to agent_fee_max on the whole flow: they pay the average.
+      const double agents = used - netted;
+      const double agent_fee = pp.agent_fee + 0.5 * (pp.agent_fee_max - pp.agent_fee) * agents;
+      const double route_fee = banks * bank_fee + netted * pp.netting_fee + agents * agent_fee;
 
       double desire_sum = 0;
       for (std::size_t c = 0; c < C; ++c) {

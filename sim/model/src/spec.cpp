@@ -305,6 +305,10 @@ void validate(const ScenarioSpec& spec) {
   check_populations(spec, c);
   check_magnitudes(spec, c);
   for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
+  const auto& pay = spec.params.payments;
+  if (pay.agent_fee_max < pay.agent_fee)
+    c.fail("parameters.payments.agent_fee_max", "must be at least agent_fee (" + std::to_string(pay.agent_fee) +
+                                                    "): agents' fee rises with the share they carry");
   // Snapshots are output requests, not model input: those outside the
   // horizon are skipped, so that a scenario derived with a shorter horizon
   // need not repeat its base's output section.

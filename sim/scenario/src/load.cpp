@@ -791,6 +791,7 @@ class Converter {
                             {"blocked_cost", &PaymentParams::blocked_cost, non_negative},
                             {"willing_bank_capacity", &PaymentParams::willing_bank_capacity, at_least_one},
                             {"agent_fee", &PaymentParams::agent_fee, non_negative},
+                            {"agent_fee_max", &PaymentParams::agent_fee_max, non_negative},
                             {"netting_fee", &PaymentParams::netting_fee, non_negative},
                             {"netting_share", &PaymentParams::netting_share, share},
                             {"alternative_lag", &PaymentParams::alternative_lag, at_least_one}});

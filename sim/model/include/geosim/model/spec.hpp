@@ -304,9 +304,13 @@ struct PaymentParams {
   /// The most a bank takes on of sanctioned-linked payments, in multiples of
   /// its normal share of its state's (correspondent capacity), >= 1.
   double willing_bank_capacity = 2.0;
-  /// Fee of payment agents in third countries, fraction of the payment's
-  /// value: what the flow refused by banks pays to get through; >= 0.
-  double agent_fee = 0.04;
+  /// Fee of payment agents in third countries on the first payments they
+  /// carry, fraction of the payment's value; >= 0. Banks charge no more.
+  double agent_fee = 0.03;
+  /// Their fee on the last payment when they carry the pair's whole flow
+  /// (longer chains of intermediaries, more seizures); the fee rises
+  /// linearly in between; >= agent_fee.
+  double agent_fee_max = 0.12;
   /// Fee of netting schemes (payments matched against flows the other way),
   /// fraction of value; >= 0.
   double netting_fee = 0.01;
