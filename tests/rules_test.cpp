@@ -363,8 +363,8 @@ std::string full_event(const model::PolicyKindInfo& kind) {
   static const std::map<std::string_view, std::string> values{
       {"id", "probe"},     {"start", "2020-01"},      {"end", "2020-12"},    {"by", "AAA"},
       {"target", "BBB"},   {"intensity", "0.5"},      {"label", "probe"},    {"sectors", "[goods]"},
-      {"dual_use_only", "false"}, {"cap", "50"},      {"currencies", "[USD]"}, {"scope", "both"},
-      {"banks", "banks"}};
+      {"dual_use_only", "false"}, {"cap", "50"},      {"currencies", "[USD]"}, {"scope", "firms"},
+      {"banks", "banks"},  {"listed", "{CCC: 1}"}};
   std::string keys = "kind: " + std::string(kind.name);
   const auto add = [&](std::span<const model::EventKey> list) {
     for (const model::EventKey& k : list) {
