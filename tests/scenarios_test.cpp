@@ -79,12 +79,18 @@ TEST_CASE("without secondary sanctions Chinese firms are less cautious and China
   CHECK(bilateral(none) > 1.03 * bilateral(base));  // replicate noise is ~0.5 %
 }
 
-TEST_CASE("doubled secondary sanctions make Chinese firms more cautious and China-Russia trade lower",
-          "[scenarios]") {
+TEST_CASE("doubled secondary sanctions make Chinese firms and banks more cautious", "[scenarios]") {
   const auto& base = run_of("baseline");
   const auto& doubled = run_of("secondary_doubled_2024");
   CHECK(cautious_chinese_machinery(doubled) > cautious_chinese_machinery(base) + 0.01);
-  CHECK(bilateral(doubled) < 0.9 * bilateral(base));
+  const auto chn = base.state("CHN");
+  const auto banks = [&](const Run& r) {
+    return r.mean_over(from, to, [&](std::size_t t) { return r.at("cautious_bank_share", t)[chn]; });
+  };
+  CHECK(banks(doubled) > banks(base) + 0.01);
+  // Not China-Russia trade: over paired seeds its effect is within seed
+  // noise (docs/scenarios.md; with designation rounds -5 $bn/yr, standard
+  // error 8, over 8 seeds), and one seed can go either way.
 }
 
 TEST_CASE("lifting the EU embargo lowers the discount and China's share of Russian crude", "[scenarios]") {
