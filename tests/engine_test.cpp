@@ -134,22 +134,60 @@ TEST_CASE("output is bit-identical on the serial back-end and on 1, 2 and 8 TBB 
 TEST_CASE("a different seed gives a different run, the same seed the same run", "[engine][determinism]") {
   auto spec = scenario::load_text("schema_version: 1\nbase: " + world +
                                       "\nevents:\n  - {id: s, kind: secondary_sanctions, start: 2013-03, by: USA, "
-                                      "target: RUS, intensity: 1.0}\n",
+                                      "target: RUS, intensity: 1.0, scope: firms, listed: {CHN: 30}}\n",
                                   "seeded.yaml");
   const Run a = run_spec(spec);
   const Run b = run_spec(spec);
   spec.seed += 1;
   const Run c = run_spec(spec);
-  const auto penalties = [](const Run& r) {
+  // Who the round designates, and what they lose, depend on the seed.
+  const auto designations = [](const Run& r) {
     std::vector<double> all;
-    for (std::size_t t = 0; t < r.out.records.size(); ++t) {
-      const auto& p = r.at("penalties", t);
-      all.insert(all.end(), p.begin(), p.end());
-    }
+    for (std::size_t t = 0; t < r.out.records.size(); ++t)
+      for (const char* name : {"penalties", "designation_loss"}) {
+        const auto& p = r.at(name, t);
+        all.insert(all.end(), p.begin(), p.end());
+      }
     return all;
   };
-  CHECK(penalties(a) == penalties(b));
-  CHECK(penalties(a) != penalties(c));
+  CHECK(designations(a) == designations(b));
+  CHECK(designations(a) != designations(c));
+}
+
+TEST_CASE("a designation round designates the entities it lists whatever the number of agents, once",
+          "[engine][designation]") {
+  // RUS sells to CHN; CHN's importers are the third-country firms USA lists.
+  // Two population sizes standing for the same 1,000 real firms per population.
+  const auto run = [](int count) {
+    const std::string n = std::to_string(count);
+    return run_world_text(
+        "firms:\n"
+        "  - {state: CHN, sector: [crude, energy_other, metals_minerals, machinery_electronics, consumer_goods],\n"
+        "     role: [exporter, importer], count: " + n + ", represents: 1000}\n"
+        "  - {state: [RUS, IND, TUR, USA, EU, ROW],\n"
+        "     sector: [crude, energy_other, metals_minerals, machinery_electronics, consumer_goods],\n"
+        "     role: [exporter, importer], count: 50}\n"
+        "  - {state: TUR, sector: [machinery_electronics, consumer_goods], role: intermediary, count: 20,\n"
+        "     capacity: 15}\n"
+        "events:\n  - {id: r, kind: secondary_sanctions, start: 2014-06, by: USA, target: RUS, scope: firms,\n"
+        "     intensity: 0.5, listed: {CHN: 20}}\n");
+  };
+  for (int count : {100, 400}) {
+    INFO(count << " agents per population");
+    const Run r = run(count);
+    const std::size_t chn = r.state("CHN");
+    const double per_agent = 1000.0 / count;
+    double listed = 0, before = 0, after = 0;
+    const int round = Month::from(2014, 6) - r.spec.start;
+    for (std::size_t t = 0; t < r.out.records.size(); ++t)
+      for (std::size_t k = 0; k < r.K(); ++k) {
+        const double p = r.at("penalties", t)[chn * r.K() + k];
+        (static_cast<int>(t) < round ? before : static_cast<int>(t) == round ? listed : after) += p;
+      }
+    CHECK(listed * per_agent == 20.0);
+    CHECK(before == 0.0);
+    CHECK(after == 0.0);  // no designations between rounds
+  }
 }
 
 TEST_CASE("an embargo moves a sanctioned exporter's sales to the remaining buyers and raises its discount",

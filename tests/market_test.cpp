@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "geosim/market/market.hpp"
+#include "geosim/market/valuation.hpp"
+#include "geosim/rules/learning.hpp"
 #include "geosim/state/world.hpp"
 #include "unit_world.hpp"
 
@@ -354,4 +356,83 @@ TEST_CASE("a residual supplier meets every order in a supply-limited sector, bey
   const auto p = market::clear(plain.context(), plain.w, orders);
   CHECK(p.direct(plain.ccc, plain.aaa, plain.m) == Approx(month));
   CHECK(p.unmet(plain.aaa, plain.m) == Approx(1.5 * month));
+}
+
+TEST_CASE("a designated exporter loses its exposure's share of its sales to buyers not sanctioned, to its peers",
+          "[market][designation]") {
+  // CCC sells goods to AAA, which BBB sanctions, and to HUB, which nobody does.
+  Fixture f(more_buyers + "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: BBB, target: AAA, "
+                          "sectors: [goods], scope: firms}\n");
+  const auto ctx = f.context();
+  auto& firms = f.w.firms;
+  const auto g = static_cast<std::size_t>(f.w.exporter_group[f.ccc * f.w.dims.markets() + f.m]);
+  const auto& group = f.w.groups[g].firms;
+  const std::size_t d = group.front();
+  const double e = 0.4;  // its Western exposure when designated
+  firms.designated[d] = 1;
+  firms.retained[d] = 1 - e;
+  firms.exposure[d] = 0.0;
+  rules::update_group_caution(f.w, 0, f.w.groups.size());
+  const double s = firms.share[d];
+  REQUIRE(f.w.group_state.lost[g] == Approx(s * e).epsilon(1e-15));
+
+  // Every importer group has a slot per option (firm_trade reads them all).
+  market::GroupOrders orders(f.w.groups.size()), desired(f.w.groups.size());
+  market::sum_group_orders(f.w, orders, desired, 0, f.w.groups.size());
+  f.order(orders, f.aaa, f.ccc, 0.4 * month);
+  f.order(orders, f.hub, f.ccc, 0.6 * month);
+  const auto c = market::clear(ctx, f.w, orders);
+  REQUIRE(c.target_sales(f.ccc, f.m) == Approx(0.4 * month));
+  market::firm_trade(ctx, f.w, c, 0, firms.state.size());
+
+  // World price 1: trade is in USD per month. Its sales to AAA stay its size
+  // share; of its 0.6 share of sales to HUB it keeps 1 - e, and the rest
+  // goes to its peers in proportion to their shares.
+  CHECK(firms.target_trade[d] == Approx(0.4 * month * s).epsilon(1e-12));
+  CHECK(firms.trade[d] == Approx(0.4 * month * s + 0.6 * month * s * (1 - e) / (1 - s * e)).epsilon(1e-12));
+  CHECK(firms.designation_loss[d] == Approx(0.6 * month * s * e).epsilon(1e-12));
+  double total = 0;
+  for (auto i : group) {
+    total += firms.trade[i];
+    if (i == d) continue;
+    CHECK(firms.designation_loss[i] == 0.0);
+    CHECK(firms.trade[i] == Approx(firms.share[i] * (0.4 * month + 0.6 * month / (1 - s * e))).epsilon(1e-12));
+  }
+  CHECK(total == Approx(month).epsilon(1e-12));  // the group's flows are clearing's
+}
+
+TEST_CASE("a designated importer's purchases from suppliers not sanctioned go to its peers, its sanctioned ones stay",
+          "[market][designation]") {
+  // AAA's goods importers buy from BBB, which CCC sanctions, and from CCC.
+  Fixture f(more_buyers + "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: CCC, target: BBB, "
+                          "sectors: [goods], scope: firms}\n");
+  const auto ctx = f.context();
+  auto& firms = f.w.firms;
+  const auto g = static_cast<std::size_t>(f.w.importer_group[f.aaa * f.w.dims.markets() + f.m]);
+  const auto& group = f.w.groups[g].firms;
+  // Each importer orders by its size share: 0.3 from BBB, 0.7 from CCC.
+  auto& net = f.w.network;
+  for (auto i : group) {
+    const auto [b, e] = net.edges(i);
+    for (std::size_t edge = b; edge < e; ++edge) {
+      const bool direct = net.option[edge].hub == state::Option::no_hub;
+      net.order[edge] = !direct ? 0.0 : net.option[edge].exporter == f.bbb ? 0.3 * month * firms.share[i]
+                                                                             : 0.7 * month * firms.share[i];
+    }
+  }
+  market::GroupOrders orders(f.w.groups.size()), desired(f.w.groups.size());
+  market::sum_group_orders(f.w, orders, desired, 0, f.w.groups.size());
+  const std::size_t d = group.back();
+  firms.designated[d] = 1;
+  firms.retained[d] = 0.5;
+  rules::update_group_caution(f.w, 0, f.w.groups.size());
+  const auto c = market::clear(ctx, f.w, orders);
+  market::firm_trade(ctx, f.w, c, 0, firms.state.size());
+  const double s = firms.share[d];
+  CHECK(firms.target_trade[d] == Approx(0.3 * month * s).epsilon(1e-12));
+  CHECK(firms.trade[d] == Approx(0.3 * month * s + 0.7 * month * s * 0.5 / (1 - 0.5 * s)).epsilon(1e-12));
+  CHECK(firms.designation_loss[d] == Approx(0.7 * month * s * 0.5).epsilon(1e-12));
+  double total = 0;
+  for (auto i : group) total += firms.trade[i];
+  CHECK(total == Approx(month).epsilon(1e-12));
 }

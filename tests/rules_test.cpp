@@ -12,8 +12,10 @@
 #include "geosim/rules/adaptive.hpp"
 #include "geosim/rules/context.hpp"
 #include "geosim/rules/decisions.hpp"
+#include "geosim/rules/designation.hpp"
 #include "geosim/rules/fleet.hpp"
 #include "geosim/rules/income.hpp"
+#include "geosim/rules/learning.hpp"
 #include "geosim/rules/demand.hpp"
 #include "geosim/rules/orders.hpp"
 #include "geosim/state/world.hpp"
@@ -363,8 +365,8 @@ std::string full_event(const model::PolicyKindInfo& kind) {
   static const std::map<std::string_view, std::string> values{
       {"id", "probe"},     {"start", "2020-01"},      {"end", "2020-12"},    {"by", "AAA"},
       {"target", "BBB"},   {"intensity", "0.5"},      {"label", "probe"},    {"sectors", "[goods]"},
-      {"dual_use_only", "false"}, {"cap", "50"},      {"currencies", "[USD]"}, {"scope", "both"},
-      {"banks", "banks"}};
+      {"dual_use_only", "false"}, {"cap", "50"},      {"currencies", "[USD]"}, {"scope", "firms"},
+      {"banks", "banks"},  {"listed", "{CCC: 1}"}};
   std::string keys = "kind: " + std::string(kind.name);
   const auto add = [&](std::span<const model::EventKey> list) {
     for (const model::EventKey& k : list) {
@@ -524,4 +526,145 @@ TEST_CASE("adaptive escalation rises with leakage, decays when it falls, and is 
   CHECK(step(on, w, 0.5) == Approx(0.2));
   CHECK(step(on, w, 0.01) == Approx(0.15));  // below the 5 % threshold
   CHECK(step(on, w, 0.0) == Approx(0.10));
+}
+
+// ---------------------------------------------------------------- designation rounds
+
+namespace {
+
+/// The unit world where BBB sanctions AAA: CCC's goods exporters are the
+/// third-country firms of a round in March 2020 that lists `listed` of them.
+/// `count` agents stand for `represents` real firms.
+model::ScenarioSpec round_world(int count, int represents, int listed) {
+  return unit_spec(
+      "firms:\n"
+      "  - {state: AAA, sector: [goods, chips], role: importer, count: 20}\n"
+      "  - {state: BBB, sector: [goods, chips], role: exporter, count: 10}\n"
+      "  - {state: CCC, sector: [goods, chips], role: exporter, count: " + std::to_string(count) +
+      ", represents: " + std::to_string(represents) + "}\n"
+      "  - {state: HUB, sector: chips, role: intermediary, count: 4, capacity: 6}\n"
+      "events:\n  - {id: r, kind: secondary_sanctions, start: 2020-03, by: BBB, target: AAA, sectors: [goods],\n"
+      "     scope: firms, intensity: 0.5, listed: {CCC: " + std::to_string(listed) + "}}\n");
+}
+
+/// Every firm of CCC trades 1 USD a month with AAA (goods and chips alike).
+void trade_with_target(const model::ScenarioSpec& spec, state::World& w) {
+  const Ids id(spec);
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i)
+    if (w.firms.state[i] == id.ccc) w.firms.target_trade[i] = w.firms.trade[i] = 1.0;
+}
+
+/// The firms a round in month `step` designates in a fresh world of `spec`.
+std::vector<std::size_t> designated(const model::ScenarioSpec& spec, int step, std::uint32_t run = 0) {
+  auto w = state::build_world(spec, spec.seed, run);
+  trade_with_target(spec, w);
+  rules::designate_firms(rules::make_context(spec, w, step, spec.seed, run), w);
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i)
+    if (w.firms.designated[i]) out.push_back(i);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a round designates the real entities it lists whatever the number of agents standing for them",
+          "[rules][designation]") {
+  // 400 real firms in each population, as 100, 400 or 800 agents: 5, 20 or 40
+  // agents of CCC's goods exporters for the 20 listed.
+  for (int count : {100, 400, 800}) {
+    INFO(count << " agents");
+    const auto spec = round_world(count, 400, 20);
+    const auto firms = designated(spec, 2);
+    CHECK(static_cast<double>(firms.size()) * 400.0 / count == 20.0);
+    const auto w = state::build_world(spec, spec.seed, 0);
+    for (auto i : firms) {
+      CHECK(w.firms.state[i] == Ids(spec).ccc);
+      CHECK(w.firms.sector[i] == Ids(spec).goods);  // the event's sector only
+    }
+  }
+}
+
+TEST_CASE("a round that lists a fraction of an agent designates it with that probability", "[rules][designation]") {
+  // 4 real firms per agent, 22 listed: 5 agents, and a sixth half the time.
+  const auto spec = round_world(100, 400, 22);
+  double entities = 0;
+  const int runs = 400;
+  for (int run = 0; run < runs; ++run) {
+    const auto n = designated(spec, 2, static_cast<std::uint32_t>(run)).size();
+    CHECK((n == 5 || n == 6));
+    entities += 4.0 * static_cast<double>(n);
+  }
+  CHECK(entities / runs == Approx(22.0).margin(0.4));  // standard error 0.1
+}
+
+TEST_CASE("rounds happen only in their start month and draw the same firms for the same seed and run",
+          "[rules][designation]") {
+  const auto spec = round_world(100, 100, 7);
+  CHECK(designated(spec, 1).empty());
+  CHECK(designated(spec, 3).empty());
+  const auto a = designated(spec, 2);
+  CHECK(a.size() == 7);
+  CHECK(designated(spec, 2) == a);
+  CHECK(designated(spec, 2, 1) != a);
+}
+
+TEST_CASE("a designated firm loses its exposure, keeps the rest of its business and fears no more", "[rules][designation]") {
+  const auto spec = round_world(100, 100, 3);
+  auto w = state::build_world(spec, spec.seed, 0);
+  trade_with_target(spec, w);
+  const auto exposure = w.firms.exposure;
+  rules::designate_firms(rules::make_context(spec, w, 2, spec.seed, 0), w);
+  int n = 0;
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i) {
+    if (!w.firms.designated[i]) {
+      CHECK(w.firms.retained[i] == 1.0);
+      continue;
+    }
+    ++n;
+    CHECK(w.firms.penalised[i] == 1);
+    CHECK(w.firms.exposure[i] == 0.0);
+    CHECK(w.firms.retained[i] == 1.0 - exposure[i]);
+  }
+  CHECK(n == 3);
+  // Next month the flag is cleared; the designation stays.
+  rules::designate_firms(rules::make_context(spec, w, 3, spec.seed, 0), w);
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i) CHECK(w.firms.penalised[i] == 0);
+  // Its group's lost share of business with partners not sanctioned.
+  rules::update_group_caution(w, 0, w.groups.size());
+  double lost = 0;
+  for (std::size_t i = 0; i < w.firms.state.size(); ++i)
+    if (w.firms.designated[i]) lost += w.firms.share[i] * exposure[i];
+  double sum = 0;
+  for (double x : w.group_state.lost) sum += x;
+  CHECK(sum == Approx(lost).epsilon(1e-12));
+}
+
+TEST_CASE("a designated bank's size shrinks by its exposure and its Western business goes to its state's other banks",
+          "[rules][designation]") {
+  const auto spec = unit_spec(
+      "banks:\n  - {name: banks, state: AAA, count: 4, size: 1, exposure: 0.25}\n"
+      "events:\n  - {id: r, kind: secondary_sanctions, start: 2020-02, by: CCC, target: BBB, scope: banks,\n"
+      "     intensity: 0.5, listed: {AAA: 1}}\n");
+  const Ids id(spec);
+  auto w = state::build_world(spec, spec.seed, 0);
+  const auto ctx = rules::make_context(spec, w, 1, spec.seed, 0);
+  rules::designate_banks(ctx, w);  // AAA has no payments with BBB yet: nobody to list
+  for (auto d : w.banks.designated) CHECK(d == 0);
+  w.agg.target_payments(id.aaa) = 0.3;
+  rules::designate_banks(ctx, w);
+  int n = 0;
+  double total = 0;
+  for (std::size_t i = 0; i < w.banks.state.size(); ++i) {
+    total += w.banks.share[i];
+    if (w.banks.designated[i]) {
+      ++n;
+      CHECK(w.banks.size[i] == 0.75);
+      CHECK(w.banks.exposure[i] == 0.0);
+      CHECK(w.banks.share[i] == Approx(0.75 / 3.75));
+    } else {
+      CHECK(w.banks.share[i] == Approx(1.0 / 3.75));
+    }
+  }
+  CHECK(n == 1);
+  CHECK(total == Approx(1.0));
 }

@@ -256,7 +256,7 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  REQUIRE(spec.events.size() == 24);
+  REQUIRE(spec.events.size() == 25);
   const auto& embargo = event(spec, 16);
   CHECK(embargo.kind == model::PolicyKind::import_ban);
   CHECK(embargo.start.str() == "2022-12-05");
@@ -280,7 +280,7 @@ TEST_CASE("parameters not in the file keep the defaults of the spec", "[scenario
   CHECK(spec.params.risk.margin == 0.1);
   CHECK(spec.params.orders.reoptimise_share == 0.15);
   CHECK(spec.params.risk.penalty_multiple == model::RiskParams{}.penalty_multiple);
-  CHECK(spec.params.payments.clear_rate == model::PaymentParams{}.clear_rate);
+  CHECK(spec.params.payments.currency_inertia == model::PaymentParams{}.currency_inertia);
   CHECK(spec.params.adaptive.escalation == model::AdaptiveParams{}.escalation);
 }
 
@@ -753,7 +753,7 @@ std::string sample_value(std::string_view key) {
       {"id", "probe"},       {"start", "2021-03"},     {"end", "2022-06"},      {"by", "AAA"},
       {"target", "BBB"},     {"intensity", "0.5"},     {"label", "probe"},      {"sectors", "[oil]"},
       {"dual_use_only", "true"}, {"cap", "60"},        {"currencies", "[USD]"}, {"scope", "firms"},
-      {"banks", "big"}};
+      {"banks", "big"},      {"listed", "{HUB: 2}"}};
   const auto it = values.find(key);
   if (it == values.end()) FAIL("no sample value for event key '" << key << "'; add one to sample_value()");
   return it->second;
@@ -1028,4 +1028,52 @@ TEST_CASE("an export capacity above 1e15 USD per year is rejected at validation"
   CHECK(error_of(mini("export_capacity: {oil: 30}", "export_capacity: {oil: 1e297}")) ==
         "mini.yaml:21:28: states[1].export_capacity.oil: 1e+306 is too large; flows (USD per year) are limited to "
         "1e+15 so that the model's sums and products of them stay finite");
+}
+
+// ---------------------------------------------------------------- designation rounds
+
+namespace {
+
+/// mini.yaml with its bank withdrawal replaced by a secondary-sanctions event
+/// with the keys `keys`.
+std::string mini_round(const std::string& keys) {
+  return mini("kind: bank_withdrawal, start: 2022-01, by: AAA, target: BBB, banks: big}",
+              "kind: secondary_sanctions, start: 2022-01, by: AAA, target: BBB, " + keys + "}");
+}
+
+}  // namespace
+
+TEST_CASE("a round's listed entities and a population's real count load with the event and the population",
+          "[scenario]") {
+  const auto spec = load_text(
+      mini_round("scope: firms, listed: {HUB: 12}")
+          .replace(mini().find("count: 3, capacity: 2"), 21, "count: 3, represents: 30, capacity: 2"),
+      "mini.yaml");
+  const auto& e = spec.events.at(2);
+  REQUIRE(e.listed.size() == 1);
+  CHECK(spec.states[index(e.listed[0].state)].code == "HUB");
+  CHECK(e.listed[0].entities == 12.0);
+  CHECK(spec.firms.back().represents == 30.0);
+  CHECK_FALSE(spec.firms.front().represents.has_value());  // one agent, one firm
+  CHECK(spec.sources.count("events[2].listed.HUB"));
+}
+
+TEST_CASE("a round's listing is an error unless it names third states, whole counts and firms or banks",
+          "[scenario]") {
+  CHECK(error_of(mini_round("listed: {HUB: 2}")) ==
+        "mini.yaml:35:89: events[2].listed: a designation round lists firms or banks: give scope: firms or "
+        "scope: banks (two events for both)");
+  CHECK(error_of(mini_round("scope: firms, listed: {BBB: 2}")) ==
+        "mini.yaml:35:109: events[2].listed.BBB: a round lists third-country entities, not those of BBB (by or "
+        "target of the event)");
+  CHECK(error_of(mini_round("scope: firms, listed: {HBU: 2}")) ==
+        "mini.yaml:35:104: events[2].listed.HBU: 'HBU' is not a defined state; defined: AAA, "
+        "BBB, HUB");
+  CHECK(error_of(mini_round("scope: banks, listed: {HUB: 2.5}")) ==
+        "mini.yaml:35:109: events[2].listed.HUB: expected a whole number, got '2.5'");
+  CHECK(error_of(mini_round("scope: banks, listed: [HUB]")) ==
+        "mini.yaml:35:103: events[2].listed: expected a map of state code to the number of its entities listed, such "
+        "as {CHN: 20}, got a list");
+  CHECK(error_of(mini("count: 3, capacity: 2", "count: 3, represents: 0, capacity: 2")) ==
+        "mini.yaml:29:75: firms[3].represents: 0 is outside [1, 4294967295]");
 }

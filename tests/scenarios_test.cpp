@@ -84,10 +84,15 @@ TEST_CASE("without secondary sanctions Chinese firms are less cautious and China
   CHECK(effect(none, base, bilateral) > 0.03 * mean(base, bilateral));
 }
 
-TEST_CASE("doubled secondary sanctions make Chinese firms more cautious and China-Russia trade lower",
+TEST_CASE("doubled secondary sanctions make Chinese firms and banks more cautious and China-Russia trade lower",
           "[scenarios][replicates]") {
   const auto &base = runs_of("baseline"), &doubled = runs_of("secondary_doubled_2024");
   CHECK(effect(doubled, base, cautious_chinese_machinery) > 0.01);
+  const auto banks = [](const Run& r) {
+    const auto chn = r.state("CHN");
+    return r.mean_over(from, to, [&](std::size_t t) { return r.at("cautious_bank_share", t)[chn]; });
+  };
+  CHECK(effect(doubled, base, banks) > 0.01);
   INFO("trade " << mean(base, bilateral) * 12e-9 << " vs " << mean(doubled, bilateral) * 12e-9 << " USD bn/yr");
   CHECK(effect(doubled, base, bilateral) < -0.01 * mean(base, bilateral));
 }

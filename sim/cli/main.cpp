@@ -213,6 +213,10 @@ int validate_command(const std::string& scenario_path, const std::vector<std::st
       os << "]";
     }
     if (e.kind == model::PolicyKind::price_cap) os << "  cap " << e.cap;
+    if (!e.listed.empty()) {
+      os << "  listed";
+      for (const auto& l : e.listed) os << " " << spec.states[index(l.state)].code << " " << l.entities;
+    }
     if (e.end) os << "  until " << e.end->str();
     os << "\n";
   }

@@ -9,6 +9,7 @@
 #include "geosim/rules/adaptive.hpp"
 #include "geosim/rules/fleet.hpp"
 #include "geosim/rules/decisions.hpp"
+#include "geosim/rules/designation.hpp"
 #include "geosim/rules/demand.hpp"
 #include "geosim/rules/income.hpp"
 #include "geosim/rules/learning.hpp"
@@ -97,8 +98,8 @@ class Simulation {
 
     // 7. Enforcement, then what agents learn from it next step.
     rules::update_target_payments(ctx, w, pair_value);
-    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::detect_firms(ctx, w, b, e); });
-    exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::detect_banks(ctx, w, b, e); });
+    rules::designate_firms(ctx, w);
+    rules::designate_banks(ctx, w);
     rules::GroupOutcome outcome(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
     rules::learn_from_step(ctx, w, outcome);

@@ -23,8 +23,9 @@ struct Derived {
   Grid vulnerability;  ///< [state][partner] vulnerability-weighted dependence (MODEL.md §6), 1
   Grid price;          ///< [sector] world price, in the sector's price unit
   /// Firm tallies [state][sector] from one pass over the firm columns: firms,
-  /// and sums of cautious, penalised, designated and belief.
-  Grid firms, cautious, penalised, designated, belief;
+  /// and sums of cautious, penalised, designated, belief and designation
+  /// loss (USD/month).
+  Grid firms, cautious, penalised, designated, belief, designation_loss;
   /// Bank tallies [state]: banks, and sums of cautious and penalised.
   Grid banks, bank_cautious, bank_penalised;
 };
@@ -99,7 +100,7 @@ Derived derive(const StepData& d) {
   x.price = Grid({K});
   for (std::size_t k = 0; k < K; ++k) x.price(k) = ctx.price(k) * spec.sectors[k].reference_price;
 
-  x.firms = x.cautious = x.penalised = x.designated = x.belief = Grid({S, K});
+  x.firms = x.cautious = x.penalised = x.designated = x.belief = x.designation_loss = Grid({S, K});
   const auto& f = w.firms;
   for (std::size_t i = 0; i < f.state.size(); ++i) {
     const std::size_t s = f.state[i], k = f.sector[i];
@@ -108,6 +109,7 @@ Derived derive(const StepData& d) {
     x.penalised(s, k) += f.penalised[i];
     x.designated(s, k) += f.designated[i];
     x.belief(s, k) += f.belief[i];
+    x.designation_loss(s, k) += f.designation_loss[i];
   }
   x.banks = x.bank_cautious = x.bank_penalised = Grid({S});
   const auto& b = w.banks;
@@ -229,14 +231,19 @@ const std::vector<Variable>& catalogue() {
       {{"bank_fee", "1", "fee above normal that state's banks charge on payments linked to partner, fraction of value",
         {D::time, D::state, D::partner}},
        [](const StepData& d, const X&) { return d.world.agg.bank_fee.data(); }},
-      {{"penalties", "firms/month", "firms of state in sector penalised by secondary sanctions",
+      {{"penalties", "firms/month", "firms of state in sector designated by secondary sanctions this month",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return x.penalised.data(); }},
-      {{"bank_penalties", "banks/month", "banks of state penalised by secondary sanctions", {D::time, D::state}},
+      {{"bank_penalties", "banks/month", "banks of state designated by secondary sanctions this month", {D::time, D::state}},
        [](const StepData&, const X& x) { return x.bank_penalised.data(); }},
-      {{"designated_share", "1", "share of state's firms in sector designated (lost Western access)",
+      {{"designated_share", "1", "share of state's firms in sector designated (lost their Western business)",
         {D::time, D::state, D::sector}},
        [](const StepData&, const X& x) { return mean_of(x.designated, x.firms); }},
+      {{"designation_loss", "USD/month",
+        "business with partners not sanctioned that state's designated firms in sector lost (their Western "
+        "business, taken over by their peers)",
+        {D::time, D::state, D::sector}},
+       [](const StepData&, const X& x) { return x.designation_loss.data(); }},
       {{"payment_backlog", "USD", "payments between state and partner waiting for a channel",
         {D::time, D::state, D::partner}},
        [](const StepData& d, const X&) { return d.world.agg.backlog.data(); }},

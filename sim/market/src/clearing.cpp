@@ -112,7 +112,8 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
     }
 
   Clearing c{state::Grid({S, S, M}), state::Grid({S, S, S, M}), state::Grid({S, M}), state::Grid({S, M}),
-             state::Grid({S, M}),    state::Grid({S, M}),       state::Grid({S, S, M}), GroupOrders(groups.size())};
+             state::Grid({S, M}),    state::Grid({S, M}),       state::Grid({S, S, M}), GroupOrders(groups.size()),
+             {}};
   state::Grid sold_target({S, M});
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t i = groups[g].state, m = groups[g].market;
@@ -169,6 +170,7 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
       round2_target(j, m) = std::min(r, ratio(spare_target(j, m), asked_target(j, m)));
     }
 
+  c.open_filled.assign(groups.size(), 0.0);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::size_t i = groups[g].state, m = groups[g].market;
     double wanted = 0, got = 0;
@@ -181,6 +183,7 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
       if (orders[g][o] > 0) c.fill[g][o] = filled / orders[g][o];
       wanted += orders[g][o];
       got += filled;
+      if (ctx.firm_enforcement(i, j, m) <= 0) c.open_filled[g] += filled;
       if (op.hub == Option::no_hub) {
         c.direct(j, i, m) += filled;
         if (at_risk(j, i, m)) c.target_sales(j, m) += filled;

@@ -84,7 +84,12 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
     const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
     const auto role = static_cast<Role>(f.role[i]);
     const double price = role == Role::importer ? ctx.import_price(s, f.sector[i]) : ctx.price(f.sector[i]);
-    double trade = 0, target = 0, via_hub = 0;
+    // A designated firm keeps its trade with sanctioned partners and only
+    // `retained` of its size share of the group's other business; the rest
+    // goes to the group's other firms in proportion to their shares (the
+    // group's flows are those of clearing). `lost` is what it no longer has.
+    const double kept = f.retained[i], lost_share = gs.lost[g];
+    double trade = 0, target = 0, via_hub = 0, lost = 0;
     if (role == Role::importer) {
       const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
       for (std::size_t edge = b; edge < e; ++edge) {
@@ -96,10 +101,18 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
           if (net.option[edge].hub != Option::no_hub) via_hub += q;
         }
       }
+      if (lost_share > 0) {
+        // Purchases from suppliers that are not sanctioned are then split by
+        // size share, as exporters' sales always are.
+        const double open = c.open_filled[g];
+        trade = target + open * f.share[i] * kept / std::max(1e-12, 1 - lost_share);
+        lost = open * f.share[i] * (1 - kept);
+      }
     } else if (role == Role::exporter) {
       // Sales to sanctioned destinations go to the firms willing to make them.
       const double open = c.sales(s, m) - c.target_sales(s, m) - c.hub_sales(s, m);
-      trade = open * f.share[i];
+      trade = open * f.share[i] * kept / std::max(1e-12, 1 - lost_share);
+      lost = open * f.share[i] * (1 - kept);
       if (!f.cautious[i] && gs.cautious[g] < 1) target += c.target_sales(s, m) * f.share[i] / (1 - gs.cautious[g]);
       if (!f.cautious_hub[i] && gs.cautious_hub[g] < 1) {
         via_hub = c.hub_sales(s, m) * f.share[i] / (1 - gs.cautious_hub[g]);
@@ -117,14 +130,21 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
         }
       }
       if (!f.cautious[i] && gs.cautious[g] < 1) {
-        trade = through * f.share[i] / (1 - gs.cautious[g]);
-        target = sanctioned * f.share[i] / (1 - gs.cautious[g]);
+        const double willing = 1 - gs.cautious[g];  // designated firms are never cautious
+        trade = through * f.share[i] / willing;
+        target = sanctioned * f.share[i] / willing;
         via_hub = target;
+        if (lost_share > 0) {
+          const double open = through - sanctioned;
+          trade = target + open * f.share[i] * kept / std::max(1e-12, willing - lost_share);
+          lost = open * f.share[i] * (1 - kept) / willing;
+        }
       }
     }
     f.trade[i] = trade * price;
     f.target_trade[i] = target * price;
     f.target_via_hub[i] = via_hub * price;
+    f.designation_loss[i] = lost * price;
   }
 }
 

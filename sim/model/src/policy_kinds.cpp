@@ -27,7 +27,7 @@ constexpr EventKey price_cap_keys[] = {
     {"sectors", true, "a price cap is stated in the price unit of its sectors"},
     {"cap", true, "the price ceiling, in the sector's price unit"}};
 constexpr EventKey financial_sanctions_keys[] = {sectors, {"currencies"}};
-constexpr EventKey secondary_sanctions_keys[] = {sectors, {"dual_use_only"}, {"scope"}};
+constexpr EventKey secondary_sanctions_keys[] = {sectors, {"dual_use_only"}, {"scope"}, {"listed"}};
 constexpr EventKey bank_withdrawal_keys[] = {sectors, {"banks"}};
 constexpr EventKey risk_premium_keys[] = {sectors};
 
@@ -43,6 +43,18 @@ void check_financial_sanctions(const EventCheck& c) {
   if (c.event.currencies.empty() && !c.spec.states[index(c.event.by)].home_currency)
     c.fail("currencies",
            c.state_code(c.event.by) + " has no home_currency, so the event must name the blocked currencies");
+}
+
+void check_secondary_sanctions(const EventCheck& c) {
+  const PolicyEvent& e = c.event;
+  if (e.listed.empty()) return;
+  // One pool to draw from: firms and banks are not weighed against each other.
+  if (e.scope == SanctionScope::both)
+    c.fail("listed", "a designation round lists firms or banks: give scope: firms or scope: banks (two events for both)");
+  for (const Listing& l : e.listed)
+    if (l.state == e.by || l.state == e.target)
+      c.fail("listed." + c.state_code(l.state), "a round lists third-country entities, not those of " +
+                                                    c.state_code(l.state) + " (by or target of the event)");
 }
 
 void check_bank_withdrawal(const EventCheck& c) {
@@ -72,7 +84,7 @@ constexpr PolicyKindInfo table[] = {
     {PolicyKind::import_ban, "import_ban", import_ban_keys, nothing_more},
     {PolicyKind::price_cap, "price_cap", price_cap_keys, check_price_cap},
     {PolicyKind::financial_sanctions, "financial_sanctions", financial_sanctions_keys, check_financial_sanctions},
-    {PolicyKind::secondary_sanctions, "secondary_sanctions", secondary_sanctions_keys, nothing_more},
+    {PolicyKind::secondary_sanctions, "secondary_sanctions", secondary_sanctions_keys, check_secondary_sanctions},
     {PolicyKind::bank_withdrawal, "bank_withdrawal", bank_withdrawal_keys, check_bank_withdrawal},
     {PolicyKind::risk_premium, "risk_premium", risk_premium_keys, nothing_more},
     {PolicyKind::fleet_sanctions, "fleet_sanctions", no_own_keys, nothing_more},

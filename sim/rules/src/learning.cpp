@@ -10,14 +10,16 @@ void update_group_caution(state::World& world, std::size_t begin, std::size_t en
   const auto& f = world.firms;
   auto& gs = world.group_state;
   for (std::size_t g = begin; g < end; ++g) {
-    double c = 0, ch = 0;
+    double c = 0, ch = 0, lost = 0;
     for (auto i : world.groups[g].firms) {
       c += f.cautious[i] * f.share[i];
       ch += f.cautious_hub[i] * f.share[i];
+      if (f.retained[i] < 1) lost += f.share[i] * (1 - f.retained[i]);
     }
     // Shares sum to one only up to rounding.
     gs.cautious[g] = std::min(c, 1.0);
     gs.cautious_hub[g] = std::min(ch, 1.0);
+    gs.lost[g] = lost;
   }
 }
 

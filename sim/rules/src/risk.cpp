@@ -104,49 +104,4 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
   }
 }
 
-void detect_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
-  const auto& r = ctx.spec->params.risk;
-  auto& f = world.firms;
-  for (std::size_t i = begin; i < end; ++i) {
-    f.penalised[i] = 0;
-    const std::size_t s = f.state[i], m = state::market_of(f.sector[i], f.product[i]);
-    const double e = risk_of(ctx, f, i, s, m);
-    if (e <= 0 || f.designated[i] || f.target_trade[i] <= 0) continue;
-    const double via_hub = f.target_via_hub[i] / f.target_trade[i];
-    const double route = (1.0 - via_hub) + via_hub * ctx.hub_detection;
-    const double p = std::min(1.0, r.detection_base * e * f.visibility[i] * route);
-    Stream stream(ctx.seed, ctx.run, AgentKind::firm, static_cast<std::uint32_t>(i),
-                  static_cast<std::uint32_t>(ctx.step), Phase::enforcement);
-    if (stream.uniform() < p) {
-      // Designation: the firm loses its Western access, and with it the
-      // reason to fear further penalties.
-      f.penalised[i] = 1;
-      f.designated[i] = 1;
-      f.exposure[i] = 0.0;
-    }
-  }
-}
-
-void detect_banks(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end) {
-  const auto& r = ctx.spec->params.risk;
-  auto& b = world.banks;
-  for (std::size_t i = begin; i < end; ++i) {
-    b.penalised[i] = 0;
-    const std::size_t s = b.state[i];
-    const double e = ctx.bank_at_risk(s);
-    const double volume = std::min(1.0, b.offer[i]);
-    if (e <= 0 || b.designated[i] || volume <= 0 || world.agg.target_payments(s) <= 0) continue;
-    // Detection rises with the share of its normal sanctioned-linked
-    // payments the bank still processes.
-    const double p = std::min(1.0, r.detection_base * e * b.visibility[i] * volume);
-    Stream stream(ctx.seed, ctx.run, AgentKind::bank, static_cast<std::uint32_t>(i),
-                  static_cast<std::uint32_t>(ctx.step), Phase::enforcement);
-    if (stream.uniform() < p) {
-      b.penalised[i] = 1;
-      b.designated[i] = 1;
-      b.exposure[i] = 0.0;
-    }
-  }
-}
-
 }  // namespace geosim::rules

@@ -423,6 +423,33 @@ class Converter {
     return static_cast<std::size_t>(it - sector_codes_.begin());
   }
 
+  /// The state a map entry's key names; an input error at the key if no
+  /// state has that code.
+  StateId state_key(const detail::Entry& e, const std::string& sub) const {
+    const auto it = std::find(state_codes_.begin(), state_codes_.end(), e.key);
+    if (it == state_codes_.end())
+      throw InputError(e.key_where, sub,
+                       "'" + e.key + "' is not a defined state" + suggest(e.key, state_codes_) +
+                           "; defined: " + join(state_codes_));
+    return make_id<StateId>(static_cast<std::size_t>(it - state_codes_.begin()));
+  }
+
+  /// A designation round's map of state code to the number of its entities
+  /// listed.
+  std::vector<model::Listing> listings(const Node& n, const std::string& path) {
+    if (!n.is_map())
+      fail(n, path, "expected a map of state code to the number of its entities listed, such as {CHN: 20}, got " +
+                        describe(n));
+    std::vector<model::Listing> out;
+    for (const detail::Entry& e : n.entries) {
+      const std::string sub = at(path, e.key);
+      record(sub, e.value);
+      const StateId s = state_key(e, sub);
+      out.push_back({s, static_cast<double>(whole(e.value, sub, 0, std::numeric_limits<std::uint32_t>::max()))});
+    }
+    return out;
+  }
+
   /// A map of sector code to what `read(value, path)` makes of each value
   /// (`what` names it in the error); sectors not named get `T{}`.
   template <class T, class Read>
@@ -560,7 +587,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string path = at("firms", i);
       Fields f(spec_, items[i], path,
-               {"state", "sector", "role", "count", "size", "exposure", "exposure_size_slope",
+               {"state", "sector", "role", "count", "represents", "size", "exposure", "exposure_size_slope",
                 "state_owned_share", "state_owned_exposure", "risk_tolerance", "capacity"});
       std::vector<StateId> st;
       for (const auto& [node, sub] : one_or_many(f.need("state"), f.path("state"))) st.push_back(state(*node, sub));
@@ -575,6 +602,8 @@ class Converter {
       p.source_key = path;
       p.count = static_cast<std::uint32_t>(
           whole(f.need("count"), f.path("count"), 1, std::numeric_limits<std::uint32_t>::max()));
+      if (const Node* v = f.get("represents"))
+        p.represents = static_cast<double>(whole(*v, f.path("represents"), 1, std::numeric_limits<std::uint32_t>::max()));
       if (const Node* v = f.get("size")) p.size = distribution(*v, f.path("size"), Domain::positive_values);
       if (const Node* v = f.get("exposure")) p.exposure = distribution(*v, f.path("exposure"), Domain::shares);
       if (const Node* v = f.get("exposure_size_slope"))
@@ -611,7 +640,7 @@ class Converter {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string path = at("banks", i);
       Fields f(spec_, items[i], path,
-               {"name", "state", "count", "size", "exposure", "exposure_size_slope", "risk_tolerance"});
+               {"name", "state", "count", "represents", "size", "exposure", "exposure_size_slope", "risk_tolerance"});
       model::BankPopulationSpec b;
       b.source_key = path;
       b.name = text(f.need("name"), f.path("name"));
@@ -619,6 +648,8 @@ class Converter {
       for (const auto& [node, sub] : one_or_many(f.need("state"), f.path("state"))) st.push_back(state(*node, sub));
       b.count = static_cast<std::uint32_t>(
           whole(f.need("count"), f.path("count"), 1, std::numeric_limits<std::uint32_t>::max()));
+      if (const Node* v = f.get("represents"))
+        b.represents = static_cast<double>(whole(*v, f.path("represents"), 1, std::numeric_limits<std::uint32_t>::max()));
       if (const Node* v = f.get("size")) b.size = distribution(*v, f.path("size"), Domain::positive_values);
       if (const Node* v = f.get("exposure")) b.exposure = distribution(*v, f.path("exposure"), Domain::shares);
       if (const Node* v = f.get("exposure_size_slope"))
@@ -714,6 +745,7 @@ class Converter {
       }
       if (const Node* v = value("scope"))
         e.scope = static_cast<model::SanctionScope>(choice(*v, f.path("scope"), scopes));
+      if (const Node* v = value("listed")) e.listed = listings(*v, f.path("listed"));
       if (const Node* v = value("banks")) e.banks = text(*v, f.path("banks"));
       if (const Node* v = value("label")) e.label = text(*v, f.path("label"));
       spec_.events.push_back(std::move(e));

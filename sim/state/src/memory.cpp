@@ -21,11 +21,12 @@ std::size_t bytes_per_firm() noexcept {
   using F = FirmColumns;
   const std::size_t columns =
       row<decltype(F::state)> + row<decltype(F::sector)> + row<decltype(F::product)> + row<decltype(F::role)> +
-      row<decltype(F::group)> + row<decltype(F::size)> + row<decltype(F::share)> + row<decltype(F::visibility)> +
+      row<decltype(F::population)> + row<decltype(F::group)> + row<decltype(F::size)> + row<decltype(F::share)> + row<decltype(F::visibility)> +
       row<decltype(F::state_owned)> + row<decltype(F::exposure)> + row<decltype(F::risk_tolerance)> +
       row<decltype(F::belief)> + row<decltype(F::cautious)> + row<decltype(F::cautious_hub)> +
-      row<decltype(F::designated)> + row<decltype(F::penalised)> + row<decltype(F::trade)> +
-      row<decltype(F::target_trade)> + row<decltype(F::target_via_hub)>;
+      row<decltype(F::designated)> + row<decltype(F::penalised)> + row<decltype(F::retained)> +
+      row<decltype(F::trade)> + row<decltype(F::target_trade)> + row<decltype(F::target_via_hub)> +
+      row<decltype(F::designation_loss)>;
   return columns + row<decltype(FirmGroup::firms)> + row<decltype(Network::first_edge)> + sizeof(Csr::edges_size_type);
 }
 

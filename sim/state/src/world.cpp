@@ -69,7 +69,8 @@ std::vector<bool> targets_of(const model::ScenarioSpec& spec) {
 void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run, World& w) {
   auto& f = w.firms;
   const double size_elasticity = spec.params.risk.detection_size_elasticity;
-  for (const auto& pop : spec.firms) {
+  for (std::size_t p = 0; p < spec.firms.size(); ++p) {
+    const auto& pop = spec.firms[p];
     const std::size_t first = f.state.size();
     const double dual_fraction = spec.sectors[index(pop.sector)].dual_use_fraction;
     // The first round(fraction * n) firms of a population make dual-use goods
@@ -86,6 +87,7 @@ void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_
       f.sector.push_back(static_cast<std::uint16_t>(index(pop.sector)));
       f.product.push_back(i < dual ? 1 : 0);
       f.role.push_back(static_cast<std::uint8_t>(pop.role));
+      f.population.push_back(static_cast<std::uint32_t>(p));
       f.size.push_back(size);
       f.state_owned.push_back(state_owned);
       f.exposure.push_back(draw(pop.exposure, s));  // adjusted for size below
@@ -110,9 +112,11 @@ void add_firms(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_
   f.cautious_hub.assign(n, 0);
   f.designated.assign(n, 0);
   f.penalised.assign(n, 0);
+  f.retained.assign(n, 1.0);
   f.trade.assign(n, 0.0);
   f.target_trade.assign(n, 0.0);
   f.target_via_hub.assign(n, 0.0);
+  f.designation_loss.assign(n, 0.0);
 }
 
 void add_banks(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run, World& w) {
@@ -293,6 +297,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   w.group_state.cautious.assign(w.groups.size(), 0.0);
   w.group_state.cautious_hub.assign(w.groups.size(), 0.0);
   w.group_state.target_share.assign(w.groups.size(), 0.0);
+  w.group_state.lost.assign(w.groups.size(), 0.0);
   return w;
 }
 

@@ -57,6 +57,9 @@ struct Clearing {
   state::Grid hub_sales;     ///< [exporter][market] of which to hubs bound for sanctioned destinations
   state::Grid hub_volume;    ///< [hub][importer][market] re-exports through the hub
   GroupOrders fill;     ///< per importer group option: filled / ordered (above 1 when round 2 adds to it)
+  /// Per importer group: its filled orders with suppliers its firms may deal
+  /// with without risk (not sanctioned for them), reference USD / month.
+  std::vector<double> open_filled;
 };
 
 /// Phase 5: match orders to capacity. Round 1 rations each exporter pro rata

@@ -43,9 +43,13 @@ Flows record_flows(const rules::StepContext& ctx, state::World& world, const Cle
 /// with sanctioned partners. Importers: their filled orders; exporters: open
 /// sales by size share plus their part of sales to sanctioned destinations,
 /// split among non-cautious firms; intermediaries: the hub's throughput split
-/// among non-cautious intermediaries. Reads group_state caution (this step);
-/// writes firms' trade, target_trade, target_via_hub and network.filled of
-/// the firms' own edges.
+/// among non-cautious intermediaries. A designated firm keeps its trade with
+/// sanctioned partners and `retained` of its share of the rest, which its
+/// group's other firms take over (in a group with a designated firm,
+/// importers' purchases from partners that are not sanctioned are split by
+/// size share too). Reads group_state caution and lost (this step); writes
+/// firms' trade, target_trade, target_via_hub, designation_loss and
+/// network.filled of the firms' own edges.
 void firm_trade(const rules::StepContext& ctx, state::World& world, const Clearing& clearing, std::size_t begin,
                 std::size_t end);
 

@@ -192,6 +192,11 @@ struct FirmPopulationSpec {
   Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};  ///< > 0
   /// Intermediaries only: re-export capacity, USD per year.
   double capacity = 0.0;
+  /// Number of real firms the population stands for, when it has fewer (or
+  /// more) agents than the economy has firms; absent = `count` (one agent,
+  /// one firm). A designation round that lists n entities designates about
+  /// n x count / represents of these agents (docs/ODD.md §7.12). >= 1.
+  std::optional<double> represents;
   /// Key path of the scenario entry that defined this population (an entry
   /// with lists of states, sectors or roles expands into several), e.g.
   /// "firms[3]"; for messages. Empty when built in code.
@@ -206,6 +211,9 @@ struct BankPopulationSpec {
   Distribution exposure{Distribution::Kind::beta, 2.0, 5.0};
   double exposure_size_slope = 0.1;
   Distribution risk_tolerance{Distribution::Kind::lognormal, 1.0, 0.5};
+  /// Number of real banks the population stands for; absent = `count`. As
+  /// for firms. >= 1.
+  std::optional<double> represents;
   /// Key path of the scenario entry that defined this population, e.g.
   /// "banks[2]"; for messages. Empty when built in code.
   std::string source_key;
@@ -230,6 +238,13 @@ inline constexpr std::size_t policy_kind_count = static_cast<std::size_t>(Policy
 /// Which agents secondary sanctions are aimed at.
 enum class SanctionScope : std::uint8_t { firms, banks, both };
 
+/// Entities of one state listed (designated) by a round of secondary
+/// sanctions.
+struct Listing {
+  StateId state{};
+  double entities = 0.0;  ///< real firms or banks listed, a whole number >= 0
+};
+
 struct PolicyEvent {
   PolicyKind kind = PolicyKind::export_control;
   Date start;                        ///< applies from the month that holds it
@@ -242,6 +257,11 @@ struct PolicyEvent {
   double cap = 0.0;                  ///< price_cap: ceiling, in the sector's price_unit; > 0
   std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency
   SanctionScope scope = SanctionScope::both;  ///< secondary_sanctions
+  /// secondary_sanctions: a designation round in the event's start month,
+  /// listing this many entities (firms or banks, by `scope`) of each named
+  /// third state among those trading with `target`; empty = no round (the
+  /// announced enforcement alone).
+  std::vector<Listing> listed;
   std::string banks;                 ///< bank_withdrawal: bank population name; empty = all
   std::string label;                 ///< free text shown by `validate`
 };

@@ -29,13 +29,6 @@ void assess_banks(const StepContext& ctx, state::World& world, std::size_t begin
 double option_feasibility(const StepContext& ctx, std::size_t importer, std::size_t m,
                           const state::Option& o);
 
-/// Phase 7, firms: random detection of firms that traded with targets in a
-/// sanctioned market; the part of a firm's trade that went through hubs is
-/// detected less often. Writes penalised, designated, exposure.
-void detect_firms(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end);
-
-/// Phase 7, banks: detection of banks that processed payments of targets
-/// (world.agg.target_payments of this step must be set).
-void detect_banks(const StepContext& ctx, state::World& world, std::size_t begin, std::size_t end);
+/// Phase 7 (designation rounds) lives in designation.hpp.
 
 }  // namespace geosim::rules

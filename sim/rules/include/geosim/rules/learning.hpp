@@ -14,9 +14,11 @@
 namespace geosim::rules {
 
 /// Phase 2, groups [begin, end): size share of the group's firms that are
-/// cautious about direct trade, and even through hubs, each at most 1.
-/// Reads firms' cautious, cautious_hub and share; writes
-/// group_state.cautious and group_state.cautious_hub.
+/// cautious about direct trade, and even through hubs, each at most 1; and
+/// the size share of the group's business with partners that are not
+/// sanctioned that its designated firms lost (designated firms are never
+/// cautious). Reads firms' cautious, cautious_hub, share and retained;
+/// writes group_state.cautious, cautious_hub and lost.
 void update_group_caution(state::World& world, std::size_t begin, std::size_t end);
 
 /// Phase 7, before bank detection: share of each state's trade value with

@@ -65,6 +65,7 @@ struct FirmColumns {
   std::vector<std::uint16_t> sector;
   std::vector<std::uint8_t> product;       ///< 0 civilian, 1 dual-use
   std::vector<std::uint8_t> role;          ///< model::Role
+  std::vector<std::uint32_t> population;   ///< index into spec.firms
   std::vector<std::uint32_t> group;        ///< index into World::groups
   std::vector<double> size;                ///< relative size, > 0
   std::vector<double> share;               ///< share of its group's capacity or demand
@@ -75,12 +76,18 @@ struct FirmColumns {
   std::vector<double> belief;              ///< perceived / announced enforcement risk
   std::vector<std::uint8_t> cautious;      ///< withdrawn from direct trade with targets
   std::vector<std::uint8_t> cautious_hub;  ///< withdrawn also from trade through hubs
-  std::vector<std::uint8_t> designated;    ///< penalised: lost Western access
-  std::vector<std::uint8_t> penalised;     ///< penalised this step
+  std::vector<std::uint8_t> designated;    ///< listed in a designation round: lost its Western business
+  std::vector<std::uint8_t> penalised;     ///< designated this step
+  /// Share of its business with partners that are not sanctioned that the
+  /// firm keeps: 1, or 1 - exposure once designated (its Western business
+  /// lost, to the other firms of its group). [0, 1]
+  std::vector<double> retained;
   std::vector<double> trade;               ///< sales or purchases this step, USD per month
   std::vector<double> target_trade;        ///< of which with sanctioned targets, USD per month
   std::vector<double> target_via_hub;      ///< of which through intermediary hubs, USD per month
-
+  /// Business with partners that are not sanctioned that the firm lost to its
+  /// designation this step, at its size share of its group's: USD per month.
+  std::vector<double> designation_loss;
 };
 
 struct BankColumns {
@@ -101,8 +108,8 @@ struct BankColumns {
   /// Sanctioned-linked payments processed this step, multiple of the bank's
   /// normal share (0 .. willing_bank_capacity); 1 where none are restricted.
   std::vector<double> offer;
-  std::vector<std::uint8_t> designated;
-  std::vector<std::uint8_t> penalised;
+  std::vector<std::uint8_t> designated;    ///< listed in a designation round: size cut by its Western business
+  std::vector<std::uint8_t> penalised;     ///< designated this step
 };
 
 /// Firms of one (state, market, role): capacity or demand is shared by size.
@@ -129,6 +136,8 @@ static_assert(model::max_sectors - 1 <= largest<decltype(FirmColumns::sector)>);
 static_assert(2 * model::max_sectors - 1 <= std::numeric_limits<decltype(FirmGroup::market)>::max());
 static_assert(model::max_bank_populations - 1 <= largest<decltype(BankColumns::population)>);
 static_assert(model::max_firms <= largest<decltype(FirmGroup::firms)>);
+// Every firm population has at least one firm.
+static_assert(model::max_firms - 1 <= largest<decltype(FirmColumns::population)>);
 
 /// Importer relationships: a compressed sparse row graph from importer firms
 /// to their options. Edge e's data lives in the columns below at index e.
@@ -208,6 +217,10 @@ struct GroupState {
   std::vector<double> cautious;       ///< size share of cautious firms (direct trade)
   std::vector<double> cautious_hub;   ///< size share cautious even through hubs
   std::vector<double> target_share;   ///< share of the group's trade with targets
+  /// Size share of the group's business with partners that are not
+  /// sanctioned that its designated firms lost: sum of share x (1 -
+  /// retained); 0 without designations.
+  std::vector<double> lost;
 };
 
 struct World {
