@@ -151,11 +151,11 @@ TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as c
   CHECK(m.firm_bytes == 84 * 107);
   CHECK(m.bank_bytes == 4 * 63);
   CHECK(m.network_bytes == 80 * 68);
-  // Doubles: S*S*(M + 2K + 2C + 6) = 16 * 18 = 288, S*(3M + 2K + 8) = 4 * 24
-  // = 96, S*S*(1 + 2K) = 16 * 5 = 80; 464 in all, plus 3 * S*M int32 tables.
-  CHECK(m.grid_bytes == 464 * 8 + 3 * 16 * 4);
+  // Doubles: S*S*(M + 2K + 2C + 7) = 16 * 19 = 304, S*(3M + 2K + 8) = 4 * 24
+  // = 96, S*S*(1 + 2K) = 16 * 5 = 80; 480 in all, plus 3 * S*M int32 tables.
+  CHECK(m.grid_bytes == 480 * 8 + 3 * 16 * 4);
   CHECK(m.record_bytes == 100 * 13 * 8);
-  CHECK(m.total() == 8988 + 252 + 5440 + 3904 + 10400);
+  CHECK(m.total() == 8988 + 252 + 5440 + 4032 + 10400);
   // The network bound is exact here.
   const auto world = state::build_world(spec, 1, 0);
   CHECK(world.network.weight.size() == 80);

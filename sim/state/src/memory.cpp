@@ -81,10 +81,10 @@ MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t reco
   m.network_bytes = m.edges * static_cast<double>(bytes_per_edge());
   // Aggregates: flow S*S*M; discount, market_discount S*S*K; settlement_mix,
   // settled_share S*S*C; backlog, failed, availability, settlement_cost,
-  // base_settlement_cost, escalation S*S; price_ratio, base_price_ratio,
+  // base_settlement_cost, escalation, dependence S*S; price_ratio, base_price_ratio,
   // peer_penalty_rate S*M; clearing_shift, supply_price S*K; eight of S.
   // World: trade_cost S*S, freight S*S*K*2. Group tables: three of S*M int32.
-  const double grid_doubles = S * S * (M + 2 * K + 2 * C + 6) + S * (3 * M + 2 * K + 8) + S * S * (1 + 2 * K);
+  const double grid_doubles = S * S * (M + 2 * K + 2 * C + 7) + S * (3 * M + 2 * K + 8) + S * S * (1 + 2 * K);
   m.grid_bytes = grid_doubles * sizeof(double) + 3 * S * M * sizeof(std::int32_t);
   m.record_bytes = static_cast<double>(record_values) * static_cast<double>(records_held) * sizeof(double);
   return m;

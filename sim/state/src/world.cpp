@@ -283,6 +283,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.bank_penalty_rate = Grid({S});
   a.target_payments = Grid({S});
   a.cautious_bank_size = Grid({S});
+  a.dependence = Grid({S, S});
   w.group_state.cautious.assign(w.groups.size(), 0.0);
   w.group_state.cautious_hub.assign(w.groups.size(), 0.0);
   w.group_state.target_share.assign(w.groups.size(), 0.0);

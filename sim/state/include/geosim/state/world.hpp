@@ -182,6 +182,9 @@ struct Aggregates {
   Grid bank_penalty_rate;///< [state]
   Grid target_payments;  ///< [state] share of the state's trade value with sanctioned targets
   Grid cautious_bank_size; ///< [state] size share of the state's banks that are cautious, last step
+  /// [state][partner] partner's share of the state's trade last step, in [0, 1]
+  /// (market::dependence): the bargain's leverage reads it.
+  Grid dependence;
 };
 
 /// Per firm group, from the last step: how much of the group is cautious and
