@@ -1,8 +1,10 @@
 // market: bargaining, clearing and payments, each on the unit world.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <tuple>
 
+#include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 #include "geosim/state/world.hpp"
 #include "unit_world.hpp"
@@ -354,4 +356,100 @@ TEST_CASE("a residual supplier meets every order in a supply-limited sector, bey
   const auto p = market::clear(plain.context(), plain.w, orders);
   CHECK(p.direct(plain.ccc, plain.aaa, plain.m) == Approx(month));
   CHECK(p.unmet(plain.aaa, plain.m) == Approx(1.5 * month));
+}
+
+namespace {
+
+/// Three states, one sector, USD a month by hand: A trades only with B
+/// (exports 30, imports 10); B also with C (exports 100, imports 60); A and C
+/// do not trade. A's trade: 40, all with B; B's: 40 + 160 = 200; C's: 160.
+state::Grid three_states() {
+  state::Grid value({3, 3, 1});
+  value(0, 1, 0) = 30;
+  value(1, 0, 0) = 10;
+  value(1, 2, 0) = 100;
+  value(2, 1, 0) = 60;
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("dependence is the partner's share of the state's exports and imports", "[market][leverage]") {
+  const auto d = market::dependence(three_states());
+  CHECK(d(0, 1) == 1.0);
+  CHECK(d(1, 0) == Approx(0.2));
+  CHECK(d(1, 2) == Approx(0.8));
+  CHECK(d(2, 1) == 1.0);
+  CHECK(d(0, 2) == 0.0);
+  CHECK(d(2, 0) == 0.0);
+  // A state without trade depends on no one.
+  const auto none = market::dependence(state::Grid({2, 2, 1}));
+  CHECK(none(0, 1) == 0.0);
+}
+
+TEST_CASE("leverage is one half between states that depend equally on each other or do not trade",
+          "[market][leverage]") {
+  CHECK(market::leverage(0.3, 0.3) == 0.5);
+  CHECK(market::leverage_ratio(0.3, 0.3) == 1.0);
+  CHECK(market::leverage(0.0, 0.0) == 0.5);
+  CHECK(market::leverage_ratio(0.0, 0.0) == 1.0);
+  const auto d = market::dependence(three_states());
+  CHECK(market::leverage(d(0, 2), d(2, 0)) == 0.5);  // A and C do not trade
+}
+
+TEST_CASE("leverage of j over i is above one half exactly when i depends on j more than j on i",
+          "[market][leverage]") {
+  // By hand: B over A, (1 + 1 - 0.2) / 2 = 0.9, odds 1.8 / 0.2 = 9; A over B
+  // the complement, 0.1 and 1/9.
+  const auto d = market::dependence(three_states());
+  CHECK(market::leverage(d(0, 1), d(1, 0)) == Approx(0.9));
+  CHECK(market::leverage_ratio(d(0, 1), d(1, 0)) == Approx(9.0));
+  CHECK(market::leverage(d(1, 0), d(0, 1)) == Approx(0.1));
+  CHECK(market::leverage_ratio(d(1, 0), d(0, 1)) == Approx(1.0 / 9.0));
+  // Russia and China in 2021 (MODEL.md §4): about 18 % and 2.4 % of each
+  // other's trade.
+  CHECK(market::leverage(0.18, 0.024) == Approx(0.578));
+  for (double dij : {0.0, 0.01, 0.2, 0.5, 1.0})
+    for (double dji : {0.0, 0.01, 0.2, 0.5, 1.0}) {
+      INFO("d_ij " << dij << ", d_ji " << dji);
+      const double l = market::leverage(dij, dji), r = market::leverage_ratio(dij, dji);
+      CHECK((l >= 0.0 && l <= 1.0));
+      CHECK((l > 0.5) == (dij > dji));
+      CHECK((r > 1.0) == (dij > dji));
+      CHECK(l + market::leverage(dji, dij) == Approx(1.0));
+    }
+}
+
+TEST_CASE("leverage's ratio form is the odds of its bounded form", "[market][leverage]") {
+  for (double dij : {0.0, 0.05, 0.3, 0.7, 0.99})
+    for (double dji : {0.0, 0.02, 0.3, 0.6, 0.95}) {
+      INFO("d_ij " << dij << ", d_ji " << dji);
+      const double l = market::leverage(dij, dji), r = market::leverage_ratio(dij, dji);
+      CHECK(r == Approx(l / (1 - l)));
+      CHECK(l == Approx(r / (1 + r)));
+      CHECK(r * market::leverage_ratio(dji, dij) == Approx(1.0));
+    }
+  // The only infinite odds: all of i's trade is with j and none of j's with
+  // i, which trade cannot produce.
+  CHECK(std::isinf(market::leverage_ratio(1.0, 0.0)));
+}
+
+TEST_CASE("a small change of flows changes leverage a little, also near no trade", "[market][leverage]") {
+  const auto leverage_of = [](const state::Grid& value, std::size_t i, std::size_t j) {
+    const auto d = market::dependence(value);
+    return market::leverage(d(i, j), d(j, i));
+  };
+  const auto base = three_states();
+  for (double h : {1.0, 1e-3, 1e-6}) {
+    auto more = base;
+    more(1, 0, 0) += h;  // B sells A a little more
+    // B's dependence on A moves by less than h / 200, A's on B not at all.
+    CHECK(std::abs(leverage_of(more, 0, 1) - leverage_of(base, 0, 1)) < h / 400 + 1e-15);
+    // A little trade between A and C, who did not trade: leverage stays near
+    // one half (a ratio of dependences would jump to the ratio of their
+    // total trade).
+    auto opened = base;
+    opened(0, 2, 0) = h;
+    CHECK(std::abs(leverage_of(opened, 2, 0) - 0.5) < h);
+  }
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "geosim/engine/engine.hpp"
+#include "geosim/market/dependence.hpp"
 
 namespace geosim::engine {
 
@@ -12,9 +13,6 @@ using state::Grid;
 using state::market_of;
 
 namespace {
-
-/// Keeps leverage_ratio finite when a partner's vulnerability is zero.
-constexpr double ratio_floor = 1e-6;
 
 /// Quantities that several variables read, computed once per step before any
 /// variable so that no variable recomputes what another one needs.
@@ -161,18 +159,14 @@ const std::vector<Variable>& catalogue() {
       {{"vulnerability", "1", "vulnerability-weighted dependence of state on partner (MODEL.md 6)",
         {D::time, D::state, D::partner}},
        [](const StepData&, const X& x) { return x.vulnerability.data(); }},
-      {{"leverage", "1", "leverage of partner over state, v_ij / (v_ij + v_ji), in [0, 1]",
+      {{"leverage", "1",
+        "leverage of partner over state from net dependence, (1 + d_ij - d_ji) / 2, in [0, 1] (0.5: symmetric)",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) {
-         return of_both_directions(x.vulnerability,
-                                   [](double a, double b) { return a + b > 0 ? a / (a + b) : 0.5; });
-       }},
-      {{"leverage_ratio", "1", "leverage of partner over state, (v_ij + 1e-6) / (v_ji + 1e-6)",
+       [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage); }},
+      {{"leverage_ratio", "1",
+        "leverage of partner over state as odds, leverage / (1 - leverage) = (1 + d_ij - d_ji) / (1 - d_ij + d_ji)",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) {
-         return of_both_directions(x.vulnerability,
-                                   [](double a, double b) { return (a + ratio_floor) / (b + ratio_floor); });
-       }},
+       [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage_ratio); }},
       {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states;

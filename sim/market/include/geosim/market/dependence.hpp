@@ -1,5 +1,5 @@
 #pragma once
-// Dependence and leverage between states (MODEL.md §6, docs/ODD.md §7.14): the
+// Dependence and leverage between states (MODEL.md §6, docs/ODD.md §7.14b): the
 // one definition that the output and the bargain of phase 4 share.
 #include "geosim/state/world.hpp"
 
