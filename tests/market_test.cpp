@@ -269,6 +269,64 @@ TEST_CASE("a buyer whose other suppliers export controls close pays its supplier
   CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == Approx(0.0).margin(1e-12));
 }
 
+TEST_CASE("a captive buyer's premium rises with its dependence on the seller, through the seller's leverage",
+          "[market][leverage]") {
+  // As above, AAA is captive to BBB and buys 90 % of BBB's goods. Last
+  // month AAA's dependence on BBB was d (a share of its trade) and BBB's on
+  // AAA 0.1. Each side's claim is its market position times its leverage
+  // (ODD §7.8): AAA's weight is 0.9 L_b / (0.9 L_b + 0.2 L_s), with BBB's
+  // leverage over AAA L_s = (1 + d - 0.1) / 2 and L_b = 1 - L_s; AAA pays
+  // BBB the rest of the depth of its closed market, (1 - weight) x 0.4.
+  const auto premium = [](double d) {
+    Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
+              "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: x, kind: export_control, start: 2020-01, by: CCC, target: AAA, sectors: [goods]}\n");
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    f.w.agg.dependence(f.aaa, f.bbb) = d;
+    f.w.agg.dependence(f.bbb, f.aaa) = 0.1;
+    f.bargain();
+    return -f.w.agg.discount(f.bbb, f.aaa, f.goods);
+  };
+  const auto by_hand = [](double d) {
+    const double seller = (1 + d - 0.1) / 2, buyer = 1 - seller;
+    return (1 - 0.9 * buyer / (0.9 * buyer + 0.2 * seller)) * 0.4;
+  };
+  // Symmetric dependence: the weight is s / (s + O), as without leverage.
+  CHECK(premium(0.1) == Approx((1 - 0.9 / 1.1) * 0.4));
+  double last = 0;
+  for (double d : {0.1, 0.3, 0.6, 0.9}) {
+    INFO("AAA's dependence on BBB " << d);
+    CHECK(premium(d) == Approx(by_hand(d)));
+    CHECK(premium(d) > last);
+    last = premium(d);
+  }
+  // d = 0.6: L_s = 0.75, weight 0.225 / 0.375 = 0.6, premium 0.16.
+  CHECK(premium(0.6) == Approx(0.16));
+}
+
+TEST_CASE("a sanctioned exporter that depends on its buyer more than the buyer on it concedes a deeper discount",
+          "[market][leverage]") {
+  // BBB's goods market is partly closed (CCC bans them); AAA buys 90 % of
+  // its sales. The depth of the closed market is the same in both cases;
+  // only AAA's weight changes: 0.9 / 1.1 with symmetric dependence, and with
+  // BBB's dependence on AAA 0.5 against AAA's 0.1 on BBB (AAA's leverage
+  // 0.7): 0.9 x 0.7 / (0.9 x 0.7 + 0.2 x 0.3) = 0.63 / 0.69.
+  const auto discount = [](double bbb_on_aaa) {
+    Fixture f(more_buyers + "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, sectors: [goods]}\n");
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    f.w.agg.dependence(f.bbb, f.aaa) = bbb_on_aaa;
+    f.w.agg.dependence(f.aaa, f.bbb) = 0.1;
+    f.bargain();
+    return f.w.agg.discount(f.bbb, f.aaa, f.goods);
+  };
+  const double symmetric = discount(0.1), dependent = discount(0.5);
+  REQUIRE(symmetric > 0.0);
+  CHECK(dependent / symmetric == Approx((0.63 / 0.69) / (0.9 / 1.1)));
+}
+
 TEST_CASE("a buyer's own import ban does not make it captive to its remaining suppliers", "[market]") {
   Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
             "parameters: {bargaining: {arbitrage: 0, adjustment: 1}}\n"

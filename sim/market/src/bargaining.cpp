@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 
 namespace geosim::market {
@@ -136,7 +137,16 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
         low[i] = std::min(depth, cost) - captive;
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         const double share = sold > 0 ? bought / sold : 0.0;
-        own[i] = share / (share + outside) * (depth - low[i]);
+        // Each side's claim to the surplus is its position in this market
+        // times its leverage in the whole relationship (last month's
+        // dependences): the buyer's share of j's sales times its leverage
+        // over j, against j's outside options times j's leverage over the
+        // buyer. Symmetric dependence leaves s / (s + O); equal positions
+        // (s = O) make the buyer's weight its leverage.
+        const double claim = share * leverage(agg.dependence(j, i), agg.dependence(i, j));
+        const double counter = outside * leverage(agg.dependence(i, j), agg.dependence(j, i));
+        const double weight = claim + counter > 0 ? claim / (claim + counter) : 0.0;
+        own[i] = weight * (depth - low[i]);
         mean += share * own[i];
       }
       // How far clearing may push the discount: the world price clears the
