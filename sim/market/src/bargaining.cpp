@@ -111,9 +111,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       // discount of (sc - sc0) / (1 + sc), of which cost_pass_through counts;
       // its costs never push the bound past the depth (past it the exporter
       // sells elsewhere and the buyer keeps the cost). The buyer gets its
-      // weight, its share of j's sales against j's outside options, of the
-      // surplus between the bounds. Arbitrage pulls each buyer's share of the
-      // surplus toward the sales-weighted mean; its costs stay its own.
+      // weight, its share of j's sales against j's outside options, each
+      // weighted by that side's leverage, of the surplus between the bounds.
+      // Arbitrage pulls each buyer's share of the surplus toward the
+      // sales-weighted mean; its costs stay its own.
       const double depth = pressure * sector.max_discount;
       double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
