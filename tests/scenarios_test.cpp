@@ -3,9 +3,12 @@
 // question is about, against the baseline, over 2025-2030.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "geosim/scenario/load.hpp"
 #include "run_recorder.hpp"
@@ -23,6 +26,27 @@ const Run& run_of(const std::string& name) {
   auto& r = runs[name];
   if (!r) r = std::make_unique<Run>(run_spec(scenario::load_file(scenarios + name + ".yaml")));
   return *r;
+}
+
+/// Run of a scenario with seed `seed`, once per test process.
+const Run& run_of(const std::string& name, std::uint64_t seed) {
+  static std::map<std::pair<std::string, std::uint64_t>, std::unique_ptr<Run>> runs;
+  auto& r = runs[{name, seed}];
+  if (!r) {
+    auto spec = scenario::load_file(scenarios + name + ".yaml");
+    spec.seed = seed;
+    r = std::make_unique<Run>(run_spec(std::move(spec)));
+  }
+  return *r;
+}
+
+/// Mean over seeds 1-5 of f(scenario) - f(baseline), seed by seed (paired:
+/// both runs of a seed draw the same random numbers).
+double paired_effect(const std::string& name, const std::function<double(const Run&)>& f) {
+  constexpr int seeds = 5;
+  double sum = 0;
+  for (std::uint64_t s = 1; s <= seeds; ++s) sum += f(run_of(name, s)) - f(run_of("baseline", s));
+  return sum / seeds;
 }
 
 constexpr int from = 2025, to = 2030;
@@ -132,10 +156,13 @@ TEST_CASE("China's big banks withdrawing raises the payment backlog and lowers C
 }
 
 TEST_CASE("India withdrawing deepens the discount and raises China's share of Russian crude", "[scenarios]") {
-  const auto& base = run_of("baseline");
-  const auto& india = run_of("india_withdraws");
-  CHECK(crude_discount_to(india, "CHN") > crude_discount_to(base, "CHN"));
-  CHECK(china_share_of_russian_crude(india) > china_share_of_russian_crude(base) + 0.01);
+  // On paired seeds: in one run, China's share of Russian crude moves with
+  // the months in which a few Chinese banks turn cautious (docs/scenarios.md)
+  // by as much as India's withdrawal moves it: with the scenario's own seed a
+  // late switch in the India run alone leaves an effect of -0.3 points,
+  // where it is +2 to +5 points on each of seeds 1-10.
+  CHECK(paired_effect("india_withdraws", [](const Run& r) { return crude_discount_to(r, "CHN"); }) > 0.0);
+  CHECK(paired_effect("india_withdraws", china_share_of_russian_crude) > 0.01);
 }
 
 TEST_CASE("with adaptive escalation off enforcement stays at the scenario's level; switched on it rises with leakage",
