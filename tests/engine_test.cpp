@@ -72,6 +72,30 @@ TEST_CASE("docs/output-schema.md lists every output variable in record order wit
   CHECK(documented == catalogue);
 }
 
+TEST_CASE("in every month of the baseline a partner's leverage is above one half exactly when the state depends on "
+          "it more, in both forms",
+          "[engine][invariants]") {
+  const Run r = run_spec(scenario::load_file(baseline));
+  const std::size_t S = r.S();
+  for (std::size_t t = 0; t < r.out.records.size(); ++t) {
+    INFO("step " << t << " (" << r.out.records[t].month.str() << ")");
+    const auto& d = r.at("dependence", t);
+    const auto& l = r.at("leverage", t);
+    const auto& ratio = r.at("leverage_ratio", t);
+    for (std::size_t i = 0; i < S; ++i)
+      for (std::size_t j = 0; j < S; ++j) {
+        INFO(r.spec.states[i].code << " on " << r.spec.states[j].code);
+        const std::size_t ij = i * S + j, ji = j * S + i;
+        REQUIRE((l[ij] > 0.5) == (d[ij] > d[ji]));
+        REQUIRE(l[ij] + l[ji] == Approx(1.0));
+        REQUIRE(ratio[ij] == Approx(l[ij] / (1 - l[ij])));
+      }
+  }
+  // Russia depends on China more than China on Russia in every month.
+  const auto rus = r.state("RUS"), chn = r.state("CHN");
+  for (std::size_t t = 0; t < r.out.records.size(); ++t) CHECK(r.at("leverage", t)[rus * S + chn] > 0.5);
+}
+
 TEST_CASE("every step of the baseline keeps shares, trade and discounts in range", "[engine][invariants]") {
   const Run r = run_spec(scenario::load_file(baseline));
   const std::size_t S = r.S();

@@ -1,8 +1,10 @@
 // market: bargaining, clearing and payments, each on the unit world.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <tuple>
 
+#include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 #include "geosim/market/valuation.hpp"
 #include "geosim/rules/learning.hpp"
@@ -269,6 +271,64 @@ TEST_CASE("a buyer whose other suppliers export controls close pays its supplier
   CHECK(f.w.agg.discount(f.bbb, f.hub, f.goods) == Approx(0.0).margin(1e-12));
 }
 
+TEST_CASE("a captive buyer's premium rises with its dependence on the seller, through the seller's leverage",
+          "[market][leverage]") {
+  // As above, AAA is captive to BBB and buys 90 % of BBB's goods. Last
+  // month AAA's dependence on BBB was d (a share of its trade) and BBB's on
+  // AAA 0.1. Each side's claim is its market position times its leverage
+  // (ODD §7.8): AAA's weight is 0.9 L_b / (0.9 L_b + 0.2 L_s), with BBB's
+  // leverage over AAA L_s = (1 + d - 0.1) / 2 and L_b = 1 - L_s; AAA pays
+  // BBB the rest of the depth of its closed market, (1 - weight) x 0.4.
+  const auto premium = [](double d) {
+    Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
+              "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: x, kind: export_control, start: 2020-01, by: CCC, target: AAA, sectors: [goods]}\n");
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    f.w.agg.dependence(f.aaa, f.bbb) = d;
+    f.w.agg.dependence(f.bbb, f.aaa) = 0.1;
+    f.bargain();
+    return -f.w.agg.discount(f.bbb, f.aaa, f.goods);
+  };
+  const auto by_hand = [](double d) {
+    const double seller = (1 + d - 0.1) / 2, buyer = 1 - seller;
+    return (1 - 0.9 * buyer / (0.9 * buyer + 0.2 * seller)) * 0.4;
+  };
+  // Symmetric dependence: the weight is s / (s + O), as without leverage.
+  CHECK(premium(0.1) == Approx((1 - 0.9 / 1.1) * 0.4));
+  double last = 0;
+  for (double d : {0.1, 0.3, 0.6, 0.9}) {
+    INFO("AAA's dependence on BBB " << d);
+    CHECK(premium(d) == Approx(by_hand(d)));
+    CHECK(premium(d) > last);
+    last = premium(d);
+  }
+  // d = 0.6: L_s = 0.75, weight 0.225 / 0.375 = 0.6, premium 0.16.
+  CHECK(premium(0.6) == Approx(0.16));
+}
+
+TEST_CASE("a sanctioned exporter that depends on its buyer more than the buyer on it concedes a deeper discount",
+          "[market][leverage]") {
+  // BBB's goods market is partly closed (CCC bans them); AAA buys 90 % of
+  // its sales. The depth of the closed market is the same in both cases;
+  // only AAA's weight changes: 0.9 / 1.1 with symmetric dependence, and with
+  // BBB's dependence on AAA 0.5 against AAA's 0.1 on BBB (AAA's leverage
+  // 0.7): 0.9 x 0.7 / (0.9 x 0.7 + 0.2 x 0.3) = 0.63 / 0.69.
+  const auto discount = [](double bbb_on_aaa) {
+    Fixture f(more_buyers + "parameters: {bargaining: {arbitrage: 0, adjustment: 1, exporter_outside_base: 0.2}}\n"
+              "events:\n  - {id: b, kind: import_ban, start: 2020-01, by: CCC, target: BBB, sectors: [goods]}\n");
+    f.w.agg.flow(f.bbb, f.aaa, f.m) = 0.9 * month;
+    f.w.agg.flow(f.bbb, f.hub, f.m) = 0.1 * month;
+    f.w.agg.dependence(f.bbb, f.aaa) = bbb_on_aaa;
+    f.w.agg.dependence(f.aaa, f.bbb) = 0.1;
+    f.bargain();
+    return f.w.agg.discount(f.bbb, f.aaa, f.goods);
+  };
+  const double symmetric = discount(0.1), dependent = discount(0.5);
+  REQUIRE(symmetric > 0.0);
+  CHECK(dependent / symmetric == Approx((0.63 / 0.69) / (0.9 / 1.1)));
+}
+
 TEST_CASE("a buyer's own import ban does not make it captive to its remaining suppliers", "[market]") {
   Fixture f(more_buyers + "sectors:\n  - {code: goods, max_discount: 0.4}\n" +
             "parameters: {bargaining: {arbitrage: 0, adjustment: 1}}\n"
@@ -435,4 +495,100 @@ TEST_CASE("a designated importer's purchases from suppliers not sanctioned go to
   double total = 0;
   for (auto i : group) total += firms.trade[i];
   CHECK(total == Approx(month).epsilon(1e-12));
+}
+
+namespace {
+
+/// Three states, one sector, USD a month by hand: A trades only with B
+/// (exports 30, imports 10); B also with C (exports 100, imports 60); A and C
+/// do not trade. A's trade: 40, all with B; B's: 40 + 160 = 200; C's: 160.
+state::Grid three_states() {
+  state::Grid value({3, 3, 1});
+  value(0, 1, 0) = 30;
+  value(1, 0, 0) = 10;
+  value(1, 2, 0) = 100;
+  value(2, 1, 0) = 60;
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("dependence is the partner's share of the state's exports and imports", "[market][leverage]") {
+  const auto d = market::dependence(three_states());
+  CHECK(d(0, 1) == 1.0);
+  CHECK(d(1, 0) == Approx(0.2));
+  CHECK(d(1, 2) == Approx(0.8));
+  CHECK(d(2, 1) == 1.0);
+  CHECK(d(0, 2) == 0.0);
+  CHECK(d(2, 0) == 0.0);
+  // A state without trade depends on no one.
+  const auto none = market::dependence(state::Grid({2, 2, 1}));
+  CHECK(none(0, 1) == 0.0);
+}
+
+TEST_CASE("leverage is one half between states that depend equally on each other or do not trade",
+          "[market][leverage]") {
+  CHECK(market::leverage(0.3, 0.3) == 0.5);
+  CHECK(market::leverage_ratio(0.3, 0.3) == 1.0);
+  CHECK(market::leverage(0.0, 0.0) == 0.5);
+  CHECK(market::leverage_ratio(0.0, 0.0) == 1.0);
+  const auto d = market::dependence(three_states());
+  CHECK(market::leverage(d(0, 2), d(2, 0)) == 0.5);  // A and C do not trade
+}
+
+TEST_CASE("leverage of j over i is above one half exactly when i depends on j more than j on i",
+          "[market][leverage]") {
+  // By hand: B over A, (1 + 1 - 0.2) / 2 = 0.9, odds 1.8 / 0.2 = 9; A over B
+  // the complement, 0.1 and 1/9.
+  const auto d = market::dependence(three_states());
+  CHECK(market::leverage(d(0, 1), d(1, 0)) == Approx(0.9));
+  CHECK(market::leverage_ratio(d(0, 1), d(1, 0)) == Approx(9.0));
+  CHECK(market::leverage(d(1, 0), d(0, 1)) == Approx(0.1));
+  CHECK(market::leverage_ratio(d(1, 0), d(0, 1)) == Approx(1.0 / 9.0));
+  // Russia and China in 2021 (MODEL.md §4): about 18 % and 2.4 % of each
+  // other's trade.
+  CHECK(market::leverage(0.18, 0.024) == Approx(0.578));
+  for (double dij : {0.0, 0.01, 0.2, 0.5, 1.0})
+    for (double dji : {0.0, 0.01, 0.2, 0.5, 1.0}) {
+      INFO("d_ij " << dij << ", d_ji " << dji);
+      const double l = market::leverage(dij, dji), r = market::leverage_ratio(dij, dji);
+      CHECK((l >= 0.0 && l <= 1.0));
+      CHECK((l > 0.5) == (dij > dji));
+      CHECK((r > 1.0) == (dij > dji));
+      CHECK(l + market::leverage(dji, dij) == Approx(1.0));
+    }
+}
+
+TEST_CASE("leverage's ratio form is the odds of its bounded form", "[market][leverage]") {
+  for (double dij : {0.0, 0.05, 0.3, 0.7, 0.99})
+    for (double dji : {0.0, 0.02, 0.3, 0.6, 0.95}) {
+      INFO("d_ij " << dij << ", d_ji " << dji);
+      const double l = market::leverage(dij, dji), r = market::leverage_ratio(dij, dji);
+      CHECK(r == Approx(l / (1 - l)));
+      CHECK(l == Approx(r / (1 + r)));
+      CHECK(r * market::leverage_ratio(dji, dij) == Approx(1.0));
+    }
+  // The only infinite odds: all of i's trade is with j and none of j's with
+  // i, which trade cannot produce.
+  CHECK(std::isinf(market::leverage_ratio(1.0, 0.0)));
+}
+
+TEST_CASE("a small change of flows changes leverage a little, also near no trade", "[market][leverage]") {
+  const auto leverage_of = [](const state::Grid& value, std::size_t i, std::size_t j) {
+    const auto d = market::dependence(value);
+    return market::leverage(d(i, j), d(j, i));
+  };
+  const auto base = three_states();
+  for (double h : {1.0, 1e-3, 1e-6}) {
+    auto more = base;
+    more(1, 0, 0) += h;  // B sells A a little more
+    // B's dependence on A moves by less than h / 200, A's on B not at all.
+    CHECK(std::abs(leverage_of(more, 0, 1) - leverage_of(base, 0, 1)) < h / 400 + 1e-15);
+    // A little trade between A and C, who did not trade: leverage stays near
+    // one half (a ratio of dependences would jump to the ratio of their
+    // total trade).
+    auto opened = base;
+    opened(0, 2, 0) = h;
+    CHECK(std::abs(leverage_of(opened, 2, 0) - 0.5) < h);
+  }
 }

@@ -185,4 +185,12 @@ TEST_CASE("after export controls China's machinery prices to Russia carry a prem
                                        << mean(weaker, [](const Run& r) { return china_machinery_discount(r, 2023, 2030); }));
   CHECK(effect(base, weaker, dependence) > 0.0);
   CHECK(effect(base, weaker, [](const Run& r) { return china_machinery_discount(r, 2023, 2030); }) < 0.0);
+  // The bargain weighs China's side by its leverage over Russia (ODD §7.8),
+  // which the stronger controls raise with Russia's dependence.
+  const auto leverage = [&](const Run& r) {
+    return r.mean_over(2023, 2030, [&](std::size_t t) { return r.at("leverage", t)[rus * r.S() + chn]; });
+  };
+  INFO("China's leverage over Russia " << mean(base, leverage) << " vs " << mean(weaker, leverage));
+  CHECK(mean(weaker, leverage) > 0.5);
+  CHECK(effect(base, weaker, leverage) > 0.0);
 }

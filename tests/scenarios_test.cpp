@@ -4,9 +4,12 @@
 // paired effect over 5 seeds (seed r in both), beyond its seed noise.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "geosim/scenario/load.hpp"
 #include "replicates.hpp"

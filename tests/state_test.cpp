@@ -152,11 +152,11 @@ TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as c
   CHECK(m.firm_bytes == 84 * 127);
   CHECK(m.bank_bytes == 4 * 79);
   CHECK(m.network_bytes == 80 * 68);
-  // Doubles: S*S*(M + 3K + 2C + 11) = 16 * 25 = 400, S*(3M + 2K + 7) = 4 * 23
-  // = 92, S*S*(1 + 2K) = 16 * 5 = 80; 572 in all, plus 3 * S*M int32 tables.
-  CHECK(m.grid_bytes == 572 * 8 + 3 * 16 * 4);
+  // Doubles: S*S*(M + 3K + 2C + 12) = 16 * 26 = 416, S*(3M + 2K + 7) = 4 * 23
+  // = 92, S*S*(1 + 2K) = 16 * 5 = 80; 588 in all, plus 3 * S*M int32 tables.
+  CHECK(m.grid_bytes == 588 * 8 + 3 * 16 * 4);
   CHECK(m.record_bytes == 100 * 13 * 8);
-  CHECK(m.total() == 10668 + 316 + 5440 + 4768 + 10400);
+  CHECK(m.total() == 10668 + 316 + 5440 + 4896 + 10400);
   // The network bound is exact here.
   const auto world = state::build_world(spec, 1, 0);
   CHECK(world.network.weight.size() == 80);

@@ -100,15 +100,16 @@ def partner_share(ds: xr.Dataset, state: str, partner: str, yearly: bool = False
 def leverage(ds: xr.Dataset, holder: str, over: str, ratio: bool = False) -> xr.DataArray:
     """Leverage of ``holder`` over ``over`` (e.g. CHN over RUS).
 
-    Bounded form v_ij / (v_ij + v_ji) in [0, 1] (0.5 = symmetric), or with
-    ``ratio`` the ratio v_ij / v_ji, where i = ``over`` (the dependent state)
-    and j = ``holder``.
+    Bounded form (1 + d_ij - d_ji) / 2 in [0, 1] (0.5 = symmetric), or with
+    ``ratio`` its odds (1 + d_ij - d_ji) / (1 - d_ij + d_ji), where d is the
+    dependence (trade share), i = ``over`` (the dependent state) and
+    j = ``holder`` (docs/ODD.md §7.15).
     """
     name = "leverage_ratio" if ratio else "leverage"
     out = _pair(ds[name], over, holder)
     out.attrs = {"units": "1", "long_name": (
-        f"leverage of {holder} over {over}" + (" (ratio v_ij / v_ji)" if ratio
-                                                else " (bounded, v_ij / (v_ij + v_ji))"))}
+        f"leverage of {holder} over {over}" + (" (odds, (1 + d_ij - d_ji) / (1 - d_ij + d_ji))" if ratio
+                                                else " (bounded, (1 + d_ij - d_ji) / 2)"))}
     return out
 
 

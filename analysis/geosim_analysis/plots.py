@@ -112,7 +112,7 @@ def leverage(ds, pairs=(("CHN", "RUS"),), ax=None):
     ax.axhline(0.5, color="0.4", lw=0.8, ls="--", label="symmetric (0.5)")
     _time_axis(ax)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("leverage v_ij / (v_ij + v_ji)  (1)")
+    ax.set_ylabel("leverage (1 + d_ij − d_ji) / 2  (1)")
     ax.set_title(f"Leverage from asymmetric dependence{_title(ds)}")
     ax.legend(fontsize="small")
     return fig

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "executor.hpp"
+#include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 #include "geosim/market/valuation.hpp"
 #include "geosim/rules/adaptive.hpp"
@@ -108,6 +109,7 @@ class Simulation {
 
     // 8. Accounting and observation.
     rules::update_income(ctx, w, flows.value);
+    market::update_dependence(w, flows.value);
     record.step = t;
     record.month = spec_.start + t;
     observe({ctx, w, clearing, flows}, record);

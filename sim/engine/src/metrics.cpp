@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "geosim/engine/engine.hpp"
+#include "geosim/market/dependence.hpp"
 
 namespace geosim::engine {
 
@@ -13,13 +14,9 @@ using state::market_of;
 
 namespace {
 
-/// Keeps leverage_ratio finite when a partner's vulnerability is zero.
-constexpr double ratio_floor = 1e-6;
-
 /// Quantities that several variables read, computed once per step before any
 /// variable so that no variable recomputes what another one needs.
 struct Derived {
-  Grid share;          ///< [state][partner] partner's share of state's trade (exports + imports), 1
   Grid vulnerability;  ///< [state][partner] vulnerability-weighted dependence (MODEL.md §6), 1
   Grid price;          ///< [sector] world price, in the sector's price unit
   /// Firm tallies [state][sector] from one pass over the firm columns: firms,
@@ -37,21 +34,11 @@ Derived derive(const StepData& d) {
   const std::size_t S = ctx.dims.states, K = ctx.dims.sectors;
   Derived x;
 
-  // Shares of total trade, by partner and by partner and sector.
-  Grid both({S, S, K}), total({S});
+  // Total trade of each state, the denominator of vulnerability.
+  Grid total({S});
   for (std::size_t i = 0; i < S; ++i)
     for (std::size_t j = 0; j < S; ++j)
-      for (std::size_t k = 0; k < K; ++k) {
-        both(i, j, k) = d.flows.value(i, j, k) + d.flows.value(j, i, k);
-        total(i) += both(i, j, k);
-      }
-  x.share = Grid({S, S});
-  for (std::size_t i = 0; i < S; ++i)
-    for (std::size_t j = 0; j < S; ++j) {
-      double s = 0;
-      for (std::size_t k = 0; k < K; ++k) s += both(i, j, k);
-      x.share(i, j) = total(i) > 0 ? s / total(i) : 0.0;
-    }
+      for (std::size_t k = 0; k < K; ++k) total(i) += d.flows.value(i, j, k) + d.flows.value(j, i, k);
 
   // Vulnerability: critical trade that could not be re-sourced or re-sold
   // within a year. Replaceable imports: other suppliers' spare capacity;
@@ -169,31 +156,28 @@ const std::vector<Variable>& catalogue() {
        [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
       {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) { return x.share.data(); }},
+       [](const StepData& d, const X&) { return d.world.agg.dependence.data(); }},
       {{"dependence", "1", "dependence of state on partner: partner's share of state's trade",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) { return x.share.data(); }},
+       [](const StepData& d, const X&) { return d.world.agg.dependence.data(); }},
       {{"vulnerability", "1", "vulnerability-weighted dependence of state on partner (MODEL.md 6)",
         {D::time, D::state, D::partner}},
        [](const StepData&, const X& x) { return x.vulnerability.data(); }},
-      {{"leverage", "1", "leverage of partner over state, v_ij / (v_ij + v_ji), in [0, 1]",
+      {{"leverage", "1",
+        "leverage of partner over state from net dependence, (1 + d_ij - d_ji) / 2, in [0, 1] (0.5: symmetric)",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) {
-         return of_both_directions(x.vulnerability,
-                                   [](double a, double b) { return a + b > 0 ? a / (a + b) : 0.5; });
-       }},
-      {{"leverage_ratio", "1", "leverage of partner over state, (v_ij + 1e-6) / (v_ji + 1e-6)",
+       [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage); }},
+      {{"leverage_ratio", "1",
+        "leverage of partner over state as odds, leverage / (1 - leverage) = (1 + d_ij - d_ji) / (1 - d_ij + d_ji)",
         {D::time, D::state, D::partner}},
-       [](const StepData&, const X& x) {
-         return of_both_directions(x.vulnerability,
-                                   [](double a, double b) { return (a + ratio_floor) / (b + ratio_floor); });
-       }},
+       [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage_ratio); }},
       {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
-       [](const StepData& d, const X& x) {
+       [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states;
+         const Grid& share = d.world.agg.dependence;
          Grid h({S});
          for (std::size_t i = 0; i < S; ++i)
-           for (std::size_t j = 0; j < S; ++j) h(i) += x.share(i, j) * x.share(i, j);
+           for (std::size_t j = 0; j < S; ++j) h(i) += share(i, j) * share(i, j);
          return std::move(h.data());
        }},
       {{"discount", "1", "discount of state's exports to partner, fraction of the world price",

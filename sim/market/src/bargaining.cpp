@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 
 namespace geosim::market {
@@ -110,9 +111,10 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
       // discount of (sc - sc0) / (1 + sc), of which cost_pass_through counts;
       // its costs never push the bound past the depth (past it the exporter
       // sells elsewhere and the buyer keeps the cost). The buyer gets its
-      // weight, its share of j's sales against j's outside options, of the
-      // surplus between the bounds. Arbitrage pulls each buyer's share of the
-      // surplus toward the sales-weighted mean; its costs stay its own.
+      // weight, its share of j's sales against j's outside options, each
+      // weighted by that side's leverage, of the surplus between the bounds.
+      // Arbitrage pulls each buyer's share of the surplus toward the
+      // sales-weighted mean; its costs stay its own.
       const double depth = pressure * sector.max_discount;
       double mean = 0;
       for (std::size_t i = 0; i < S; ++i) {
@@ -136,7 +138,16 @@ void bargain(const rules::StepContext& ctx, state::World& world, const state::Gr
         low[i] = std::min(depth, cost) - captive;
         const double bought = agg.flow(j, i, market_of(k, 0)) + agg.flow(j, i, market_of(k, 1));
         const double share = sold > 0 ? bought / sold : 0.0;
-        own[i] = share / (share + outside) * (depth - low[i]);
+        // Each side's claim to the surplus is its position in this market
+        // times its leverage in the whole relationship (last month's
+        // dependences): the buyer's share of j's sales times its leverage
+        // over j, against j's outside options times j's leverage over the
+        // buyer. Symmetric dependence leaves s / (s + O); equal positions
+        // (s = O) make the buyer's weight its leverage.
+        const double claim = share * leverage(agg.dependence(j, i), agg.dependence(i, j));
+        const double counter = outside * leverage(agg.dependence(i, j), agg.dependence(j, i));
+        const double weight = claim + counter > 0 ? claim / (claim + counter) : 0.0;
+        own[i] = weight * (depth - low[i]);
         mean += share * own[i];
       }
       // How far clearing may push the discount: the world price clears the

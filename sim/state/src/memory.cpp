@@ -84,11 +84,11 @@ MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t reco
   // Aggregates: flow S*S*M; discount, market_discount S*S*K; settlement_mix,
   // settled_share S*S*C; backlog, failed, availability, settlement_cost,
   // base_settlement_cost, escalation, bank_fee, bank_supply, alternative,
-  // netting, payment_fee S*S; backlog_flow S*S*K; price_ratio,
+  // netting, payment_fee, dependence S*S; backlog_flow S*S*K; price_ratio,
   // base_price_ratio, peer_penalty_rate S*M; clearing_shift, supply_price
   // S*K; seven of S.
   // World: trade_cost S*S, freight S*S*K*2. Group tables: three of S*M int32.
-  const double grid_doubles = S * S * (M + 3 * K + 2 * C + 11) + S * (3 * M + 2 * K + 7) + S * S * (1 + 2 * K);
+  const double grid_doubles = S * S * (M + 3 * K + 2 * C + 12) + S * (3 * M + 2 * K + 7) + S * S * (1 + 2 * K);
   m.grid_bytes = grid_doubles * sizeof(double) + 3 * S * M * sizeof(std::int32_t);
   m.record_bytes = static_cast<double>(record_values) * static_cast<double>(records_held) * sizeof(double);
   return m;

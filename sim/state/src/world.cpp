@@ -294,6 +294,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.netting = Grid({S, S});
   a.payment_fee = Grid({S, S});
   a.backlog_flow = Grid({S, S, K});
+  a.dependence = Grid({S, S});
   w.group_state.cautious.assign(w.groups.size(), 0.0);
   w.group_state.cautious_hub.assign(w.groups.size(), 0.0);
   w.group_state.target_share.assign(w.groups.size(), 0.0);

@@ -23,13 +23,16 @@ using GroupOrders = std::vector<std::vector<double>>;
 /// caution close (a captive buyer pays a premium) and falls with its risk
 /// premium and extra settlement cost. The buyer's weight in the bargain
 /// rises with its share of the exporter's sales and falls with the
-/// exporter's outside options (other reachable buyers, alternative shipping).
+/// exporter's outside options (other reachable buyers, alternative shipping),
+/// each side's claim times its leverage over the other (last step's
+/// agg.dependence, dependence.hpp).
 /// In supply-limited sectors the discount then moves, within those bounds,
 /// toward the level at which the exporter's supply clears this step's
 /// `desired` orders (what buyers would order with fully adjusted
 /// relationships, sum_group_orders). A price cap holds the volume that needs
 /// Western services at or below the cap. Writes agg.market_discount,
-/// discount, clearing_shift and supply_price; reads last step's agg.flow.
+/// discount, clearing_shift and supply_price; reads last step's agg.flow and
+/// agg.dependence.
 void bargain(const rules::StepContext& ctx, state::World& world, const state::Grid& demand, const GroupOrders& desired);
 
 /// Orders per exporter and market, direct and through hubs, reference USD / month.

@@ -209,6 +209,9 @@ struct Aggregates {
   Grid netting;          ///< [i][j] of which by netting schemes
   Grid payment_fee;      ///< [i][j] fees above normal paid on the pair's settled payments, fraction of value
   Grid backlog_flow;     ///< [exporter][importer][sector] trade contracted but not yet paid, USD
+  /// [state][partner] partner's share of the state's trade last step, in [0, 1]
+  /// (market::dependence): the bargain's leverage reads it.
+  Grid dependence;
 };
 
 /// Per firm group, from the last step: how much of the group is cautious and
