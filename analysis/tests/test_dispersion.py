@@ -60,6 +60,9 @@ def test_a_jump_is_large_only_above_the_threshold_and_explained_only_by_an_event
     # An event that starts in March explains March and April, not May.
     assert ga.dispersion.large_moves(ds, events=[{"start": "2020-03"}]).explained.all()
     assert not ga.dispersion.large_moves(ds, events=[{"start": "2020-05-15"}]).explained.any()
+    # With a window of three months, an event in January explains April.
+    assert ga.dispersion.large_moves(ds, events=[{"start": "2020-01"}], window=3).explained.all()
+    assert not ga.dispersion.large_moves(ds, events=[{"start": "2020-01"}], window=2).explained.any()
 
 
 def test_a_price_shock_explains_a_jump():
