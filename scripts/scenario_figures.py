@@ -26,7 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analysis"))
-from geosim_analysis import compare  # noqa: E402
+from geosim_analysis import compare, dispersion  # noqa: E402
+from geosim_analysis.io import open_sweep  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 OUT = ROOT / "out" / "scenarios"
@@ -47,10 +48,10 @@ PANELS = {
 }
 
 
-def write_table(table: str) -> None:
+def write_table(table: str, marker: str = "numbers") -> None:
     """Puts the table between the markers of docs/scenarios.md."""
     text = DOC.read_text()
-    begin, end = "<!-- numbers:begin -->", "<!-- numbers:end -->"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
     DOC.write_text(head + begin + "\n" + table + end + tail)
@@ -86,6 +87,19 @@ def main() -> None:
     table = c.markdown(rows=[(name, o) for name, panels in PANELS.items() for o in panels], period=WINDOW)
     write_table(table)
     print(table, end="")
+    write_table(seed_dependence(c), "dispersion")
+
+
+def seed_dependence(c: compare.Comparison) -> str:
+    """The dispersion table of every scenario's runs (geosim_analysis.dispersion)."""
+    lines = ["| scenario | largest yearly cv of China–Russia trade | in | moves > 10 % (all runs) | "
+             "unexplained (month or month before) | unexplained (within 3 months) |", "|---|---|---|---|---|---|"]
+    for label in c.scenarios:
+        with open_sweep(c.files[label], load=True) as ds:
+            r = dispersion.summary(ds, label)
+        lines.append(f"| {label} | {100 * r['max_cv']:.1f} % | {r['max_cv_year']} | {r['large_moves']} | "
+                     f"{r['unexplained']} | {r['unexplained_3']} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
