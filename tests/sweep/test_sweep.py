@@ -116,6 +116,17 @@ def test_resume_after_kill_9_reruns_only_unfinished_runs(tmp_path):
     assert done.returncode == 0
 
 
+def test_a_failing_run_list_index_too_large_for_any_list_is_bad_input(tmp_path):
+    # Longer than any std::size_t: before, std::stoul threw and geosim
+    # exited 1 with "error: stoul".
+    sweep = write_sweep(tmp_path / "huge.yaml", "seed: 3\nparameters:\n"
+                        "  - {key: 'affinities[99999999999999999999999].weight', name: w, values: [1.0]}\n")
+    p = run("sweep", sweep, "-o", tmp_path / "huge.h5", check=False)
+    assert p.returncode == 2
+    assert "index 99999999999999999999999 is out of range" in p.stderr
+    assert not (tmp_path / "huge.h5").exists() and not (tmp_path / "huge.h5.parts").exists()
+
+
 def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path):
     sweep = write_sweep(tmp_path / "failing.yaml", "seed: 3\nparameters:\n"
                         "  - {key: parameters.risk.margin, name: margin, values: [0.1, -3, 0.2]}\n")
@@ -124,6 +135,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path):
     assert "run 1: --set parameters.risk.margin=-3: parameters.risk.margin: -3" in strict.stderr
     assert "--keep-going" in strict.stderr
     assert not (tmp_path / "strict.h5").exists()
+    assert not (tmp_path / "strict.h5.parts").exists()  # nothing half-written
     plan = run("plan", sweep, check=False)
     assert plan.returncode == 2 and "invalid" in plan.stdout
 

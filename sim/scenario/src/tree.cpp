@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 #include "geosim/model/spec.hpp"
@@ -481,7 +482,10 @@ void apply(Node& root, const Override& override_) {
         throw InputError(where, shown, "is " + describe(*node) + ", not a list, so " + s + " selects nothing");
       const bool numeric = std::all_of(selector.begin(), selector.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (numeric) {
-        const std::size_t i = std::stoul(selector);
+        // An index too long for std::size_t selects nothing in any list
+        // (and std::stoul would throw a bare std::out_of_range on it).
+        const bool fits = selector.size() <= std::numeric_limits<std::size_t>::digits10;
+        const std::size_t i = fits ? std::stoul(selector) : std::numeric_limits<std::size_t>::max();
         if (i >= node->items.size())
           throw InputError(where, shown + s,
                            "index " + selector + " is out of range; the list has " +

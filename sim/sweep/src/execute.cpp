@@ -317,12 +317,18 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
     try {
       const fs::path out(o.output);
       if (fs::is_directory(out.has_parent_path() ? out.parent_path() : fs::path("."))) output_lock.emplace(o.output);
+      const bool fresh = !fs::exists(parts);
       prep = prepare(plan, o, slice, parts);
       if (prep.nothing_to_do) decision.code = 3;
       else if (!o.keep_going) {
         // Every run of the plan is checked, whatever slice this process runs,
         // so that all shards and ranks agree on whether the sweep may start.
-        if (auto why = describe_invalid(plan, validate_runs(plan, jobs)); !why.empty()) decision = {1, why};
+        if (auto why = describe_invalid(plan, validate_runs(plan, jobs)); !why.empty()) {
+          decision = {1, why};
+          // Bad input leaves nothing behind: not even an empty parts
+          // directory that the next attempt would take for an interrupted sweep.
+          if (fresh) fs::remove_all(parts);
+        }
       }
     } catch (const InputError& e) {
       decision = {1, e.what()};
