@@ -330,6 +330,23 @@ def test_info_on_a_foreign_file_is_bad_input(tmp_path):
     assert "not a geosim output file" in result.stderr
 
 
+def test_a_flipped_bit_in_a_run_file_that_hdf5_cannot_see_is_found_by_its_checksum(world_run, tmp_path):
+    # `time` is contiguous and uncompressed: HDF5 reads a damaged value
+    # without complaint; geosim's CRC-32 of each dataset (check.cpp) finds it.
+    with h5py.File(world_run, "r") as f:
+        offset = f["time"].id.get_offset()
+        assert f["time"].attrs["geosim_checksum"].startswith("crc32:")
+    data = bytearray(world_run.read_bytes())
+    data[offset + 8 * 5 + 2] ^= 0x01
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(bytes(data))
+    with h5py.File(damaged, "r") as f, h5py.File(world_run, "r") as g:
+        # HDF5 itself reads the damaged value without an error.
+        assert f["time"][5] != g["time"][5]
+    result = geosim("info", damaged, check=2)
+    assert "checksum mismatch in variable 'time'" in result.stderr
+
+
 @pytest.mark.parametrize("command", ["run", "validate", "info"])
 def test_every_subcommand_has_help(command):
     result = geosim(command, "--help", check=0)

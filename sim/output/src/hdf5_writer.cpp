@@ -16,6 +16,7 @@
 #include "geosim/output/hdf5.hpp"
 #include "h5.hpp"
 #include "netcdf.hpp"
+#include "readers.hpp"
 
 namespace geosim::output {
 
@@ -352,6 +353,10 @@ void Hdf5Writer::end(const engine::RunSummary& summary) {
   H::write_attr(file_.get(), "steps", static_cast<std::int32_t>(summary.steps));
   vars_.clear();
   snapshots_.reset();
+  // Every dataset and the root group carry a CRC-32 of what readers see, as
+  // sweep files do (check.cpp): a flipped byte in a contiguous dataset or an
+  // attribute is then found by `geosim info` and the readers.
+  detail::stamp_checksums(file_.get(), options_.path);
   // Closing the file is where HDF5 writes its metadata: a full disk shows here.
   H::check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("cannot flush output file"));
   file_.close(where("cannot close output file"));
