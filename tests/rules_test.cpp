@@ -230,6 +230,146 @@ TEST_CASE("a new ban closes an option at once while its relationship weight deca
   CHECK(w.network.order[b + 1] == Approx(w.firms.share[f] * 1.0));
 }
 
+namespace {
+
+/// The unit world's AAA importers of goods with a small affinity for BBB, so
+/// that BBB has no relationship with them in the first month (its share,
+/// about 1 %, is under established_share), and the given orders parameters.
+model::ScenarioSpec spot_world(const std::string& orders) {
+  return unit_spec(
+      "sectors:\n  - {code: goods, switching_cost: 0.1, spot_weight: 0.25}\n"
+      "affinities:\n  - {importer: AAA, exporter: BBB, sector: goods, weight: 0.01}\n"
+      "parameters: {orders: " + orders + "}\n");
+}
+
+/// Runs place_orders for months 1..months with BBB's goods option to AAA
+/// priced at `price_bbb` (CCC's stays at its own), and returns BBB's share of
+/// the first AAA goods importer's orders in each month.
+std::vector<double> bbb_shares(const model::ScenarioSpec& spec, double price_bbb, int months) {
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
+  auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  const std::size_t F = w.firms.state.size();
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  std::uint32_t f = 0;
+  while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
+         w.firms.product[f] != 0)
+    ++f;
+  const auto [b, e] = w.network.edges(f);
+  REQUIRE(e - b == 2);
+  REQUIRE(w.network.option[b].exporter == id.bbb);
+  CHECK(w.network.established[b] == 0);  // about 1 % of purchases
+  CHECK(w.network.established[b + 1] == 1);
+  std::vector<double> shares;
+  for (int step = 1; step <= months; ++step) {
+    ctx.step = step;
+    auto terms = rules::option_terms(ctx, w);
+    for (auto& group : terms) {
+      if (group.size() != 2) continue;
+      const double sigma = spec.sectors[id.goods].elasticity;
+      group[0].attraction *= std::pow(price_bbb / group[0].price, -sigma);
+      group[0].price = price_bbb;
+    }
+    rules::place_orders(ctx, w, terms, demand, 0, F);
+    shares.push_back(w.network.order[b] / (w.network.order[b] + w.network.order[b + 1]));
+  }
+  return shares;
+}
+
+}  // namespace
+
+TEST_CASE("a supplier without a relationship gets one only when its discount pays for the switch", "[rules]") {
+  // CCC's goods reach AAA at 1.1 (the default trade cost of 10 %). BBB at
+  // 1.001 is 9 % cheaper, not enough to pay a switching cost of 10 %
+  // (1.001 x 1.1 > 1.1); at 0.99 it pays (0.99 x 1.1 <= 1.1).
+  const auto spec = spot_world("{reoptimise_share: 1, formation_lag: 0}");
+  const auto below = bbb_shares(spec, 1.001, 6);
+  const auto above = bbb_shares(spec, 0.99, 6);
+  // Below the threshold BBB stays a spot supplier: its share is the CES
+  // share of its spot weight, flat.
+  const double spot = below.front();
+  CHECK(spot < 0.05);
+  for (double s : below) CHECK(s == Approx(spot));
+  // Above it the relationship forms at once (no lag): BBB weighs four times
+  // as much (spot_weight 0.25), from the first month.
+  const double cheaper = std::pow(0.99 / 1.001, -4.0);  // CES factor of the lower price alone
+  const double odds_spot = spot / (1 - spot) * cheaper;
+  for (double s : above) CHECK(s / (1 - s) == Approx(4 * odds_spot).epsilon(1e-9));
+}
+
+TEST_CASE("a relationship carries volume at scale only after the formation lag", "[rules]") {
+  const auto spec = spot_world("{reoptimise_share: 1, formation_lag: 3}");
+  const auto spot = bbb_shares(spec, 1.001, 1).front();
+  const auto shares = bbb_shares(spec, 0.9, 6);
+  // Decided in month 1; months 1-3 still spot (the lower price alone), the
+  // relationship from month 4, three months after the decision.
+  const double spot_odds = spot / (1 - spot) * std::pow(0.9 / 1.001, -4.0);
+  for (int t = 0; t < 3; ++t) CHECK(shares[t] / (1 - shares[t]) == Approx(spot_odds).epsilon(1e-9));
+  for (int t = 3; t < 6; ++t) CHECK(shares[t] / (1 - shares[t]) == Approx(4 * spot_odds).epsilon(1e-9));
+}
+
+TEST_CASE("a decision to switch stands when the discount narrows during the formation lag", "[rules]") {
+  // The switching cost is sunk once decided: BBB cheap in month 1 only.
+  const auto spec = spot_world("{reoptimise_share: 1, formation_lag: 2}");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
+  auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  const std::size_t F = w.firms.state.size();
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  std::uint32_t f = 0;
+  while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
+         w.firms.product[f] != 0)
+    ++f;
+  const auto [b, e] = w.network.edges(f);
+  for (int step = 1; step <= 3; ++step) {
+    ctx.step = step;
+    auto terms = rules::option_terms(ctx, w);
+    if (step == 1)
+      for (auto& group : terms)
+        if (group.size() == 2) group[0].price = 0.9;
+    rules::place_orders(ctx, w, terms, demand, 0, F);
+    CHECK(w.network.formed[b] == (step == 3 ? 1 : 0));
+    CHECK(w.network.forming[b] == (step == 3 ? 0 : step));
+  }
+}
+
+TEST_CASE("a relationship the importer stops using is lost and weighs its spot weight again", "[rules]") {
+  // CCC is established. Closed for long enough, its weight falls below 1e-6
+  // and the relationship is lost. Meanwhile BBB, the only open supplier, has
+  // nothing to beat and forms one. Reopened, CCC weighs spot_weight of what
+  // it did and BBB 1/spot_weight: CCC's odds against BBB are spot_weight^2
+  // of the first month's.
+  const auto spec = spot_world("{reoptimise_share: 0.9, formation_lag: 0}");
+  auto w = state::build_world(spec, spec.seed, 0);
+  const Ids id(spec);
+  state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
+  auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  const std::size_t F = w.firms.state.size();
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  std::uint32_t f = 0;
+  while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
+         w.firms.product[f] != 0)
+    ++f;
+  const auto [b, e] = w.network.edges(f);
+  const double odds_first = w.network.desired[b + 1] / w.network.desired[b];
+  int step = 1;
+  for (; step <= 8; ++step) {
+    ctx.step = step;
+    auto terms = rules::option_terms(ctx, w);
+    for (auto& group : terms)
+      if (group.size() == 2) group[1].feasibility = 0.0;
+    rules::place_orders(ctx, w, terms, demand, 0, F);
+    CHECK(w.network.formed[b] == 1);
+  }
+  REQUIRE(w.network.weight[b + 1] < 1e-6);
+  ctx.step = step;
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  CHECK(w.network.formed[b + 1] == 0);
+  CHECK(w.network.desired[b + 1] / w.network.desired[b] == Approx(0.25 * 0.25 * odds_first).epsilon(1e-9));
+}
+
 TEST_CASE("an affinity follows its path over time and a sector entry overrides an all-sector one", "[rules]") {
   const auto spec = unit_spec(
       "affinities:\n"

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -550,6 +552,23 @@ TEST_CASE("a state's exchange-rate response to revenue defaults to none and is n
             .exchange_rate_revenue_elasticity == 0.4);
   CHECK(error_of(mini("home_currency: USD", "home_currency: USD\n    exchange_rate_revenue_elasticity: -0.4")) ==
         "mini.yaml:17:39: states[0].exchange_rate_revenue_elasticity: -0.4 is negative; expected a value >= 0");
+}
+
+TEST_CASE("a sector's switching cost and spot weight default to the orders' switching cost", "[scenario]") {
+  const auto plain = load_text(mini(), "mini.yaml");
+  CHECK_FALSE(plain.sectors[0].switching_cost.has_value());
+  CHECK(model::switching_cost(plain, 0) == 0.05);
+  CHECK(model::spot_weight(plain, 0) == Approx(std::pow(1.05, -4.0)));  // elasticity 4 by default
+  CHECK(plain.params.orders.formation_lag == 0.0);
+  CHECK(plain.params.orders.established_share == 0.05);
+  const auto own = load_text(mini("energy: true}", "energy: true, switching_cost: 0.2, spot_weight: 0.3}"), "mini.yaml");
+  CHECK(model::switching_cost(own, 0) == 0.2);
+  CHECK(model::spot_weight(own, 0) == 0.3);
+  CHECK(model::spot_weight(own, 1) == Approx(std::pow(1.05, -4.0)));
+  CHECK(error_of(mini("energy: true}", "energy: true, spot_weight: 0}")) ==
+        "mini.yaml:9:125: sectors[0].spot_weight: 0 is outside (0, 1]");
+  CHECK(error_of(mini("risk: {margin: 0.15}", "risk: {margin: 0.15}\n  orders: {formation_lag: -1}")) ==
+        "mini.yaml:38:27: parameters.orders.formation_lag: -1 is outside [0, 1200]");
 }
 
 TEST_CASE("a state's import capacity is optional per sector and at least one", "[scenario]") {

@@ -157,7 +157,14 @@ def crude_volumes(ds) -> xr.DataArray:
 
 
 def m_crude_destination_share(ds, t):
-    vol = annual(crude_volumes(ds)).sel(year=int(t.period))
+    """An importer's share of Russia's crude exports by volume, percent: over
+    a calendar year ('2022') or the months of a window ('2022-12/2022-12'),
+    barrels summed over the period before the share is taken."""
+    vol = crude_volumes(ds)
+    if "/" in t.period:
+        vol = vol.sel(time=_window(t.period)).sum("time")
+    else:
+        vol = annual(vol).sel(year=int(t.period))
     total = vol.sum("partner")
     return _drop_extra(100.0 * vol.sel(partner=t.args["importer"]) / total.where(total > 0))
 

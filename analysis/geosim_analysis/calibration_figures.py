@@ -109,11 +109,13 @@ def fig_shares(ds, targets):
 
 
 def fig_crude(ds, targets):
-    vol = annual(crude_volumes(ds))
+    monthly = crude_volumes(ds)
+    vol = annual(monthly)
     share = 100.0 * vol / vol.sum("partner")
     importers = ["CHN", "IND", "EU", "TUR"]
     years = [2021, 2022] + [y for y in (2023, 2024) if y in share["year"].values]
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    fig, axes = plt.subplots(1, 2, figsize=(15, 4.8), gridspec_kw={"width_ratios": [3, 2]})
+    ax = axes[0]
     width = 0.8 / len(importers)
     for i, imp in enumerate(importers):
         x = np.arange(len(years)) + (i - (len(importers) - 1) / 2) * width
@@ -122,7 +124,8 @@ def fig_crude(ds, targets):
         ax.bar(x, mean, width * 0.9, color=COLORS[imp], alpha=0.75, label=f"simulated: {imp}",
                yerr=[mean - s.min("run").values, s.max("run").values - mean], capsize=2,
                error_kw={"lw": 0.8})
-        ts = [t for t in _by(targets, "crude_destination_share", importer=imp) if int(t.period) in years]
+        ts = [t for t in _by(targets, "crude_destination_share", importer=imp)
+              if "/" not in t.period and int(t.period) in years]
         _points(ax, [x[years.index(int(t.period))] for t in ts], [t.value for t in ts], [t.band for t in ts],
                 "#222222", "data (band)" if i == 0 else None, marker="D")
     ax.set_xticks(np.arange(len(years)))
@@ -131,6 +134,29 @@ def fig_crude(ds, targets):
     ax.set_title("Russian crude exports by destination: simulated vs data (IEA, Kpler)")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper right", ncol=3)
+    # India's path by month: its relationship with Russian suppliers forms
+    # in 2022 (ODD 7.7); the months MODEL.md gives are targets.
+    ax = axes[1]
+    path = monthly.sel(time=slice(f"{FIT_END - 1}-01", None))
+    india = path.sel(partner="IND") / path.sum("partner")
+    _band_line(ax, india["time"].values, india, COLORS["IND"], "simulated: IND (monthly)", 100.0)
+    for t in _by(targets, "crude_destination_share", importer="IND"):
+        if "/" in t.period:
+            first = np.datetime64(t.period.split("/")[0] + "-15")
+            _points(ax, [first], [t.value], [t.band], "#222222", None, marker="D")
+        elif int(t.period) >= FIT_END - 1:
+            ax.hlines(t.value, np.datetime64(f"{t.period}-01-01"), np.datetime64(f"{t.period}-12-31"),
+                      colors="#222222", linestyles="--", lw=1)
+    ax.plot([], [], "D", color="#222222", mfc="white", mew=1.8, label="data, Mar and Dec 2022 (band)")
+    ax.plot([], [], "--", color="#222222", lw=1, label="data, annual")
+    ax.set_ylabel("% of Russia's crude exports (volume)")
+    ax.set_title("India's share by month")
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_ylim(bottom=0)
+    _shade(ax, None, years=False)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
     return fig
 
 

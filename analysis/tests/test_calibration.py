@@ -97,6 +97,16 @@ def test_crude_destination_shares_are_by_volume():
     assert value("crude_destination_share", 2022, importer="CHN") == pytest.approx(100 * 10 / 41)
 
 
+def test_crude_destination_share_of_a_window_of_months_sums_its_barrels():
+    # December 2022 alone: the 2022 volumes, 10:20:10:1.
+    assert value("crude_destination_share", "2022-12/2022-12", importer="IND") == pytest.approx(100 * 10 / 41)
+    # December 2021 (Brent 100) and January 2022 (Brent 80, India at half
+    # price): barrels, not dollars, are summed over the window.
+    india = 5 / 100 + 5 / (80 * 0.5)
+    total = 36 / 100 + (10 + 20 + 1) / 80 + 5 / (80 * 0.5)
+    assert value("crude_destination_share", "2021-12/2022-01", importer="IND") == pytest.approx(100 * india / total)
+
+
 def test_crude_discount_is_trade_weighted_in_usd_per_barrel():
     # 2022: 40 USD/bbl on India's 5 of 36 bn/month, 0 on the rest.
     assert value("crude_discount_usd", "2022-04/2022-06", stat="mean") == pytest.approx(40 * 5 / 36)
@@ -137,7 +147,7 @@ def test_targets_file_parses_and_every_target_has_unit_band_and_source():
         assert int(t.period[:4]) <= 2022, f"{t.id}: years after 2022 are never targets"
     ids = {t.id for t in targets}
     for must in ("trade_total_2013", "trade_total_2022", "chn_share_of_rus_2022", "rus_share_of_chn_2021",
-                 "crude_eu_2021", "crude_ind_2022", "discount_2022q2", "settle_cny_2020q1"):
+                 "crude_eu_2021", "crude_ind_2022", "crude_ind_2022_12", "discount_2022q2", "settle_cny_2020q1"):
         assert must in ids
 
 

@@ -12,6 +12,15 @@
 
 namespace geosim::model {
 
+double switching_cost(const ScenarioSpec& spec, std::size_t sector) {
+  return spec.sectors[sector].switching_cost.value_or(spec.params.orders.switching_cost);
+}
+
+double spot_weight(const ScenarioSpec& spec, std::size_t sector) {
+  const auto& s = spec.sectors[sector];
+  return s.spot_weight ? *s.spot_weight : std::pow(1 + switching_cost(spec, sector), -s.elasticity);
+}
+
 SourceLocation ScenarioSpec::where(const std::string& key_path) const {
   std::string key = key_path;
   while (!key.empty()) {

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/orders.hpp"
@@ -59,12 +61,24 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
       }
       const double sigma = ctx.spec->sectors[k].elasticity;
       t.attraction = t.mass * std::pow(t.price, -sigma);
-      t.switching = std::pow(1 + ctx.spec->params.orders.switching_cost, -sigma);
+      t.switching_cost = model::switching_cost(*ctx.spec, k);
+      t.spot = model::spot_weight(*ctx.spec, k);
       terms[g].push_back(t);
     }
   }
   return terms;
 }
+
+namespace {
+
+/// A relationship whose weight falls below this is lost (the option unused).
+constexpr double unused = 1e-6;
+
+/// Months since the decision that make a relationship formed: the first
+/// month at least `lag` months after it.
+bool set_up(std::uint16_t forming, double lag) { return forming > 0 && forming >= lag + 1; }
+
+}  // namespace
 
 void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
                   const state::Grid& demand, std::size_t begin, std::size_t end) {
@@ -81,8 +95,10 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     const std::size_t m = state::market_of(f.sector[i], f.product[i]);
     const double sigma = ctx.spec->sectors[f.sector[i]].elasticity;
 
-    // Desired split: CES over effective prices, among feasible options.
-    double total_weight = 0, desire_sum = 0;
+    // Each option's price and CES attraction to this firm, its own risk
+    // premium and caution included (net.order holds the attraction,
+    // net.filled the feasibility, until they are overwritten below).
+    double total_weight = 0;
     for (std::size_t edge = b; edge < e; ++edge) total_weight += net.weight[edge];
     const bool first = total_weight <= 0;
     for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
@@ -97,15 +113,66 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
         price *= premium;
         attraction *= std::pow(premium, -sigma);
       }
-      if (!first && net.weight[edge] < 1e-6) {
-        price *= 1 + op.switching_cost;
-        attraction *= term.switching;
-      }
       net.price[edge] = price;
       net.order[edge] = attraction * feasible;  // desire, unnormalised
       net.filled[edge] = feasible;  // scratch: feasibility, overwritten by clearing
-      desire_sum += net.order[edge];
     }
+
+    if (first) {
+      // The first month's relationships: the suppliers the firm buys a
+      // material share from. The scenario's affinities describe the trade of
+      // that month as it was, relationships or not, so nothing is added here.
+      double sum = 0;
+      for (std::size_t edge = b; edge < e; ++edge) sum += net.order[edge];
+      for (std::size_t edge = b; edge < e; ++edge) {
+        const bool has = sum > 0 && net.order[edge] >= op.established_share * sum && net.order[edge] > 0;
+        net.established[edge] = has;
+        net.formed[edge] = has;
+        net.forming[edge] = 0;
+      }
+    } else {
+      // Relationships. One that goes unused is lost. What the firm pays its
+      // suppliers with a relationship, weighted by last month's weights, is
+      // the price a new supplier must beat by the switching cost; once it
+      // does, the firm decides to switch (a sunk cost: the decision stands)
+      // and the relationship carries volume formation_lag months later.
+      double incumbent_weight = 0, incumbent_cost = 0;
+      for (std::size_t edge = b; edge < e; ++edge) {
+        if (net.formed[edge] && net.weight[edge] < unused) net.formed[edge] = 0;
+        if (net.formed[edge] && net.filled[edge] > 0) {
+          incumbent_weight += net.weight[edge];
+          incumbent_cost += net.weight[edge] * net.price[edge];
+        }
+      }
+      const double incumbent =
+          incumbent_weight > 0 ? incumbent_cost / incumbent_weight : std::numeric_limits<double>::infinity();
+      for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+        if (net.formed[edge]) continue;
+        if (net.forming[edge] > 0)
+          ++net.forming[edge];
+        else if (net.filled[edge] > 0 && net.price[edge] * (1 + t[o].switching_cost) <= incumbent)
+          net.forming[edge] = 1;
+        if (set_up(net.forming[edge], op.formation_lag)) {
+          net.formed[edge] = 1;
+          net.forming[edge] = 0;
+        }
+      }
+      // Without a relationship the firm buys from a supplier only spot: the
+      // option weighs `spot` of what it would with one. The scenario's
+      // affinity of an option without a relationship in the first month
+      // describes spot purchases already, so forming one divides by it; a
+      // relationship the firm had and lost multiplies by it.
+      for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+        if (net.established[edge] && !net.formed[edge])
+          net.order[edge] *= t[o].spot;
+        else if (!net.established[edge] && net.formed[edge])
+          net.order[edge] /= t[o].spot;
+      }
+    }
+
+    // Desired split: CES over effective prices, among feasible options.
+    double desire_sum = 0;
+    for (std::size_t edge = b; edge < e; ++edge) desire_sum += net.order[edge];
 
     // Relationships move a share rho toward the desired split; the feasibility
     // each weight was formed under is tracked so that a new ban bites at once

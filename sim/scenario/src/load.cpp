@@ -45,6 +45,7 @@ constexpr Range share_below_one{0.0, 1.0, false, true};
 constexpr Range share_above_zero{0.0, 1.0, true, false};
 constexpr Range growth_rate{-1.0, inf, true};
 constexpr Range at_least_one{1.0, inf};
+constexpr Range months_lag{0.0, 1200.0};
 
 std::string format(double v) {
   char buf[32];
@@ -352,7 +353,8 @@ class Converter {
       Fields f(spec_, items[i], path,
                {"code", "name", "price_unit", "reference_price", "price", "elasticity", "criticality",
                 "dual_use_fraction", "max_discount", "energy", "exchange_rate_pass_through",
-                "supply_elasticity", "freight", "alternative_freight"});
+                "supply_elasticity", "freight", "alternative_freight", "switching_cost",
+                "spot_weight"});
       model::SectorSpec s;
       s.code = text(f.need("code"), f.path("code"));
       if (const Node* v = f.get("name")) s.name = text(*v, f.path("name"));
@@ -373,6 +375,8 @@ class Converter {
       if (const Node* v = f.get("freight")) s.freight = number(*v, f.path("freight"), non_negative);
       if (const Node* v = f.get("alternative_freight"))
         s.alternative_freight = number(*v, f.path("alternative_freight"), non_negative);
+      if (const Node* v = f.get("switching_cost")) s.switching_cost = number(*v, f.path("switching_cost"), non_negative);
+      if (const Node* v = f.get("spot_weight")) s.spot_weight = number(*v, f.path("spot_weight"), share_above_zero);
       spec_.sectors.push_back(std::move(s));
     }
   }
@@ -802,6 +806,8 @@ class Converter {
       group<OrderParams>(*v, f.path("orders"), m.orders,
                          {{"reoptimise_share", &OrderParams::reoptimise_share, share_above_zero},
                           {"switching_cost", &OrderParams::switching_cost, non_negative},
+                          {"formation_lag", &OrderParams::formation_lag, months_lag},
+                          {"established_share", &OrderParams::established_share, share},
                           {"default_trade_cost", &OrderParams::default_trade_cost, non_negative},
                           {"price_elasticity", &OrderParams::price_elasticity, non_negative},
                           {"income_elasticity", &OrderParams::income_elasticity, non_negative},

@@ -42,7 +42,9 @@ std::size_t bytes_per_bank() noexcept {
 std::size_t bytes_per_edge() noexcept {
   using N = Network;
   return row<decltype(N::option)> + row<decltype(N::weight)> + row<decltype(N::formed_feasibility)> +
-         row<decltype(N::order)> + row<decltype(N::filled)> + row<decltype(N::price)> + sizeof(Csr::vertex_descriptor) +
+         row<decltype(N::established)> + row<decltype(N::formed)> + row<decltype(N::forming)> +
+         row<decltype(N::order)> + row<decltype(N::desired)> + row<decltype(N::filled)> + row<decltype(N::price)> +
+         sizeof(Csr::vertex_descriptor) +
          2 * sizeof(std::size_t);
 }
 

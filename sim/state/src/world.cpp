@@ -219,6 +219,9 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
   const std::size_t E = edges.size();
   net.weight.assign(E, 0.0);
   net.formed_feasibility.assign(E, 1.0);
+  net.established.assign(E, 0);
+  net.formed.assign(E, 0);
+  net.forming.assign(E, 0);
   net.order.assign(E, 0.0);
   net.desired.assign(E, 0.0);
   net.price.assign(E, 1.0);

@@ -75,6 +75,17 @@ struct SectorSpec {
   /// non-Western insurance, ship-to-ship transfers, and the fleet's capital
   /// cost per unit carried. Absent = `freight`. >= 0.
   std::optional<double> alternative_freight;
+  /// Cost of switching to a supplier the importer has no relationship with
+  /// in this sector, fraction of the price (docs/ODD.md §7.7): what setting
+  /// up a new supplier costs per unit of the volume it will carry (for
+  /// crude: contracts, the refinery's crude slate, shipping and insurance).
+  /// Absent = parameters.orders.switching_cost. >= 0.
+  std::optional<double> switching_cost;
+  /// Weight in an importer's choice of a supplier it has no relationship
+  /// with, relative to one it has (it buys from it only spot), (0, 1].
+  /// Absent = (1 + switching_cost)^-elasticity: the switching cost borne on
+  /// every unit bought spot.
+  std::optional<double> spot_weight;
 };
 
 struct CurrencySpec {
@@ -286,7 +297,18 @@ struct RiskParams {
 
 struct OrderParams {
   double reoptimise_share = 0.15;  ///< share of demand re-optimised per month, (0, 1]
-  double switching_cost = 0.05;    ///< price penalty of a partner not yet used, fraction; >= 0
+  /// Cost of switching to a supplier the importer has no relationship with,
+  /// fraction of the price, where the sector gives none (docs/ODD.md §7.7):
+  /// a relationship forms when the supplier's price plus this cost is at or
+  /// below what the importer pays its suppliers with a relationship; >= 0.
+  double switching_cost = 0.05;
+  /// Months from the decision to form a relationship to volume at scale
+  /// (contracts, set-up, the first voyages), [0, 1200].
+  double formation_lag = 0.0;
+  /// A supplier with at least this share of an importer's desired purchases
+  /// in the first month has an established relationship; below it the
+  /// importer buys from it without one (spot). [0, 1]
+  double established_share = 0.05;
   double default_trade_cost = 0.1; ///< iceberg cost when no trade_costs entry, >= 0
   double price_elasticity = 0.3;   ///< elasticity of absorption to the average effective price; >= 0
   /// Elasticity of a state's import absorption to its export revenue
@@ -413,6 +435,11 @@ inline constexpr std::size_t max_banks = 4'294'967'295;  ///< all bank populatio
 /// per year for flows: 1e15 is 40 times world trade). Far below the largest
 /// double, so that the model's products and sums of them stay finite.
 inline constexpr double max_magnitude = 1e15;
+
+/// The sector's switching cost: its own, else parameters.orders.switching_cost.
+double switching_cost(const ScenarioSpec& spec, std::size_t sector);
+/// The sector's spot weight: its own, else (1 + switching_cost)^-elasticity.
+double spot_weight(const ScenarioSpec& spec, std::size_t sector);
 
 /// Checks the whole model (cross-references, dates against the horizon,
 /// feasibility, the counts and magnitudes above) and throws InputError naming the offending

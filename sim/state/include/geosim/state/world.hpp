@@ -147,6 +147,16 @@ struct Network {
   std::vector<Option> option;              ///< per edge
   std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
   std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
+  /// 1 where the firm had an established relationship with the option in
+  /// the first month (its share of desired purchases >= established_share):
+  /// the scenario's affinities describe those relationships as they were.
+  std::vector<std::uint8_t> established;
+  /// 1 while the firm has a relationship with the option (formed, or
+  /// established and not lost); 0 for spot purchases (docs/ODD.md §7.7).
+  std::vector<std::uint8_t> formed;
+  /// Months since the firm decided to form a relationship it does not have
+  /// yet (0: none under way).
+  std::vector<std::uint16_t> forming;
   std::vector<double> order;               ///< this step's order, USD per month (reference prices)
   /// What the firm would order this step if its relationships had fully
   /// adjusted to this month's prices: its demand split by the desired
