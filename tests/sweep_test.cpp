@@ -182,6 +182,18 @@ TEST_CASE("bad sweep files name the file, line, column and key path", "[plan][er
   CHECK_THAT(error_of("parameters: [\n"), Catch::Contains("malformed YAML"));
 }
 
+TEST_CASE("a grid with more values than a sweep may have is an error naming the key and the count", "[plan][errors]") {
+  // A step of 1e-300 makes 1e300 steps, beyond any integer count.
+  CHECK(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 1e-300}}\n") ==
+        file + ":6:41: parameters[0].grid: the grid of parameters.risk.margin would give 1e+300 values; a grid gives "
+               "at most 10000000 (a larger step or a shorter range gives fewer)");
+  CHECK_THAT(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: -1e308, stop: 1e308, step: 1}}\n"),
+             Catch::Contains("would give inf values"));
+  CHECK_THAT(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 1e-7}}\n"),
+             Catch::Contains("would give 1e+07 values"));
+  CHECK(plan_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 0.25}}\n").runs.size() == 5);
+}
+
 TEST_CASE("a missing base scenario is reported at the base key", "[plan][errors]") {
   try {
     load_plan_text("sweep_version: 1\nname: t\nbase: nowhere.yaml\nparameters: []\n", file);

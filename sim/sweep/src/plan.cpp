@@ -279,9 +279,18 @@ class Parser {
       const double step = number(step_node, dpath + ".step");
       if (step == 0 || (stop - start) / step < 0)
         fail(step_node.where, dpath + ".step", step_node.scalar + " does not lead from " + exact(start) + " to " + exact(stop));
+      // Steps from start to stop. Compared before it becomes a whole
+      // number: a step of 1e-300 gives 1e300, and converting a double past
+      // 2^64 to an integer is undefined behaviour.
       const double span = (stop - start) / step;
+      if (!(span < max_runs)) {
+        char values_text[40];
+        std::snprintf(values_text, sizeof values_text, "%.3g", std::floor(span) + 1);
+        fail(spec.where, dpath,
+             "the grid of " + p.key_path + " would give " + values_text + " values; a grid gives at most " +
+                 std::to_string(max_runs) + " (a larger step or a shorter range gives fewer)");
+      }
       const auto count = static_cast<std::uint64_t>(std::floor(span + 1e-9)) + 1;
-      if (count > max_runs) fail(spec.where, dpath, "gives " + std::to_string(count) + " values; too many");
       for (std::uint64_t i = 0; i < count; ++i) {
         // start + i * step, not a running sum, so that values do not drift;
         // 15 significant digits so that 0.1 + 2 * 0.1 is written 0.3.
