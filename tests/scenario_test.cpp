@@ -339,6 +339,25 @@ TEST_CASE("a derived event with remove: true deletes the base event and new ids 
   CHECK(spec.events[2].start.str() == "2022-02-01");
 }
 
+TEST_CASE("remove and schema_version take the spellings of every other boolean and whole number", "[scenario]") {
+  std::string derived = read(data_dir + "derived.yaml");
+  derived.replace(derived.find("base: mini.yaml"), 15, "base: " + mini_path);  // load_text resolves from the cwd
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = derived;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return load_text(text.replace(at, from.size(), to), data_dir + "derived.yaml");
+  };
+  CHECK(with("{id: cap, remove: true}", "{id: cap, remove: True}").events.size() == 3);
+  CHECK(with("schema_version: 1", "schema_version: +1").events.size() == 3);
+  try {
+    with("{id: cap, remove: true}", "{id: cap, remove: yes}");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(e.detail() == "expected true, got 'yes'");
+  }
+}
+
 TEST_CASE("a base may itself have a base", "[scenario]") {
   const auto spec = load_file(data_dir + "grandchild.yaml");
   CHECK(spec.name == "grandchild");

@@ -14,6 +14,7 @@
 #include <boost/random/sobol.hpp>
 
 #include "geosim/core/rng.hpp"
+#include "geosim/scenario/values.hpp"
 #include "geosim/scenario/yaml_tree.hpp"
 
 namespace geosim::sweep {
@@ -60,41 +61,14 @@ void check_keys(const YamlNode& n, const std::string& path, const std::vector<st
     }
 }
 
-std::optional<double> parse_number(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-double number(const YamlNode& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a number, got " + scenario::describe_yaml(n));
-  const auto v = parse_number(n.scalar);
-  if (!v) fail(n.where, path, "'" + n.scalar + "' is not a number");
-  return *v;
-}
-
-std::uint64_t whole(const YamlNode& n, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a whole number, got " + scenario::describe_yaml(n));
-  const auto& s = n.scalar;
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) || s.size() > 19)
-    fail(n.where, path, "'" + s + "' is not a whole number >= 0");
-  const std::uint64_t v = std::stoull(s);
-  if (v < lo || v > hi)
-    fail(n.where, path, s + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return v;
-}
-
-bool boolean(const YamlNode& n, const std::string& path) {
-  if (n.is_scalar() && (n.scalar == "true" || n.scalar == "false")) return n.scalar == "true";
-  fail(n.where, path, "expected true or false, got " + scenario::describe_yaml(n));
-}
-
-std::string text(const YamlNode& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a string, got " + scenario::describe_yaml(n));
-  return n.scalar;
-}
+// The typed readers scenario files use (values.hpp), so that a value is
+// accepted or refused the same way, with the same message, in either file.
+using scenario::values::boolean;
+using scenario::values::choice;
+using scenario::values::number;
+using scenario::values::parse_number;
+using scenario::values::text;
+using scenario::values::whole;
 
 const YamlNode& require(const YamlNode& map, const std::string& path, const std::string& key) {
   const YamlNode* v = map.find(key);
@@ -172,13 +146,8 @@ class Parser {
     plan_.master_seed = spec.seed;
     if (const auto* s = root.find("seed")) plan_.master_seed = whole(*s, "seed", 0, std::numeric_limits<std::uint64_t>::max());
     if (const auto* r = root.find("replicates")) plan_.replicates = static_cast<std::uint32_t>(whole(*r, "replicates", 1, max_runs));
-    if (const auto* c = root.find("combination")) {
-      const std::string v = text(*c, "combination");
-      if (v != "factorial" && v != "zipped")
-        fail(c->where, "combination", "'" + v + "' is not a combination; expected factorial or zipped" +
-                                          scenario::did_you_mean(v, {"factorial", "zipped"}));
-      plan_.factorial = v == "factorial";
-    }
+    if (const auto* c = root.find("combination"))
+      plan_.factorial = choice(*c, "combination", {"factorial", "zipped"}) == 0;
     const YamlNode* samples = root.find("samples");
     if (samples) plan_.samples = static_cast<std::uint32_t>(whole(*samples, "samples", 1, max_runs));
     if (const auto* s = root.find("saltelli")) plan_.saltelli = boolean(*s, "saltelli");
