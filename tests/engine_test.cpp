@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <tuple>
 #include <string>
 #include <vector>
 
+#include "geosim/engine/check.hpp"
 #include "geosim/engine/engine.hpp"
 #include "geosim/scenario/load.hpp"
 #include "run_recorder.hpp"
@@ -39,7 +42,142 @@ Run run_world_with(const std::string& events) {
 
 Run calm() { return run_spec(scenario::load_file(world)); }
 
+std::size_t var_index(const std::string& name) {
+  const auto& vars = engine::variables();
+  for (std::size_t v = 0; v < vars.size(); ++v)
+    if (vars[v].name == name) return v;
+  FAIL("no variable " << name);
+  return 0;
+}
+
+/// Hands each record to `next`, the one of step `at` after `edit` has changed
+/// it: a fault between the engine and the check.
+class Corrupt final : public engine::Observer {
+ public:
+  Corrupt(engine::Observer& next, int at, std::function<void(engine::StepRecord&)> edit)
+      : next_(next), at_(at), edit_(std::move(edit)) {}
+  void begin(const engine::RunInfo& info) override { next_.begin(info); }
+  void record(const engine::StepRecord& r) override {
+    engine::StepRecord copy = r;
+    if (r.step == at_) edit_(copy);
+    next_.record(copy);
+  }
+  void end(const engine::RunSummary& s) override { next_.end(s); }
+
+ private:
+  engine::Observer& next_;
+  int at_;
+  std::function<void(engine::StepRecord&)> edit_;
+};
+
+/// What the check does to a run of the test world whose record of step 5
+/// (2013-06) `edit` changes, given the world's spec, the record and the index
+/// of a variable. `records` counts the records that got past the check.
+struct Checked {
+  bool stopped = false;
+  std::string message, variable, labels;
+  int step = -1;
+  std::size_t records = 0;
+};
+Checked check_world(const std::function<void(const model::ScenarioSpec&, engine::StepRecord&)>& edit) {
+  const auto spec = scenario::load_file(world);
+  Recorder recorder;
+  engine::CheckingObserver check(recorder);
+  Corrupt corrupt(check, 5, [&](engine::StepRecord& r) { edit(spec, r); });
+  engine::RunOptions options;
+  options.seed = spec.seed;
+  Checked out;
+  try {
+    engine::run(spec, options, corrupt);
+  } catch (const engine::CheckError& e) {
+    out = {true, e.what(), e.variable(), e.labels(), e.step(), 0};
+  }
+  out.records = recorder.records.size();
+  return out;
+}
+
+std::size_t state_of(const model::ScenarioSpec& spec, const char* code) { return index(*model::find_state(spec, code)); }
+
 }  // namespace
+
+TEST_CASE("the check stops a run at a NaN, naming the step, the month, the variable and its labels", "[engine][check]") {
+  const auto c = check_world([](const model::ScenarioSpec& spec, engine::StepRecord& r) {
+    const std::size_t S = spec.states.size(), K = spec.sectors.size();
+    const std::size_t k = index(*model::find_sector(spec, "crude"));
+    r.values[var_index("trade_value")][(state_of(spec, "RUS") * S + state_of(spec, "CHN")) * K + k] =
+        std::numeric_limits<double>::quiet_NaN();
+  });
+  REQUIRE(c.stopped);
+  CHECK(c.message == "model check failed at step 5 (2013-06): trade_value[state=RUS, partner=CHN, sector=crude]: "
+                     "nan is not finite");
+  CHECK(c.step == 5);
+  CHECK(c.variable == "trade_value");
+  CHECK(c.labels == "state=RUS, partner=CHN, sector=crude");
+  CHECK(c.records == 5);  // steps 0 to 4; the bad step never reaches the writer
+}
+
+TEST_CASE("the check stops a run whose settlement shares of a pair do not sum to one, naming the pair",
+          "[engine][check]") {
+  const auto c = check_world([](const model::ScenarioSpec& spec, engine::StepRecord& r) {
+    const std::size_t S = spec.states.size(), C = spec.currencies.size();
+    auto& share = r.values[var_index("settlement_share")];
+    const std::size_t pair = state_of(spec, "CHN") * S + state_of(spec, "RUS");
+    for (std::size_t x = 0; x < C; ++x) share[pair * C + x] = x == 0 ? 0.5 : x == 1 ? 0.25 : x == 2 ? 0.125 : 0.0;
+  });
+  REQUIRE(c.stopped);
+  CHECK(c.message == "model check failed at step 5 (2013-06): settlement_share[state=CHN, partner=RUS]: the shares "
+                     "over currency sum to 0.875; expected 1 (tolerance 1e-09) or all 0");
+  CHECK(c.records == 5);
+}
+
+TEST_CASE("the check stops a run at a negative trade value and at a share above one", "[engine][check]") {
+  const auto negative = check_world([](const model::ScenarioSpec& spec, engine::StepRecord& r) {
+    const std::size_t S = spec.states.size(), K = spec.sectors.size();
+    r.values[var_index("trade_quantity")][(state_of(spec, "USA") * S + state_of(spec, "EU")) * K + K - 1] = -2.5;
+  });
+  CHECK(negative.message == "model check failed at step 5 (2013-06): trade_quantity[state=USA, partner=EU, "
+                            "sector=consumer_goods]: -2.5 is negative; expected a value >= 0");
+  const auto above = check_world([](const model::ScenarioSpec& spec, engine::StepRecord& r) {
+    r.values[var_index("cautious_bank_share")][state_of(spec, "IND")] = 1.5;
+  });
+  CHECK(above.message == "model check failed at step 5 (2013-06): cautious_bank_share[state=IND]: 1.5 is outside "
+                         "[0, 1] (tolerance 1e-09)");
+}
+
+TEST_CASE("the check lets rounding within its tolerance through", "[engine][check]") {
+  const auto c = check_world([](const model::ScenarioSpec& spec, engine::StepRecord& r) {
+    const std::size_t S = spec.states.size(), C = spec.currencies.size();
+    auto& share = r.values[var_index("settlement_share")];
+    const std::size_t pair = state_of(spec, "CHN") * S + state_of(spec, "RUS");
+    for (std::size_t x = 0; x < C; ++x) share[pair * C + x] = x == 0 ? 1.0 + 5e-10 : x == 1 ? -4e-10 : 0.0;
+    r.values[var_index("cautious_bank_share")][state_of(spec, "IND")] = 1.0 + 9e-10;
+  });
+  CHECK_FALSE(c.stopped);
+  CHECK(c.records == 48);
+}
+
+TEST_CASE("docs/output-schema.md lists the invariant the check holds each output variable to", "[engine][docs]") {
+  std::ifstream in(source_dir + "/docs/output-schema.md");
+  REQUIRE(in);
+  // Rows of the table under "## Invariants": | invariant | `a`, `b`, ... |
+  std::map<std::string, std::vector<std::string>> documented;
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) in_section = line == "## Invariants";
+    if (!in_section || line.rfind("| ", 0) != 0 || line.find('`') == std::string::npos) continue;
+    const std::size_t bar = line.find('|', 1);
+    std::string invariant = line.substr(2, bar - 2);
+    invariant.erase(invariant.find_last_not_of(' ') + 1);
+    for (std::size_t at = line.find('`', bar); at != std::string::npos; at = line.find('`', at + 1)) {
+      const std::size_t close = line.find('`', at + 1);
+      documented[invariant].push_back(line.substr(at + 1, close - at - 1));
+      at = close;
+    }
+  }
+  std::map<std::string, std::vector<std::string>> catalogue;
+  for (const auto& v : engine::variables()) catalogue[engine::to_string(v.invariant)].push_back(v.name);
+  CHECK(documented == catalogue);
+}
 
 TEST_CASE("docs/output-schema.md lists every output variable in record order with its dimensions and units",
           "[engine][docs]") {

@@ -89,6 +89,7 @@ inline Run run_spec(model::ScenarioSpec spec, engine::Backend backend = engine::
   options.backend = backend;
   options.threads = threads;
   options.seed = r.spec.seed;
+  options.check = true;  // every end-to-end run of the tests holds its outputs to their invariants
   engine::run(r.spec, options, r.out);
   return r;
 }

@@ -341,6 +341,25 @@ TEST_CASE("a derived event with remove: true deletes the base event and new ids 
   CHECK(spec.events[2].start.str() == "2022-02-01");
 }
 
+TEST_CASE("remove and schema_version take the spellings of every other boolean and whole number", "[scenario]") {
+  std::string derived = read(data_dir + "derived.yaml");
+  derived.replace(derived.find("base: mini.yaml"), 15, "base: " + mini_path);  // load_text resolves from the cwd
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = derived;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return load_text(text.replace(at, from.size(), to), data_dir + "derived.yaml");
+  };
+  CHECK(with("{id: cap, remove: true}", "{id: cap, remove: True}").events.size() == 3);
+  CHECK(with("schema_version: 1", "schema_version: +1").events.size() == 3);
+  try {
+    with("{id: cap, remove: true}", "{id: cap, remove: yes}");
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(e.detail() == "expected true, got 'yes'");
+  }
+}
+
 TEST_CASE("a base may itself have a base", "[scenario]") {
   const auto spec = load_file(data_dir + "grandchild.yaml");
   CHECK(spec.name == "grandchild");
@@ -618,6 +637,30 @@ TEST_CASE("an end before the start is an error", "[scenario]") {
         "mini.yaml:6:32: horizon.end: the horizon ends (2019-12) before it starts (2020-01)");
   CHECK(error_of(mini("end: 2022-06,", "end: 2021-06-14,")) ==
         "mini.yaml:34:56: events[1].end: the event ends (2021-06-14) before it starts (2021-06-15)");
+}
+
+TEST_CASE("a horizon outside the years xarray can date is an error naming the years", "[scenario]") {
+  CHECK(error_of(mini("start: 2020-01,", "start: 0000-01,")) ==
+        "mini.yaml:6:18: horizon.start: 0000-01 is outside the years 1678 to 2261 that output files can date "
+        "(xarray reads their time axis as numpy datetime64[ns])");
+  CHECK(error_of(mini("start: 2020-01, end: 2022-12", "start: 1677-12, end: 1680-12")) ==
+        "mini.yaml:6:18: horizon.start: 1677-12 is outside the years 1678 to 2261 that output files can date "
+        "(xarray reads their time axis as numpy datetime64[ns])");
+  CHECK(error_of(mini("end: 2022-12}", "end: 2262-01}")) ==
+        "mini.yaml:6:32: horizon.end: 2262-01 is outside the years 1678 to 2261 that output files can date "
+        "(xarray reads their time axis as numpy datetime64[ns])");
+  CHECK_NOTHROW(load_text(mini("start: 2020-01, end: 2022-12", "start: 1678-01, end: 2261-12"), "mini.yaml"));
+}
+
+TEST_CASE("a code with a NUL character is an error, so that no two codes share a label", "[scenario]") {
+  // "X\0A" and "X\0B" would both be written as the label "X".
+  const std::string yaml = mini("  - code: HUB\n    hub: {}\n", "  - code: HUB\n    hub: {}\n  - code: \"X\\0A\"\n  - code: \"X\\0B\"\n");
+  CHECK(error_of(yaml) ==
+        "mini.yaml:25:11: states[3].code: code 'X\\0A' contains a NUL character (\\0), which output files cannot "
+        "store in a label");
+  CHECK(error_of(mini("  - {code: RUB, issuer: BBB}\n", "  - {code: RUB, issuer: BBB}\n  - {code: \"\\0\"}\n")) ==
+        "mini.yaml:14:12: currencies[2].code: code '\\0' contains a NUL character (\\0), which output files cannot "
+        "store in a label");
 }
 
 TEST_CASE("negative sizes, capacities and counts are errors", "[scenario]") {

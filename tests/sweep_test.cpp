@@ -3,12 +3,16 @@
 // to end by the scripts in tests/sweep/.
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "geosim/sweep/execute.hpp"
+#include "geosim/scenario/load.hpp"
 #include "geosim/sweep/plan.hpp"
 
 using namespace geosim;
@@ -182,6 +186,18 @@ TEST_CASE("bad sweep files name the file, line, column and key path", "[plan][er
   CHECK_THAT(error_of("parameters: [\n"), Catch::Contains("malformed YAML"));
 }
 
+TEST_CASE("a grid with more values than a sweep may have is an error naming the key and the count", "[plan][errors]") {
+  // A step of 1e-300 makes 1e300 steps, beyond any integer count.
+  CHECK(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 1e-300}}\n") ==
+        file + ":6:41: parameters[0].grid: the grid of parameters.risk.margin would give 1e+300 values; a grid gives "
+               "at most 10000000 (a larger step or a shorter range gives fewer)");
+  CHECK_THAT(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: -1e308, stop: 1e308, step: 1}}\n"),
+             Catch::Contains("would give inf values"));
+  CHECK_THAT(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 1e-7}}\n"),
+             Catch::Contains("would give 1e+07 values"));
+  CHECK(plan_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0, stop: 1, step: 0.25}}\n").runs.size() == 5);
+}
+
 TEST_CASE("a missing base scenario is reported at the base key", "[plan][errors]") {
   try {
     load_plan_text("sweep_version: 1\nname: t\nbase: nowhere.yaml\nparameters: []\n", file);
@@ -206,4 +222,114 @@ TEST_CASE("a sweep file that is a device is rejected as not a regular file", "[p
   } catch (const InputError& e) {
     CHECK(std::string(e.what()) == "cannot read sweep file '/dev/zero': it is a character device; expected a regular file");
   }
+}
+
+namespace {
+
+/// What a reader made of a value: accepted with this value, or refused with
+/// this message (without file, line and key path, which differ by file).
+struct Outcome {
+  bool accepted = false;
+  double value = 0;
+  std::string refusal;
+
+  bool operator==(const Outcome&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  return o.accepted ? os << "accepted " << o.value : os << "refused: " << o.refusal;
+}
+
+template <class Read>
+Outcome outcome_of(Read read) {
+  try {
+    return {true, read(), ""};
+  } catch (const InputError& e) {
+    return {false, 0, e.detail()};
+  }
+}
+
+const std::string reduced_baseline = std::string(GEOSIM_SOURCE_DIR) + "/scenarios/sweeps/reduced_baseline.yaml";
+
+/// The reduced baseline with `yaml` on top, as a scenario file.
+model::ScenarioSpec scenario_with(const std::string& yaml) {
+  return scenario::load_text("schema_version: 1\nbase: " + reduced_baseline + "\n" + yaml, "scenario.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("a value is accepted or refused alike, with the same message, in a scenario file and in a sweep file",
+          "[plan][values]") {
+  // The value as a number (any number), a whole number (a seed) and a
+  // boolean; what docs/scenario-reference.md, "Values", says of each.
+  struct Row {
+    std::string text;
+    std::optional<double> number, whole, boolean;
+  };
+  const std::optional<double> no;
+  const std::vector<Row> rows = {
+      {"True", no, no, 1},          {"true", no, no, 1},        {"FALSE", no, no, 0},
+      {"yes", no, no, no},          {"1e3", 1000, no, no},      {"0x10", no, no, no},
+      {".5", 0.5, no, no},          {"5.", 5, no, no},          {"+2.5", 2.5, no, no},
+      {"1_000", no, no, no},        {"inf", no, no, no},        {".inf", no, no, no},
+      {"nan", no, no, no},          {"-0", -0.0, no, no},       {"007", 7, 7, no},
+      {"+7", 7, 7, no},             {"'7'", 7, 7, no},          {"", no, no, no},
+      {"1e400", no, no, no},        {"-3", -3, no, no},         {"18446744073709551616", 1.8446744073709552e19, no, no},
+      {"18446744073709551615", 1.8446744073709552e19, 18446744073709551615.0, no},
+  };
+  for (const auto& row : rows) {
+    const std::string& v = row.text;
+    INFO("value '" << v << "'");
+    const Outcome number_in_scenario = outcome_of(
+        [&] { return scenario_with("parameters:\n  risk:\n    detection_size_elasticity: " + v + "\n").params.risk.detection_size_elasticity; });
+    const Outcome number_in_sweep = outcome_of([&] {
+      return plan_of("samples: 1\nparameters:\n  - key: parameters.risk.margin\n    uniform:\n      min: " + v +
+                     "\n      max: 1e300\n")
+          .parameters.at(0)
+          .min;
+    });
+    CHECK(number_in_scenario == number_in_sweep);
+    CHECK(number_in_scenario.accepted == row.number.has_value());
+    if (row.number) CHECK(number_in_scenario.value == *row.number);
+
+    const Outcome whole_in_scenario = outcome_of([&] { return static_cast<double>(scenario_with("seed: " + v + "\n").seed); });
+    const Outcome whole_in_sweep = outcome_of([&] {
+      return static_cast<double>(
+          load_plan_text("sweep_version: 1\nname: t\nbase: reduced_baseline.yaml\nseed: " + v +
+                             "\nparameters:\n  - {key: parameters.risk.margin, values: [0.1]}\n",
+                         file)
+              .master_seed);
+    });
+    CHECK(whole_in_scenario == whole_in_sweep);
+    CHECK(whole_in_scenario.accepted == row.whole.has_value());
+    if (row.whole) CHECK(whole_in_scenario.value == *row.whole);
+
+    const Outcome boolean_in_scenario = outcome_of(
+        [&] { return scenario_with("parameters:\n  adaptive:\n    escalation: " + v + "\n").params.adaptive.escalation ? 1.0 : 0.0; });
+    const Outcome boolean_in_sweep = outcome_of([&] {
+      return plan_of("saltelli: " + v + "\nparameters:\n  - {key: parameters.risk.margin, values: [0.1]}\n").saltelli ? 1.0 : 0.0;
+    });
+    CHECK(boolean_in_scenario == boolean_in_sweep);
+    CHECK(boolean_in_scenario.accepted == row.boolean.has_value());
+    if (row.boolean) CHECK(boolean_in_scenario.value == *row.boolean);
+  }
+}
+
+TEST_CASE("a refused value names what was expected in the words of the scenario loader", "[plan][values]") {
+  CHECK(error_of("saltelli: yes\nparameters:\n  - {key: parameters.risk.margin, values: [0.1]}\n") ==
+        file + ":5:11: saltelli: expected true or false, got 'yes'");
+  try {
+    load_plan_text("sweep_version: 1\nname: t\nbase: reduced_baseline.yaml\nseed: 1e3\nparameters: []\n", file);
+    FAIL("no error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == file + ":4:7: seed: expected a whole number, got '1e3'");
+  }
+  CHECK(error_of("replicates: -2\nparameters:\n  - {key: parameters.risk.margin, values: [0.1]}\n") ==
+        file + ":5:13: replicates: -2 is negative; expected a whole number >= 1");
+  CHECK(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: 0x10, stop: 1, step: 1}}\n") ==
+        file + ":6:49: parameters[0].grid.start: expected a number, got '0x10'");
+  CHECK(error_of("parameters:\n  - {key: parameters.risk.margin, grid: {start: .nan, stop: 1, step: 1}}\n") ==
+        file + ":6:49: parameters[0].grid.start: expected a finite number, got '.nan'");
+  CHECK(error_of("combination: zipper\nparameters:\n  - {key: parameters.risk.margin, values: [0.1]}\n") ==
+        file + ":5:14: combination: expected one of factorial, zipped, got 'zipper' (did you mean 'zipped'?)");
 }

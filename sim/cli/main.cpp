@@ -14,9 +14,11 @@
 #include <CLI/CLI.hpp>
 
 #include "geosim/core/error.hpp"
+#include "geosim/engine/check.hpp"
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "geosim/scenario/load.hpp"
+#include "check_option.hpp"
 #include "memory_check.hpp"
 #include "numbers.hpp"
 #include "output_path.hpp"
@@ -133,7 +135,7 @@ fs::path temporary_beside(const fs::path& out) {
 
 int run_command(const std::string& scenario_path, const std::string& out, int threads,
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet,
-                std::optional<std::uint64_t> max_memory) {
+                std::optional<std::uint64_t> max_memory, bool check) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
   cli::check_memory(spec, scenario_path, max_memory);
@@ -154,6 +156,7 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
     engine::RunOptions options;
     options.threads = threads;
     options.seed = spec.seed;
+    options.check = check;
     options.progress = [&](int done, int total) {
       if (interrupted) throw Interrupted{};
       if (!quiet) bar.update(done, total);
@@ -239,7 +242,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   std::string seed_text;
   std::vector<std::string> sets;
-  bool force = false, quiet = false;
+  bool force = false, quiet = false, check = cli::check_by_default;
   run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
   run->add_option("-o,--output", out, "Output file (.h5)")->required();
   run->add_option("--threads", threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
@@ -247,6 +250,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", sets, "Override a scenario key: key.path=value (repeatable)");
   run->add_flag("--force", force, "Overwrite the output file if it exists");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
+  run->add_flag("--check,!--no-check", check, cli::check_help);
   std::uint64_t max_memory_value = 0;
   auto* max_memory_opt =
       run->add_option("--max-memory", max_memory_value,
@@ -283,7 +287,7 @@ int main(int argc, char** argv) {
       if (*seed_opt) seed = parse_seed(seed_text);
       std::optional<std::uint64_t> max_memory;
       if (*max_memory_opt) max_memory = max_memory_value;
-      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory);
+      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check);
     }
     if (*validate) return validate_command(scenario_path, sets);
     if (*info) {
@@ -293,6 +297,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "geosim: error: " << e.what() << "\n";
     return exit_input;
+  } catch (const engine::CheckError& e) {
+    std::cerr << "geosim: error: " << e.what() << " (a model error; no output written)\n";
+    return exit_internal;
   } catch (const Interrupted&) {
     std::cerr << "\ngeosim: interrupted; no output written\n";
     return exit_interrupted;

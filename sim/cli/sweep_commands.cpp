@@ -12,6 +12,7 @@
 #include "geosim/core/error.hpp"
 #include "geosim/sweep/execute.hpp"
 #include "geosim/sweep/plan.hpp"
+#include "check_option.hpp"
 #include "numbers.hpp"
 #include "output_path.hpp"
 #include "progress.hpp"
@@ -28,6 +29,7 @@ struct Options {
   std::vector<std::string> inputs;
   int jobs = 0, threads_per_run = 1;
   bool resume = false, force = false, keep_going = false, keep_parts = false, quiet = false, no_validate = false;
+  bool check = check_by_default;
 };
 
 Options& opts() {
@@ -102,6 +104,7 @@ int sweep_command() {
   so.force = o.force;
   so.keep_going = o.keep_going;
   so.keep_parts = o.keep_parts;
+  so.check = o.check;
   if (!o.shard.empty()) {
     const auto slash = o.shard.find('/');
     const std::string_view text(o.shard);
@@ -189,6 +192,7 @@ void add_sweep_commands(CLI::App& app) {
   o.sweep->add_flag("--force", o.force, "Overwrite the output and discard the parts of an earlier sweep");
   o.sweep->add_flag("--keep-going", o.keep_going, "Record runs whose scenario is invalid as such and run the others");
   o.sweep->add_flag("--keep-parts", o.keep_parts, "Keep OUT.parts/ after writing the output");
+  o.sweep->add_flag("--check,!--no-check", o.check, sweep_check_help);
   o.sweep->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary");
 
   o.merge = app.add_subcommand("merge", "Combine the shard files of one sweep into one file");

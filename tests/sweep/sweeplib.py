@@ -16,8 +16,12 @@ def geosim():
 
 
 def run(*args, check=True, binary=None, prefix=()):
-    """Runs geosim with args; returns the CompletedProcess (text)."""
-    cmd = [*prefix, binary or geosim(), *map(str, args)]
+    """Runs geosim with args; returns the CompletedProcess (text). Sweeps run
+    with --check: every run's outputs are held to their invariants."""
+    args = [str(a) for a in args]
+    if args and args[0] == "sweep" and "--no-check" not in args:
+        args.append("--check")
+    cmd = [*prefix, binary or geosim(), *args]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if check and p.returncode != 0:
         raise AssertionError(f"{cmd} exited {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")

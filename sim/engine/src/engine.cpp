@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "executor.hpp"
+#include "geosim/engine/check.hpp"
 #include "geosim/market/dependence.hpp"
 #include "geosim/market/market.hpp"
 #include "geosim/market/valuation.hpp"
@@ -128,7 +129,9 @@ class Simulation {
 
 RunSummary run(const model::ScenarioSpec& spec, const RunOptions& options, Observer& observer) {
   Simulation sim(spec, options);
-  return sim.run(observer);
+  if (!options.check) return sim.run(observer);
+  CheckingObserver checked(observer);
+  return sim.run(checked);
 }
 
 }  // namespace geosim::engine

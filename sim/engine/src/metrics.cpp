@@ -143,35 +143,36 @@ struct Variable {
 /// The output variables in record order. Adding a variable is adding an entry.
 const std::vector<Variable>& catalogue() {
   using D = Dim;
+  using I = Invariant;
   using X = Derived;
   static const std::vector<Variable> table = {
       {{"trade_value", "USD/month", "exports of state to partner by sector (hub legs included)",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.value.data(); }},
       {{"trade_value_via_hub", "USD/month", "exports of state reaching partner through an intermediary hub",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.via_hub.data(); }},
       {{"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
-        {D::time, D::state, D::partner, D::route}},
+        {D::time, D::state, D::partner, D::route}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
       {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::shares_sum_to_one},
        [](const StepData& d, const X&) { return d.world.agg.dependence.data(); }},
       {{"dependence", "1", "dependence of state on partner: partner's share of state's trade",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::shares_sum_to_one},
        [](const StepData& d, const X&) { return d.world.agg.dependence.data(); }},
       {{"vulnerability", "1", "vulnerability-weighted dependence of state on partner (MODEL.md 6)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::share},
        [](const StepData&, const X& x) { return x.vulnerability.data(); }},
       {{"leverage", "1",
         "leverage of partner over state from net dependence, (1 + d_ij - d_ji) / 2, in [0, 1] (0.5: symmetric)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::share},
        [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage); }},
       {{"leverage_ratio", "1",
         "leverage of partner over state as odds, leverage / (1 - leverage) = (1 + d_ij - d_ji) / (1 - d_ij + d_ji)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return of_both_directions(d.world.agg.dependence, market::leverage_ratio); }},
-      {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}},
+      {{"hhi", "1", "Hirschman-Herfindahl concentration of state's trade over partners", {D::time, D::state}, I::share},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states;
          const Grid& share = d.world.agg.dependence;
@@ -181,10 +182,10 @@ const std::vector<Variable>& catalogue() {
          return std::move(h.data());
        }},
       {{"discount", "1", "discount of state's exports to partner, fraction of the world price",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X&) { return d.world.agg.discount.data(); }},
       {{"discount_price", "USD per sector price unit", "discount of state's exports to partner in the sector's price unit",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X& x) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid disc({S, S, K});
@@ -193,10 +194,10 @@ const std::vector<Variable>& catalogue() {
              for (std::size_t k = 0; k < K; ++k) disc(i, j, k) = d.world.agg.discount(i, j, k) * x.price(k);
          return std::move(disc.data());
        }},
-      {{"world_price", "sector price unit", "world reference price of the sector", {D::time, D::sector}},
+      {{"world_price", "sector price unit", "world reference price of the sector", {D::time, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return x.price.data(); }},
       {{"settlement_share", "1", "share of currency in settling trade between state and partner",
-        {D::time, D::state, D::partner, D::currency}},
+        {D::time, D::state, D::partner, D::currency}, I::shares_sum_to_one},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, C = d.ctx.dims.currencies;
          std::vector<double> out = d.world.agg.settled_share.data();
@@ -206,41 +207,41 @@ const std::vector<Variable>& catalogue() {
          return out;
        }},
       {{"cautious_share", "1", "share of state's firms in sector withdrawn from trade with sanctioned targets",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::share},
        [](const StepData&, const X& x) { return mean_of(x.cautious, x.firms); }},
       {{"cautious_bank_share", "1",
         "share of state's normal payments with sanctioned targets that its banks refuse (size-weighted)",
-        {D::time, D::state}},
+        {D::time, D::state}, I::share},
        [](const StepData&, const X& x) { return x.bank_cautious.data(); }},
       {{"bank_fee", "1", "fee above normal that state's banks charge on payments linked to partner, fraction of value",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.bank_fee.data(); }},
       {{"penalties", "firms/month", "firms of state in sector designated by secondary sanctions this month",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return x.penalised.data(); }},
-      {{"bank_penalties", "banks/month", "banks of state designated by secondary sanctions this month", {D::time, D::state}},
+      {{"bank_penalties", "banks/month", "banks of state designated by secondary sanctions this month", {D::time, D::state}, I::non_negative},
        [](const StepData&, const X& x) { return x.bank_penalised.data(); }},
       {{"designated_share", "1", "share of state's firms in sector designated (lost their Western business)",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::share},
        [](const StepData&, const X& x) { return mean_of(x.designated, x.firms); }},
       {{"designation_loss", "USD/month",
         "business with partners not sanctioned that state's designated firms in sector lost (their Western "
         "business, taken over by their peers)",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return x.designation_loss.data(); }},
       {{"payment_backlog", "USD", "payments between state and partner waiting for a channel",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.backlog.data(); }},
       {{"failed_payments", "USD/month", "payments between state and partner that failed",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.failed.data(); }},
       {{"payment_availability", "1",
         "share of payments between state and partner that find a channel (currency, banks, agents, netting)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::share},
        [](const StepData& d, const X&) { return d.world.agg.availability.data(); }},
       {{"alternative_payments", "1",
         "share of payments between state and partner that payment agents and netting schemes take on",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::share},
        [](const StepData& d, const X&) {
          // What they carry: their capacity, up to the share banks refuse.
          const auto& agg = d.world.agg;
@@ -253,11 +254,11 @@ const std::vector<Variable>& catalogue() {
          return out;
        }},
       {{"payment_fee", "1", "fees above normal on payments between state and partner, fraction of their value",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.payment_fee.data(); }},
       {{"energy_revenue", "USD/month",
         "state's export revenue from energy sectors, free on board: trade value less the freight it pays",
-        {D::time, D::state}},
+        {D::time, D::state}, I::finite},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid energy({S});
@@ -268,7 +269,7 @@ const std::vector<Variable>& catalogue() {
          return std::move(energy.data());
        }},
       {{"unmet_demand", "USD/month", "state's import demand left unfilled after clearing",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors, M = d.ctx.dims.markets();
          Grid unmet({S, K});
@@ -280,7 +281,7 @@ const std::vector<Variable>& catalogue() {
          return std::move(unmet.data());
        }},
       {{"enforcement", "1", "secondary-sanction intensity of state against partner (escalation included)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::share},
        [](const StepData& d, const X&) {
          const auto& policy = d.ctx.policy;
          const std::size_t S = d.ctx.dims.states, M = d.ctx.dims.markets();
@@ -294,22 +295,22 @@ const std::vector<Variable>& catalogue() {
          return std::move(enf.data());
        }},
       {{"shadow_fleet", "1", "alternative shipping capacity of state, share of its energy exports",
-        {D::time, D::state}},
+        {D::time, D::state}, I::share},
        [](const StepData& d, const X&) {
          std::vector<double> out = d.world.agg.shadow_fleet.data();
          for (double& s : out) s = std::min(1.0, s);
          return out;
        }},
       {{"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return mean_of(x.belief, x.firms); }},
       {{"trade_quantity", "sector price unit's unit/month",
         "exports of state to partner by sector in physical units (crude: bbl; hub legs included)",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.quantity.data(); }},
       {{"freight_cost", "USD per sector price unit",
         "freight and insurance per physical unit from state to partner, Western and alternative fleet blended",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid rate({S, S, K});
@@ -318,7 +319,7 @@ const std::vector<Variable>& catalogue() {
              for (std::size_t k = 0; k < K; ++k) rate(j, i, k) = market::freight_rate(d.ctx, d.world, j, i, k);
          return std::move(rate.data());
        }},
-      {{"capacity_utilisation", "1", "state's exports in sector over its export capacity", {D::time, D::state, D::sector}},
+      {{"capacity_utilisation", "1", "state's exports in sector over its export capacity", {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid use({S, K});
@@ -335,10 +336,10 @@ const std::vector<Variable>& catalogue() {
        }},
       {{"market_discount", "1",
         "discount of state's exports to partner before the price cap, fraction of the world price (the market's)",
-        {D::time, D::state, D::partner, D::sector}},
+        {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X&) { return d.world.agg.market_discount.data(); }},
       {{"shadow_fleet_cost", "USD/month",
-        "what state's energy exports on its alternative fleet pay for freight and insurance", {D::time, D::state}},
+        "what state's energy exports on its alternative fleet pay for freight and insurance", {D::time, D::state}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
          Grid cost({S});
@@ -351,10 +352,10 @@ const std::vector<Variable>& catalogue() {
          return std::move(cost.data());
        }},
       {{"real_exchange_rate", "1", "real exchange rate of state's currency against the USD this month (higher = stronger)",
-        {D::time, D::state}},
+        {D::time, D::state}, I::non_negative},
        [](const StepData& d, const X&) { return d.ctx.real_exchange_rate.data(); }},
       {{"income", "1", "state's smoothed export revenue relative to its trend, after this month (read next month)",
-        {D::time, D::state}},
+        {D::time, D::state}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.income.data(); }},
   };
   return table;

@@ -73,10 +73,22 @@ class Checker {
   const ScenarioSpec& spec_;
 };
 
+/// A code as messages show it: a NUL character as \0.
+std::string shown(const std::string& code) {
+  std::string out;
+  for (char ch : code) out += ch == '\0' ? std::string("\\0") : std::string(1, ch);
+  return out;
+}
+
 template <class Item>
 void check_unique_codes(const Checker& c, const std::vector<Item>& items, const char* list) {
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < items.size(); ++i) {
+    // Output files store labels as C strings, which end at a NUL: codes that
+    // differ only after one would become one label.
+    if (items[i].code.find('\0') != std::string::npos)
+      c.fail(item(list, i) + ".code", "code '" + shown(items[i].code) +
+                                          "' contains a NUL character (\\0), which output files cannot store in a label");
     const auto [it, fresh] = seen.emplace(items[i].code, i);
     if (!fresh)
       c.fail(item(list, i) + ".code",
@@ -113,6 +125,11 @@ void check_lists(const ScenarioSpec& spec, const Checker& c) {
   check_unique_codes(c, spec.states, "states");
   if (spec.end < spec.start)
     c.fail("horizon.end", "the horizon ends (" + spec.end.str() + ") before it starts (" + spec.start.str() + ")");
+  for (const auto& [key, m] : {std::pair{"horizon.start", spec.start}, std::pair{"horizon.end", spec.end}})
+    if (m.year() < min_horizon_year || m.year() > max_horizon_year)
+      c.fail(key, m.str() + " is outside the years " + std::to_string(min_horizon_year) + " to " +
+                      std::to_string(max_horizon_year) +
+                      " that output files can date (xarray reads their time axis as numpy datetime64[ns])");
 }
 
 void check_states(const ScenarioSpec& spec, const Checker& c) {

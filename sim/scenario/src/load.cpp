@@ -4,8 +4,6 @@
 #include "geosim/scenario/load.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -13,6 +11,7 @@
 #include <string_view>
 
 #include "geosim/model/policy_kinds.hpp"
+#include "geosim/scenario/values.hpp"
 #include "tree.hpp"
 
 namespace geosim::scenario {
@@ -27,17 +26,10 @@ using detail::suggest;
 /// USD per USD bn: the file states flows in USD bn per year, the spec in USD per year.
 constexpr double usd_per_bn = 1e9;
 
+using values::Range;
+using values::any_number;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-/// An allowed interval of a number; open ends exclude the bound.
-struct Range {
-  double lo = -inf;
-  double hi = inf;
-  bool lo_open = false;
-  bool hi_open = false;
-};
-
-constexpr Range any_number{};
 constexpr Range non_negative{0.0, inf};
 constexpr Range positive{0.0, inf, true};
 constexpr Range share{0.0, 1.0};
@@ -53,24 +45,6 @@ std::string format(double v) {
   return buf;
 }
 
-bool inside(double v, const Range& r) {
-  return (r.lo_open ? v > r.lo : v >= r.lo) && (r.hi_open ? v < r.hi : v <= r.hi);
-}
-
-std::string describe(const Range& r) {
-  if (std::isfinite(r.lo) && std::isfinite(r.hi))
-    return std::string(r.lo_open ? "(" : "[") + format(r.lo) + ", " + format(r.hi) + (r.hi_open ? ")" : "]");
-  if (std::isfinite(r.lo)) return std::string(r.lo_open ? "> " : ">= ") + format(r.lo);
-  return "any number";
-}
-
-/// "1.3 is outside [0, 1]", "-2 is negative; expected a value >= 0".
-std::string out_of_range(const std::string& text, double v, const Range& r) {
-  if (std::isfinite(r.lo) && std::isfinite(r.hi)) return text + " is outside " + describe(r);
-  if (v < 0 && r.lo >= 0) return text + " is negative; expected a value " + describe(r);
-  return text + " is out of range; expected a value " + describe(r);
-}
-
 std::string at(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 std::string at(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
@@ -80,66 +54,14 @@ std::string at(const std::string& path, std::size_t i) { return path + "[" + std
 
 // ------------------------------------------------------------ scalars
 
-double number(const Node& n, const std::string& path, const Range& r) {
-  if (!n.is_scalar()) fail(n, path, "expected a number, got " + describe(n));
-  double v = 0.0;
-  const char* end = n.scalar.data() + n.scalar.size();
-  const auto [ptr, ec] = std::from_chars(n.scalar.data(), end, v);
-  if (n.scalar.empty() || ec != std::errc{} || ptr != end) fail(n, path, "expected a number, got '" + n.scalar + "'");
-  if (!std::isfinite(v)) fail(n, path, "expected a finite number, got '" + n.scalar + "'");
-  if (!inside(v, r)) fail(n, path, out_of_range(n.scalar, v, r));
-  return v;
-}
-
-std::uint64_t whole(const Node& n, const std::string& path, std::uint64_t min, std::uint64_t max) {
-  const std::string expected = min > 0 ? "a whole number >= " + std::to_string(min) : "a whole number";
-  if (!n.is_scalar()) fail(n, path, "expected " + expected + ", got " + describe(n));
-  std::uint64_t v = 0;
-  const char* end = n.scalar.data() + n.scalar.size();
-  const auto [ptr, ec] = std::from_chars(n.scalar.data(), end, v);
-  if (n.scalar.empty() || ec != std::errc{} || ptr != end) {
-    double d = 0.0;
-    const auto parsed = std::from_chars(n.scalar.data(), end, d);
-    if (!n.scalar.empty() && parsed.ec == std::errc{} && parsed.ptr == end && d < 0)
-      fail(n, path, n.scalar + " is negative; expected " + expected);
-    fail(n, path, "expected " + expected + ", got '" + n.scalar + "'");
-  }
-  if (v < min || v > max)
-    fail(n, path, n.scalar + " is outside [" + std::to_string(min) + ", " + std::to_string(max) + "]");
-  return v;
-}
-
-bool boolean(const Node& n, const std::string& path) {
-  if (n.is_scalar()) {
-    const std::string& s = n.scalar;
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-  }
-  fail(n, path, "expected true or false, got " + describe(n));
-}
-
-std::string text(const Node& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n, path, "expected a string, got " + describe(n));
-  return n.scalar;
-}
-
-Date date(const Node& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n, path, "expected a date YYYY-MM or YYYY-MM-DD, got " + describe(n));
-  const auto d = parse_date(n.scalar);
-  if (!d) fail(n, path, "expected a date YYYY-MM or YYYY-MM-DD, got '" + n.scalar + "'");
-  return *d;
-}
-
-Month month(const Node& n, const std::string& path) { return date(n, path).as_month(); }
-
-/// One of a fixed set of words, with a suggestion when close to one.
-std::size_t choice(const Node& n, const std::string& path, const std::vector<std::string>& words) {
-  if (n.is_scalar())
-    for (std::size_t i = 0; i < words.size(); ++i)
-      if (words[i] == n.scalar) return i;
-  fail(n, path,
-       "expected one of " + join(words) + ", got " + describe(n) + (n.is_scalar() ? suggest(n.scalar, words) : ""));
-}
+// The typed readers every geosim input file shares (values.hpp).
+using values::boolean;
+using values::choice;
+using values::date;
+using values::month;
+using values::number;
+using values::text;
+using values::whole;
 
 // ------------------------------------------------------------ containers
 

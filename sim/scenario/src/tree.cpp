@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include <memory>
 
 #include "geosim/model/spec.hpp"
+#include "geosim/scenario/values.hpp"
 
 namespace geosim::scenario::detail {
 
@@ -258,7 +258,7 @@ void merge_items(Node& base, const Node& derived, const std::string& list) {
       match = std::find_if(base.items.begin(), base.items.end(),
                            [&](const Node& b) { return identity(b, list) == id; });
     if (remove) {
-      if (!remove->is_scalar() || remove->scalar != "true")
+      if (!remove->is_scalar() || values::parse_boolean(remove->scalar) != true)
         throw InputError(remove->where, list + "[].remove", "expected true, got " + describe(*remove));
       if (id.empty())
         throw InputError(item.where, list + "[].remove",
@@ -315,11 +315,8 @@ void check_version(const Node& root) {
   if (!v)
     throw InputError(root.where, "schema_version",
                      "missing required key 'schema_version' (the format version of the file); " + supported);
-  int version = 0;
-  const char* end = v->scalar.data() + v->scalar.size();
-  const bool number = v->is_scalar() && !v->scalar.empty() &&
-                      std::from_chars(v->scalar.data(), end, version).ptr == end;
-  if (!number || version != model::schema_version)
+  const auto version = v->is_scalar() ? values::parse_whole(v->scalar) : std::nullopt;
+  if (version != static_cast<std::uint64_t>(model::schema_version))
     throw InputError(v->where, "schema_version",
                      "version " + (v->is_scalar() ? v->scalar : describe(*v)) + " is not supported; " + supported);
 }

@@ -103,7 +103,8 @@ std::string overrides_text(const Run& run) {
   return out;
 }
 
-output::RunRecord execute_run(const Plan& plan, const Run& run, const output::SweepLayout& layout, int threads) {
+output::RunRecord execute_run(const Plan& plan, const Run& run, const output::SweepLayout& layout, int threads,
+                              bool check) {
   output::RunRecord rec;
   rec.run = run.id;
   rec.seed = run.seed;
@@ -127,6 +128,7 @@ output::RunRecord execute_run(const Plan& plan, const Run& run, const output::Sw
     options.threads = threads;
     options.seed = run.seed;
     options.run = run.id;
+    options.check = check;
     Collector collector(layout);
     engine::run(spec, options, collector);
     rec.data = collector.take();
@@ -377,7 +379,7 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
         if (remote) id = cancelled() ? std::nullopt : detail::request_run(last);
         else id = take_local();
         if (!id) break;
-        auto rec = execute_run(plan, plan.runs[*id], header.layout, o.threads_per_run);
+        auto rec = execute_run(plan, plan.runs[*id], header.layout, o.threads_per_run, o.check);
         write_part(parts, header, rec);
         ++ran;
         last = static_cast<int>(rec.status);

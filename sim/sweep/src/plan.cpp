@@ -14,6 +14,7 @@
 #include <boost/random/sobol.hpp>
 
 #include "geosim/core/rng.hpp"
+#include "geosim/scenario/values.hpp"
 #include "geosim/scenario/yaml_tree.hpp"
 
 namespace geosim::sweep {
@@ -60,41 +61,14 @@ void check_keys(const YamlNode& n, const std::string& path, const std::vector<st
     }
 }
 
-std::optional<double> parse_number(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-double number(const YamlNode& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a number, got " + scenario::describe_yaml(n));
-  const auto v = parse_number(n.scalar);
-  if (!v) fail(n.where, path, "'" + n.scalar + "' is not a number");
-  return *v;
-}
-
-std::uint64_t whole(const YamlNode& n, const std::string& path, std::uint64_t lo, std::uint64_t hi) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a whole number, got " + scenario::describe_yaml(n));
-  const auto& s = n.scalar;
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) || s.size() > 19)
-    fail(n.where, path, "'" + s + "' is not a whole number >= 0");
-  const std::uint64_t v = std::stoull(s);
-  if (v < lo || v > hi)
-    fail(n.where, path, s + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return v;
-}
-
-bool boolean(const YamlNode& n, const std::string& path) {
-  if (n.is_scalar() && (n.scalar == "true" || n.scalar == "false")) return n.scalar == "true";
-  fail(n.where, path, "expected true or false, got " + scenario::describe_yaml(n));
-}
-
-std::string text(const YamlNode& n, const std::string& path) {
-  if (!n.is_scalar()) fail(n.where, path, "expected a string, got " + scenario::describe_yaml(n));
-  return n.scalar;
-}
+// The typed readers scenario files use (values.hpp), so that a value is
+// accepted or refused the same way, with the same message, in either file.
+using scenario::values::boolean;
+using scenario::values::choice;
+using scenario::values::number;
+using scenario::values::parse_number;
+using scenario::values::text;
+using scenario::values::whole;
 
 const YamlNode& require(const YamlNode& map, const std::string& path, const std::string& key) {
   const YamlNode* v = map.find(key);
@@ -172,13 +146,8 @@ class Parser {
     plan_.master_seed = spec.seed;
     if (const auto* s = root.find("seed")) plan_.master_seed = whole(*s, "seed", 0, std::numeric_limits<std::uint64_t>::max());
     if (const auto* r = root.find("replicates")) plan_.replicates = static_cast<std::uint32_t>(whole(*r, "replicates", 1, max_runs));
-    if (const auto* c = root.find("combination")) {
-      const std::string v = text(*c, "combination");
-      if (v != "factorial" && v != "zipped")
-        fail(c->where, "combination", "'" + v + "' is not a combination; expected factorial or zipped" +
-                                          scenario::did_you_mean(v, {"factorial", "zipped"}));
-      plan_.factorial = v == "factorial";
-    }
+    if (const auto* c = root.find("combination"))
+      plan_.factorial = choice(*c, "combination", {"factorial", "zipped"}) == 0;
     const YamlNode* samples = root.find("samples");
     if (samples) plan_.samples = static_cast<std::uint32_t>(whole(*samples, "samples", 1, max_runs));
     if (const auto* s = root.find("saltelli")) plan_.saltelli = boolean(*s, "saltelli");
@@ -279,9 +248,18 @@ class Parser {
       const double step = number(step_node, dpath + ".step");
       if (step == 0 || (stop - start) / step < 0)
         fail(step_node.where, dpath + ".step", step_node.scalar + " does not lead from " + exact(start) + " to " + exact(stop));
+      // Steps from start to stop. Compared before it becomes a whole
+      // number: a step of 1e-300 gives 1e300, and converting a double past
+      // 2^64 to an integer is undefined behaviour.
       const double span = (stop - start) / step;
+      if (!(span < max_runs)) {
+        char values_text[40];
+        std::snprintf(values_text, sizeof values_text, "%.3g", std::floor(span) + 1);
+        fail(spec.where, dpath,
+             "the grid of " + p.key_path + " would give " + values_text + " values; a grid gives at most " +
+                 std::to_string(max_runs) + " (a larger step or a shorter range gives fewer)");
+      }
       const auto count = static_cast<std::uint64_t>(std::floor(span + 1e-9)) + 1;
-      if (count > max_runs) fail(spec.where, dpath, "gives " + std::to_string(count) + " values; too many");
       for (std::uint64_t i = 0; i < count; ++i) {
         // start + i * step, not a running sum, so that values do not drift;
         // 15 significant digits so that 0.1 + 2 * 0.1 is written 0.3.

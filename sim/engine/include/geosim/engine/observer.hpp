@@ -34,12 +34,36 @@ inline constexpr Dim all_dims[] = {Dim::time, Dim::state, Dim::partner, Dim::sec
 /// Labels of the route dimension.
 inline constexpr const char* route_labels[] = {"direct", "via_hub"};
 
+/// What every value of an output variable promises (docs/output-schema.md,
+/// "Invariants"); RunOptions::check verifies it after every step.
+enum class Invariant : std::uint8_t {
+  finite,        ///< finite, of either sign
+  non_negative,  ///< finite and >= 0
+  share,         ///< a fraction in [0, 1]
+  /// Fractions in [0, 1] that, over the last dimension, sum to 1 for every
+  /// index of the others, or are all 0 there (a pair without trade, the
+  /// diagonal of a pair measure).
+  shares_sum_to_one,
+};
+
+/// The invariant's wording in messages and in docs/output-schema.md.
+constexpr const char* to_string(Invariant i) noexcept {
+  switch (i) {
+    case Invariant::finite: return "finite";
+    case Invariant::non_negative: return "non-negative";
+    case Invariant::share: return "share in [0, 1]";
+    case Invariant::shares_sum_to_one: return "shares summing to 1";
+  }
+  return "?";
+}
+
 /// One output variable: a dense array over `dims` (time first).
 struct VariableInfo {
   std::string name;
   std::string units;
   std::string long_name;
   std::vector<Dim> dims;
+  Invariant invariant = Invariant::finite;
 };
 
 /// The values of every variable for one step, in catalogue order; each is a

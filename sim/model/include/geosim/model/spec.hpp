@@ -441,9 +441,18 @@ double switching_cost(const ScenarioSpec& spec, std::size_t sector);
 /// The sector's spot weight: its own, else (1 + switching_cost)^-elasticity.
 double spot_weight(const ScenarioSpec& spec, std::size_t sector);
 
+/// Years validate() accepts for the horizon. Output files date their time
+/// axis "days since" the start month in the standard calendar, and xarray
+/// decodes it to numpy datetime64[ns], which holds 1677-09-22 to 2262-04-11;
+/// outside that range it needs cftime (not a dependency of ours), and cftime
+/// reads dates before 1582-10-15 as Julian, days away from the proleptic
+/// Gregorian days geosim writes, and has no year 0.
+inline constexpr int min_horizon_year = 1678;
+inline constexpr int max_horizon_year = 2261;
+
 /// Checks the whole model (cross-references, dates against the horizon,
-/// feasibility, the counts and magnitudes above) and throws InputError naming the offending
-/// key.
+/// feasibility, the counts, magnitudes and horizon years above, codes without
+/// NUL characters) and throws InputError naming the offending key.
 void validate(const ScenarioSpec& spec);
 
 /// The state or sector index of a code, or nothing.

@@ -29,6 +29,10 @@ struct SweepOptions {
   bool force = false;          ///< overwrite an existing output (and discard old parts)
   bool keep_going = false;     ///< record invalid runs as such instead of refusing to start
   bool keep_parts = false;     ///< leave OUT.parts/ after assembling
+  /// Check every run's output (engine::RunOptions::check); a run that fails
+  /// the check is recorded as failed, with the check's message, like any
+  /// other run that throws.
+  bool check = false;
   /// Called (from one thread at a time) when a run finishes; may be empty.
   std::function<void(const Progress&)> progress;
   /// Polled between runs; true stops handing out new runs (finished parts stay).
