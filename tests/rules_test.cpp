@@ -82,6 +82,20 @@ TEST_CASE("financial sanctions block their currency and the sanctioning state's 
   CHECK(p.blocked(id.ccc, id.bbb, usd) == Approx(1 - 0.4 * 0.4));
 }
 
+TEST_CASE("financial sanctions that name no currency block only the sanctioning state's banks", "[rules]") {
+  // HUB has no home currency (a coalition aggregate): `currencies: []`.
+  const auto spec = unit_spec(
+      "events:\n  - {id: f, kind: financial_sanctions, start: 2020-01, by: HUB, target: BBB, currencies: [],\n"
+      "     intensity: 0.6}\n");
+  const auto hub = index(*model::find_state(spec, "HUB"));
+  const Ids id(spec);
+  const auto p = policy(spec, 0);
+  for (std::size_t c = 0; c < spec.currencies.size(); ++c) {
+    CHECK(p.blocked(id.aaa, id.bbb, c) == 0.0);
+    CHECK(p.blocked(hub, id.bbb, c) == Approx(0.6));
+  }
+}
+
 TEST_CASE("world prices are piecewise linear and flat outside their points", "[rules]") {
   model::SectorSpec s;
   s.price.points = {{Month::from(2020, 1), 10.0}, {Month::from(2020, 5), 30.0}};

@@ -738,8 +738,9 @@ class Converter {
       if (const Node* v = value("dual_use_only")) e.dual_use_only = boolean(*v, f.path("dual_use_only"));
       if (const Node* v = value("cap")) e.cap = number(*v, f.path("cap"), positive);
       if (const Node* v = value("currencies")) {
-        const auto& codes =
-            list(*v, f.path("currencies"), false, "; omit currencies to block the home currency of 'by'");
+        // An empty list is allowed: no currency is blocked, by's banks alone refuse.
+        const auto& codes = list(*v, f.path("currencies"), true, "");
+        e.currencies_given = true;
         for (std::size_t k = 0; k < codes.size(); ++k)
           e.currencies.push_back(currency(codes[k], at(f.path("currencies"), k)));
       }

@@ -255,7 +255,11 @@ struct PolicyEvent {
   double intensity = 1.0;            ///< [0, 1]
   bool dual_use_only = false;        ///< export_control, secondary_sanctions: dual-use firms only
   double cap = 0.0;                  ///< price_cap: ceiling, in the sector's price_unit; > 0
-  std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency
+  std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency, unless currencies_given
+  /// financial_sanctions: the file lists `currencies`; an empty list then
+  /// blocks no currency, and only by's banks refuse target (a state without
+  /// a modelled currency, such as a coalition aggregate).
+  bool currencies_given = false;
   SanctionScope scope = SanctionScope::both;  ///< secondary_sanctions
   /// secondary_sanctions: a designation round in the event's start month,
   /// listing this many entities (firms or banks, by `scope`) of each named
