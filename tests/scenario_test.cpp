@@ -200,10 +200,14 @@ void check_same_values(const model::ScenarioSpec& a, const model::ScenarioSpec& 
 
 // ------------------------------------------------------------------ baseline
 
-TEST_CASE("the baseline has eight states, five sectors and four currencies", "[scenario]") {
+TEST_CASE("the baseline has eleven states, four of them hubs, five sectors and four currencies", "[scenario]") {
   const auto spec = load_file(baseline_path);
   CHECK(spec.name == "baseline");
-  CHECK(spec.states.size() == 8);
+  CHECK(spec.states.size() == 11);
+  std::vector<std::string> hubs;
+  for (const auto& s : spec.states)
+    if (s.hub) hubs.push_back(s.code);
+  CHECK(hubs == std::vector<std::string>{"TUR", "HKG", "ARE", "KAZ"});
   CHECK(spec.sectors.size() == 5);
   CHECK(spec.currencies.size() == 4);
   CHECK(spec.start == Month::from(2013, 1));
@@ -223,7 +227,7 @@ TEST_CASE("capacities in the file are USD bn per year and USD per year in the sp
   CHECK(spec.states[index(*rus)].import_absorption[index(*crude)] == 0.0);
   const auto& intermediaries = spec.firms.back();
   CHECK(intermediaries.role == model::Role::intermediary);
-  CHECK(intermediaries.capacity == Approx(15e9));
+  CHECK(intermediaries.capacity == Approx(10e9));  // ARE's and KAZ's
 }
 
 TEST_CASE("sectors missing from a capacity map have zero capacity", "[scenario]") {
@@ -237,8 +241,8 @@ TEST_CASE("sectors missing from a capacity map have zero capacity", "[scenario]"
 
 TEST_CASE("firm entries with lists expand into one population per state, sector and role", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  // 2 + 3 + 2 + 3 + 2 + 3 + 5 + 2*5*2 + 4*5*2 + 2 populations.
-  CHECK(spec.firms.size() == 82);
+  // 2 + 3 + 2 + 3 + 2 + 3 + 5 + 2*5*2 + 4*5*2 + 2 + 3*5*2 + 2 + 2*2 populations.
+  CHECK(spec.firms.size() == 118);
   std::size_t from_entry_7 = 0;
   for (const auto& f : spec.firms)
     if (f.source_key == "firms[7]") {
@@ -251,7 +255,7 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
   CHECK(spec.states[index(first.state)].code == "CHN");
   CHECK(spec.sectors[index(first.sector)].code == "machinery_electronics");
   CHECK(first.role == model::Role::exporter);
-  CHECK(spec.banks.size() == 6);
+  CHECK(spec.banks.size() == 9);
 }
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
@@ -497,6 +501,18 @@ TEST_CASE("financial sanctions by a state without a currency must name the curre
                 "mini.yaml");
   CHECK(spec.events[0].currencies.empty());
   CHECK(spec.events[0].currencies_given);
+}
+
+TEST_CASE("a hub's capacity growth and ceiling are read with their ranges", "[scenario]") {
+  const auto spec = load_text(mini("hub: {}", "hub: {capacity_growth: 0.5, capacity_ceiling: 3}"), "mini.yaml");
+  REQUIRE(spec.states[2].hub);
+  CHECK(spec.states[2].hub->capacity_growth == 0.5);
+  CHECK(spec.states[2].hub->capacity_ceiling == 3.0);
+  CHECK(load_text(mini(), "mini.yaml").states[2].hub->capacity_growth == 0.0);
+  CHECK(error_of(mini("hub: {}", "hub: {capacity_ceiling: 0.5}")) ==
+        "mini.yaml:24:29: states[2].hub.capacity_ceiling: 0.5 is out of range; expected a value >= 1");
+  CHECK(error_of(mini("hub: {}", "hub: {capacity_growth: -1}")) ==
+        "mini.yaml:24:28: states[2].hub.capacity_growth: -1 is negative; expected a value >= 0");
 }
 
 TEST_CASE("a value of the wrong type is an error naming the expected type", "[scenario]") {

@@ -495,11 +495,16 @@ class Converter {
       if (const Node* v = f.get("growth")) s.growth = number(*v, f.path("growth"), growth_rate);
       if (const Node* v = f.get("home_currency")) s.home_currency = currency(*v, f.path("home_currency"));
       if (const Node* v = f.get("hub")) {
-        Fields h(spec_, *v, f.path("hub"), {"markup", "detection_factor", "evasion"});
+        Fields h(spec_, *v, f.path("hub"),
+                 {"markup", "detection_factor", "evasion", "capacity_growth", "capacity_ceiling"});
         model::HubSpec hub;
         if (const Node* x = h.get("markup")) hub.markup = number(*x, h.path("markup"), non_negative);
         if (const Node* x = h.get("detection_factor")) hub.detection_factor = number(*x, h.path("detection_factor"), share);
         if (const Node* x = h.get("evasion")) hub.evasion = number(*x, h.path("evasion"), share);
+        if (const Node* x = h.get("capacity_growth"))
+          hub.capacity_growth = number(*x, h.path("capacity_growth"), non_negative);
+        if (const Node* x = h.get("capacity_ceiling"))
+          hub.capacity_ceiling = number(*x, h.path("capacity_ceiling"), at_least_one);
         s.hub = hub;
       }
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);

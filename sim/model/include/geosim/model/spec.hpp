@@ -89,6 +89,15 @@ struct HubSpec {
   double markup = 0.15;            ///< price markup of the detour, fraction; >= 0
   double detection_factor = 0.3;   ///< multiplies detection probability, [0, 1]
   double evasion = 0.6;            ///< share of an export control the detour escapes, [0, 1]
+  /// Growth of the intermediaries' re-export capacity with the margin they
+  /// earn (docs/ODD.md §7.13c): capacity added per month, reference USD per
+  /// month, per unit of the month's margin (markup x re-exports, reference
+  /// USD per month), slowed as capacity nears the ceiling; per month, >= 0.
+  /// Defaults to 0: the capacity of the firm populations, on trend.
+  double capacity_growth = 0.0;
+  /// Ceiling of that capacity, a multiple of the populations' trend
+  /// capacity; >= 1. Defaults to 4.
+  double capacity_ceiling = 4.0;
 };
 
 struct StateSpec {
