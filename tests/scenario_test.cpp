@@ -260,28 +260,28 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  REQUIRE(spec.events.size() == 30);
-  const auto& embargo = event(spec, 21);
+  REQUIRE(spec.events.size() == 31);
+  const auto& embargo = event(spec, 22);
   CHECK(embargo.kind == model::PolicyKind::import_ban);
   CHECK(embargo.start.str() == "2022-12-05");
   CHECK(embargo.start.as_month() == Month::from(2022, 12));
   CHECK_FALSE(embargo.end.has_value());
   CHECK(embargo.intensity == 0.9);
-  const auto& cap = event(spec, 22);
+  const auto& cap = event(spec, 23);
   CHECK(cap.kind == model::PolicyKind::price_cap);
   CHECK(cap.cap == 60.0);
   CHECK(event(spec, 0).start.str() == "2014-03-01");
   CHECK(event(spec, 0).dual_use_only);
-  CHECK(event(spec, 25).scope == model::SanctionScope::banks);
-  CHECK(event(spec, 18).label == "buyers step back");
-  CHECK(event(spec, 19).kind == model::PolicyKind::risk_premium);
-  CHECK(event(spec, 19).sectors == std::vector{*model::find_sector(spec, "crude")});
-  CHECK(event(spec, 14).currencies == std::vector{*model::find_currency(spec, "USD")});
-  CHECK(event(spec, 14).currencies_given);
+  CHECK(event(spec, 26).scope == model::SanctionScope::banks);
+  CHECK(event(spec, 19).label == "buyers step back");
+  CHECK(event(spec, 20).kind == model::PolicyKind::risk_premium);
+  CHECK(event(spec, 20).sectors == std::vector{*model::find_sector(spec, "crude")});
+  CHECK(event(spec, 15).currencies == std::vector{*model::find_currency(spec, "USD")});
+  CHECK(event(spec, 15).currencies_given);
   // The coalition's financial sanctions name no currency: its banks alone refuse.
-  CHECK(event(spec, 16).kind == model::PolicyKind::financial_sanctions);
-  CHECK(event(spec, 16).currencies.empty());
-  CHECK(event(spec, 16).currencies_given);
+  CHECK(event(spec, 17).kind == model::PolicyKind::financial_sanctions);
+  CHECK(event(spec, 17).currencies.empty());
+  CHECK(event(spec, 17).currencies_given);
 }
 
 TEST_CASE("parameters not in the file keep the defaults of the spec", "[scenario]") {
@@ -432,13 +432,13 @@ TEST_CASE("overrides select list items by code, id or index and parse values as 
                                               scenario::parse_override("states[RUS].export_capacity.crude=100"),
                                               scenario::parse_override("events[0].sectors=[consumer_goods]"),
                                               scenario::parse_override("parameters.adaptive.escalation=false")});
-  CHECK(event(spec, 14).intensity == 0.5);
+  CHECK(event(spec, 15).intensity == 0.5);
   CHECK(spec.params.risk.margin == 0.2);
   CHECK(spec.end == Month::from(2025, 12));
   CHECK(spec.states[0].export_capacity[0] == Approx(100e9));
   CHECK(event(spec, 0).sectors == std::vector{*model::find_sector(spec, "consumer_goods")});
   CHECK_FALSE(spec.params.adaptive.escalation);
-  CHECK(spec.where("events[14].intensity").str() == "--set events[swift_usd].intensity=0.5");
+  CHECK(spec.where("events[15].intensity").str() == "--set events[swift_usd].intensity=0.5");
 }
 
 TEST_CASE("an override value goes through the same checks as the file", "[scenario]") {
