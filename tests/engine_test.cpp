@@ -326,7 +326,7 @@ TEST_CASE("a designation round designates the entities it lists whatever the num
         "firms:\n"
         "  - {state: CHN, sector: [crude, energy_other, metals_minerals, machinery_electronics, consumer_goods],\n"
         "     role: [exporter, importer], count: " + n + ", represents: 1000}\n"
-        "  - {state: [RUS, IND, TUR, USA, EU, ROW],\n"
+        "  - {state: [RUS, IND, TUR, USA, EU, G7X, HKG, ARE, KAZ, ROW],\n"
         "     sector: [crude, energy_other, metals_minerals, machinery_electronics, consumer_goods],\n"
         "     role: [exporter, importer], count: 50}\n"
         "  - {state: TUR, sector: [machinery_electronics, consumer_goods], role: intermediary, count: 20,\n"

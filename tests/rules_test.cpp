@@ -14,6 +14,7 @@
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/designation.hpp"
 #include "geosim/rules/fleet.hpp"
+#include "geosim/rules/hubs.hpp"
 #include "geosim/rules/income.hpp"
 #include "geosim/rules/learning.hpp"
 #include "geosim/rules/demand.hpp"
@@ -80,6 +81,20 @@ TEST_CASE("financial sanctions block their currency and the sanctioning state's 
   CHECK(p.blocked(id.aaa, id.bbb, rub) == 0.0);
   CHECK(p.blocked(id.ccc, id.bbb, rub) == Approx(0.6));  // CCC's banks, in any currency
   CHECK(p.blocked(id.ccc, id.bbb, usd) == Approx(1 - 0.4 * 0.4));
+}
+
+TEST_CASE("financial sanctions that name no currency block only the sanctioning state's banks", "[rules]") {
+  // HUB has no home currency (a coalition aggregate): `currencies: []`.
+  const auto spec = unit_spec(
+      "events:\n  - {id: f, kind: financial_sanctions, start: 2020-01, by: HUB, target: BBB, currencies: [],\n"
+      "     intensity: 0.6}\n");
+  const auto hub = index(*model::find_state(spec, "HUB"));
+  const Ids id(spec);
+  const auto p = policy(spec, 0);
+  for (std::size_t c = 0; c < spec.currencies.size(); ++c) {
+    CHECK(p.blocked(id.aaa, id.bbb, c) == 0.0);
+    CHECK(p.blocked(hub, id.bbb, c) == Approx(0.6));
+  }
 }
 
 TEST_CASE("world prices are piecewise linear and flat outside their points", "[rules]") {
@@ -606,6 +621,51 @@ TEST_CASE("tanker designations take their yearly share of the alternative fleet 
   for (int t = 0; t < 12; ++t) rules::update_fleet(rules::make_context(spec, w, t, spec.seed, 0), w, none, none);
   CHECK(w.agg.shadow_fleet(id.bbb) == Approx(0.1));
   CHECK(w.agg.fleet_base(id.bbb) == Approx(0.1));
+}
+
+TEST_CASE("a hub's re-export capacity grows with the margin it earns, less as it nears its ceiling", "[rules][hubs]") {
+  // HUB: markup 0.1, intermediaries of chips with 6 USD bn a year; capacity
+  // added a month = 0.5 x the margin, up to twice the trend capacity.
+  const auto spec = unit_spec("states:\n  - {code: HUB, hub: {capacity_growth: 0.5, capacity_ceiling: 2}}\n");
+  const Ids id(spec);
+  const std::size_t hub = index(*model::find_state(spec, "HUB"));
+  auto w = state::build_world(spec, spec.seed, 0);
+  const std::size_t S = w.dims.states, M = w.dims.markets();
+  const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  const double trend = ctx.hub_trend_capacity(hub, id.chips);
+  REQUIRE(trend == Approx(6e9 / 12));
+  CHECK(ctx.hub_capacity(hub, id.chips) == trend);
+  // At full use, half of it dual-use: the margin is 0.1 x trend.
+  state::Grid volume({S, S, M});
+  volume(hub, id.aaa, state::market_of(id.chips, 0)) = trend / 2;
+  volume(hub, id.aaa, state::market_of(id.chips, 1)) = trend / 2;
+  rules::update_hub_capacity(ctx, w, volume);
+  const double x1 = 1 + 0.5 * 0.1 * 1.0 * (1 - 1.0 / 2);
+  CHECK(w.agg.hub_expansion(hub, id.chips) == Approx(x1));
+  CHECK(w.agg.hub_expansion(hub, id.goods) == 1.0);  // no intermediaries of goods
+  // The next month clears with the grown capacity (on its trend).
+  const auto next = rules::make_context(spec, w, 1, spec.seed, 0);
+  CHECK(next.hub_capacity(hub, id.chips) == Approx(x1 * next.hub_trend_capacity(hub, id.chips)));
+  // No re-exports, no margin: the capacity stays.
+  rules::update_hub_capacity(next, w, state::Grid({S, S, M}));
+  CHECK(w.agg.hub_expansion(hub, id.chips) == Approx(x1));
+  // It never passes the ceiling, however large the margin.
+  volume(hub, id.aaa, state::market_of(id.chips, 0)) = 1000 * trend;
+  for (int t = 0; t < 50; ++t) rules::update_hub_capacity(next, w, volume);
+  CHECK(w.agg.hub_expansion(hub, id.chips) == Approx(2.0));
+  CHECK(w.agg.hub_expansion(hub, id.chips) <= 2.0);
+}
+
+TEST_CASE("without a capacity growth a hub's capacity stays on its trend whatever the margin", "[rules][hubs]") {
+  const auto spec = unit_spec();
+  const Ids id(spec);
+  const std::size_t hub = index(*model::find_state(spec, "HUB"));
+  auto w = state::build_world(spec, spec.seed, 0);
+  const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
+  state::Grid volume({w.dims.states, w.dims.states, w.dims.markets()});
+  volume(hub, id.aaa, state::market_of(id.chips, 1)) = ctx.hub_trend_capacity(hub, id.chips);
+  rules::update_hub_capacity(ctx, w, volume);
+  CHECK(w.agg.hub_expansion(hub, id.chips) == 1.0);
 }
 
 TEST_CASE("an export path such as a production quota scales the exporter's capacity in its months", "[rules]") {

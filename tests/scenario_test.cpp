@@ -202,10 +202,14 @@ void check_same_values(const model::ScenarioSpec& a, const model::ScenarioSpec& 
 
 // ------------------------------------------------------------------ baseline
 
-TEST_CASE("the baseline has seven states, five sectors and four currencies", "[scenario]") {
+TEST_CASE("the baseline has eleven states, four of them hubs, five sectors and four currencies", "[scenario]") {
   const auto spec = load_file(baseline_path);
   CHECK(spec.name == "baseline");
-  CHECK(spec.states.size() == 7);
+  CHECK(spec.states.size() == 11);
+  std::vector<std::string> hubs;
+  for (const auto& s : spec.states)
+    if (s.hub) hubs.push_back(s.code);
+  CHECK(hubs == std::vector<std::string>{"TUR", "HKG", "ARE", "KAZ"});
   CHECK(spec.sectors.size() == 5);
   CHECK(spec.currencies.size() == 4);
   CHECK(spec.start == Month::from(2013, 1));
@@ -225,7 +229,7 @@ TEST_CASE("capacities in the file are USD bn per year and USD per year in the sp
   CHECK(spec.states[index(*rus)].import_absorption[index(*crude)] == 0.0);
   const auto& intermediaries = spec.firms.back();
   CHECK(intermediaries.role == model::Role::intermediary);
-  CHECK(intermediaries.capacity == Approx(15e9));
+  CHECK(intermediaries.capacity == Approx(10e9));  // ARE's and KAZ's
 }
 
 TEST_CASE("sectors missing from a capacity map have zero capacity", "[scenario]") {
@@ -239,8 +243,8 @@ TEST_CASE("sectors missing from a capacity map have zero capacity", "[scenario]"
 
 TEST_CASE("firm entries with lists expand into one population per state, sector and role", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  // 2 + 3 + 2 + 3 + 2 + 3 + 5 + 2*5*2 + 3*5*2 + 2 populations.
-  CHECK(spec.firms.size() == 72);
+  // 2 + 3 + 2 + 3 + 2 + 3 + 5 + 2*5*2 + 4*5*2 + 2 + 3*5*2 + 2 + 2*2 populations.
+  CHECK(spec.firms.size() == 118);
   std::size_t from_entry_7 = 0;
   for (const auto& f : spec.firms)
     if (f.source_key == "firms[7]") {
@@ -253,28 +257,33 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
   CHECK(spec.states[index(first.state)].code == "CHN");
   CHECK(spec.sectors[index(first.sector)].code == "machinery_electronics");
   CHECK(first.role == model::Role::exporter);
-  CHECK(spec.banks.size() == 6);
+  CHECK(spec.banks.size() == 9);
 }
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  REQUIRE(spec.events.size() == 25);
-  const auto& embargo = event(spec, 16);
+  REQUIRE(spec.events.size() == 31);
+  const auto& embargo = event(spec, 22);
   CHECK(embargo.kind == model::PolicyKind::import_ban);
   CHECK(embargo.start.str() == "2022-12-05");
   CHECK(embargo.start.as_month() == Month::from(2022, 12));
   CHECK_FALSE(embargo.end.has_value());
   CHECK(embargo.intensity == 0.9);
-  const auto& cap = event(spec, 17);
+  const auto& cap = event(spec, 23);
   CHECK(cap.kind == model::PolicyKind::price_cap);
   CHECK(cap.cap == 60.0);
   CHECK(event(spec, 0).start.str() == "2014-03-01");
   CHECK(event(spec, 0).dual_use_only);
-  CHECK(event(spec, 20).scope == model::SanctionScope::banks);
-  CHECK(event(spec, 13).label == "buyers step back");
-  CHECK(event(spec, 14).kind == model::PolicyKind::risk_premium);
-  CHECK(event(spec, 14).sectors == std::vector{*model::find_sector(spec, "crude")});
-  CHECK(event(spec, 10).currencies == std::vector{*model::find_currency(spec, "USD")});
+  CHECK(event(spec, 26).scope == model::SanctionScope::banks);
+  CHECK(event(spec, 19).label == "buyers step back");
+  CHECK(event(spec, 20).kind == model::PolicyKind::risk_premium);
+  CHECK(event(spec, 20).sectors == std::vector{*model::find_sector(spec, "crude")});
+  CHECK(event(spec, 15).currencies == std::vector{*model::find_currency(spec, "USD")});
+  CHECK(event(spec, 15).currencies_given);
+  // The coalition's financial sanctions name no currency: its banks alone refuse.
+  CHECK(event(spec, 17).kind == model::PolicyKind::financial_sanctions);
+  CHECK(event(spec, 17).currencies.empty());
+  CHECK(event(spec, 17).currencies_given);
 }
 
 TEST_CASE("parameters not in the file keep the defaults of the spec", "[scenario]") {
@@ -444,13 +453,13 @@ TEST_CASE("overrides select list items by code, id or index and parse values as 
                                               scenario::parse_override("states[RUS].export_capacity.crude=100"),
                                               scenario::parse_override("events[0].sectors=[consumer_goods]"),
                                               scenario::parse_override("parameters.adaptive.escalation=false")});
-  CHECK(event(spec, 10).intensity == 0.5);
+  CHECK(event(spec, 15).intensity == 0.5);
   CHECK(spec.params.risk.margin == 0.2);
   CHECK(spec.end == Month::from(2025, 12));
   CHECK(spec.states[0].export_capacity[0] == Approx(100e9));
   CHECK(event(spec, 0).sectors == std::vector{*model::find_sector(spec, "consumer_goods")});
   CHECK_FALSE(spec.params.adaptive.escalation);
-  CHECK(spec.where("events[10].intensity").str() == "--set events[swift_usd].intensity=0.5");
+  CHECK(spec.where("events[15].intensity").str() == "--set events[swift_usd].intensity=0.5");
 }
 
 TEST_CASE("an override value goes through the same checks as the file", "[scenario]") {
@@ -500,6 +509,31 @@ TEST_CASE("an event key that does not apply to the event's kind is an error", "[
                       "dual_use_only: true}")) ==
         "mini.yaml:33:107: events[0].dual_use_only: dual_use_only does not apply to a risk_premium event; it applies "
         "to export_control, secondary_sanctions");
+}
+
+TEST_CASE("financial sanctions by a state without a currency must name the currencies, or none", "[scenario]") {
+  const std::string ban = "kind: export_control, start: 2021-03, by: AAA, target: BBB, sectors: [chips], intensity: 0.5}";
+  CHECK(error_of(mini(ban, "kind: financial_sanctions, start: 2021-03, by: HUB, target: BBB, intensity: 0.5}")) ==
+        "mini.yaml:33:5: events[0].currencies: HUB has no home_currency, so the event must name the blocked "
+        "currencies (currencies: [] for its banks alone)");
+  const auto spec =
+      load_text(mini(ban, "kind: financial_sanctions, start: 2021-03, by: HUB, target: BBB, currencies: [], "
+                          "intensity: 0.5}"),
+                "mini.yaml");
+  CHECK(spec.events[0].currencies.empty());
+  CHECK(spec.events[0].currencies_given);
+}
+
+TEST_CASE("a hub's capacity growth and ceiling are read with their ranges", "[scenario]") {
+  const auto spec = load_text(mini("hub: {}", "hub: {capacity_growth: 0.5, capacity_ceiling: 3}"), "mini.yaml");
+  REQUIRE(spec.states[2].hub);
+  CHECK(spec.states[2].hub->capacity_growth == 0.5);
+  CHECK(spec.states[2].hub->capacity_ceiling == 3.0);
+  CHECK(load_text(mini(), "mini.yaml").states[2].hub->capacity_growth == 0.0);
+  CHECK(error_of(mini("hub: {}", "hub: {capacity_ceiling: 0.5}")) ==
+        "mini.yaml:24:29: states[2].hub.capacity_ceiling: 0.5 is out of range; expected a value >= 1");
+  CHECK(error_of(mini("hub: {}", "hub: {capacity_growth: -1}")) ==
+        "mini.yaml:24:28: states[2].hub.capacity_growth: -1 is negative; expected a value >= 0");
 }
 
 TEST_CASE("a value of the wrong type is an error naming the expected type", "[scenario]") {

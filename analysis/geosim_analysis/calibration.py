@@ -210,6 +210,29 @@ def m_state_imports(ds, t):
     return _drop_extra(annual(tv).sel(year=int(t.period)) / 1e9)
 
 
+def dual_use_dispatch(ds, importer: str, dispatch) -> xr.DataArray:
+    """Share (percent, annual) of `importer`'s dual-use imports dispatched from
+    the states in `dispatch`, as the exporting countries' statistics record
+    them: their direct dual-use exports to it, plus everything re-exported to
+    it through those of them that are hubs (any origin: goods made in China
+    or in the West that Hong Kong ships on count as Hong Kong's). Goods made
+    in a dispatching state but shipped on through another hub count as that
+    hub's. Values at the first leg's value (dual_use_trade, dual_use_via_hub)."""
+    dispatch = list(dispatch)
+    du = ds["dual_use_trade"].sel(partner=importer)
+    total = annual(du.sum(["state", "route"]))
+    own = annual(du.sel(state=dispatch, route="direct").sum("state"))
+    if "dual_use_via_hub" in ds:
+        hubs = [s for s in dispatch if s in ds["dual_use_via_hub"]["state"].values.tolist()]
+        own = own + annual(ds["dual_use_via_hub"].sel(partner=importer, state=hubs).sum("state"))
+    return 100.0 * own / total.where(total > 0)
+
+
+def m_dual_use_share(ds, t):
+    share = dual_use_dispatch(ds, t.args.get("importer", "RUS"), t.args["dispatch"])
+    return _drop_extra(share.sel(year=int(t.period)))
+
+
 MOMENTS = {
     "bilateral_trade": m_bilateral_trade,
     "state_imports": m_state_imports,
@@ -220,6 +243,7 @@ MOMENTS = {
     "crude_discount_fraction": m_crude_discount_fraction,
     "settlement_share": m_settlement_share,
     "settlement_local_change": m_settlement_local_change,
+    "dual_use_share": m_dual_use_share,
 }
 
 
@@ -536,6 +560,8 @@ FIT_SECTIONS = [
     ("Discount on Russian crude (USD/bbl; % of Brent)", ["crude_discount_usd", "crude_discount_fraction"]),
     ("Settlement of China–Russia trade, % (band ±10 points; rise: CNY + RUB not falling, 0.5-point "
      "allowance)", ["settlement_share", "settlement_local_change"]),
+    ("Russia's dual-use imports by dispatching country, % (band ±10 points; China and Hong Kong "
+     "together, the EU)", ["dual_use_share"]),
 ]
 
 

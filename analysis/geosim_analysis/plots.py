@@ -17,7 +17,8 @@ from .io import parameter_label
 from .sweep import grid_mean, replicate_bands, response
 
 STATE_COLORS = {"RUS": "#c0392b", "CHN": "#e6a800", "USA": "#1f4e9c", "EU": "#4aa3df",
-                "IND": "#2e9d4b", "TUR": "#8e44ad", "ROW": "#7f8c8d"}
+                "IND": "#2e9d4b", "TUR": "#8e44ad", "G7X": "#34495e", "HKG": "#d35400",
+                "ARE": "#16a085", "KAZ": "#a04000", "ROW": "#7f8c8d"}
 CURRENCY_COLORS = {"USD": "#2e7d32", "EUR": "#1565c0", "CNY": "#c62828", "RUB": "#6a1b9a"}
 SECTOR_COLORS = {"crude": "#3b3b3b", "energy_other": "#8d6e63", "metals_minerals": "#78909c",
                  "machinery_electronics": "#0277bd", "consumer_goods": "#f9a825"}

@@ -34,8 +34,9 @@ def run(run_path):
 
 
 def test_open_run_has_the_dimensions_geosim_wrote(run):
-    assert dict(run.sizes) == {"time": 24, "state": 7, "partner": 7, "sector": 5, "currency": 4, "route": 2}
-    assert run["state"].values.tolist() == ["RUS", "CHN", "USA", "EU", "IND", "TUR", "ROW"]
+    assert dict(run.sizes) == {"time": 24, "state": 11, "partner": 11, "sector": 5, "currency": 4, "route": 2}
+    assert run["state"].values.tolist() == ["RUS", "CHN", "USA", "EU", "IND", "TUR", "G7X", "HKG", "ARE", "KAZ",
+                                            "ROW"]
     assert run["partner"].values.tolist() == run["state"].values.tolist()
     assert all(type(s) is str for s in run["sector"].values.tolist())
 

@@ -120,6 +120,40 @@ def test_settlement_moments_are_percent_and_change_in_points():
     assert value("settlement_local_change", 2022) == pytest.approx(80.0 - 20.0)
 
 
+def dual_use_dataset():
+    """One year (2022) of dual-use trade to RUS, USD bn/month: China direct 6,
+    the EU direct 1; through hubs: China's goods 1 via HKG and 1 via KAZ, the
+    EU's 1 via HKG; Hong Kong's own 0.5 direct. Total 10.5."""
+    states = ["RUS", "CHN", "EU", "HKG", "KAZ"]
+    s = {k: i for i, k in enumerate(states)}
+    time = pd.date_range("2022-01-01", periods=12, freq="MS")
+    du = np.zeros((12, 5, 5, 2))
+    hub = np.zeros((12, 5, 5))
+    du[:, s["CHN"], s["RUS"], 0] = 6e9
+    du[:, s["EU"], s["RUS"], 0] = 1e9
+    du[:, s["HKG"], s["RUS"], 0] = 0.5e9
+    du[:, s["CHN"], s["RUS"], 1] = 2e9   # via HKG and via KAZ
+    du[:, s["EU"], s["RUS"], 1] = 1e9    # via HKG
+    hub[:, s["HKG"], s["RUS"]] = 2e9     # China's 1 and the EU's 1
+    hub[:, s["KAZ"], s["RUS"]] = 1e9
+    return xr.Dataset(
+        {"dual_use_trade": (("time", "state", "partner", "route"), du, {"units": "USD/month"}),
+         "dual_use_via_hub": (("time", "state", "partner"), hub, {"units": "USD/month"})},
+        coords={"time": time, "state": states, "partner": states, "route": ["direct", "via_hub"]})
+
+
+def test_dual_use_share_counts_what_the_dispatching_states_ship():
+    ds = dual_use_dataset()
+    share = lambda *dispatch: float(cal.MOMENTS["dual_use_share"](
+        ds, target("dual_use_share", 2022, importer="RUS", dispatch=list(dispatch))))
+    # China direct 6 + Hong Kong's own 0.5 + all through Hong Kong 2, of 10.5;
+    # China's goods through KAZ count as KAZ's.
+    assert share("CHN", "HKG") == pytest.approx(100 * 8.5 / 10.5)
+    assert share("EU") == pytest.approx(100 * 1 / 10.5)
+    assert share("KAZ") == pytest.approx(100 * 1 / 10.5)
+    assert share("CHN", "EU", "HKG", "KAZ") == pytest.approx(100.0)
+
+
 def test_distance_weights_squared_errors_by_one_over_band_squared():
     ts = [cal.Target("a", "bilateral_trade", "2013", 100.0, "USD bn/yr", 10.0, "s"),
           cal.Target("b", "trade_share", "2014", 10.0, "%", 4.0, "s"),
@@ -147,7 +181,8 @@ def test_targets_file_parses_and_every_target_has_unit_band_and_source():
         assert int(t.period[:4]) <= 2022, f"{t.id}: years after 2022 are never targets"
     ids = {t.id for t in targets}
     for must in ("trade_total_2013", "trade_total_2022", "chn_share_of_rus_2022", "rus_share_of_chn_2021",
-                 "crude_eu_2021", "crude_ind_2022", "crude_ind_2022_12", "discount_2022q2", "settle_cny_2020q1"):
+                 "crude_eu_2021", "crude_ind_2022", "crude_ind_2022_12", "discount_2022q2", "settle_cny_2020q1",
+                 "chn_hkg_dual_use_2021", "chn_hkg_dual_use_2022"):
         assert must in ids
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "tests" / "data" / "world.yaml"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SMOKE_SWEEP = ROOT / "scenarios" / "sweeps" / "smoke.yaml"
-STATES = ["RUS", "CHN", "USA", "EU", "IND", "TUR", "ROW"]
+STATES = ["RUS", "CHN", "USA", "EU", "IND", "TUR", "G7X", "HKG", "ARE", "KAZ", "ROW"]
 SECTORS = ["crude", "energy_other", "metals_minerals", "machinery_electronics", "consumer_goods"]
 
 

@@ -174,6 +174,21 @@ def test_merge_names_a_part_whose_seed_was_changed(tmp_path, files):
     assert not (tmp_path / "m.h5").exists()
 
 
+def test_a_damaged_stored_checksum_is_named_in_printable_text(tmp_path, files):
+    # A flipped byte in the stored checksum itself: the message shows it
+    # escaped, so that stderr stays valid UTF-8.
+    bad = tmp_path / "bad.h5"
+    shutil.copy(files["part0"], bad)
+    with h5py.File(bad, "r+") as f:
+        stored = f["seed"].attrs["geosim_checksum"]
+        stored = stored.decode() if isinstance(stored, bytes) else stored
+        f["seed"].attrs["geosim_checksum"] = np.bytes_(stored[:-1].encode() + b"\xe0")
+    m = subprocess.run([geosim(), "info", bad], capture_output=True, timeout=COMMAND_TIMEOUT, env=ENV)
+    assert m.returncode == 2
+    err = m.stderr.decode("utf-8")  # strict: no raw non-UTF-8 byte
+    assert f"checksum mismatch in variable 'seed' (stored {stored[:-1]}\\xe0, computed {stored})" in err
+
+
 def test_resume_moves_a_damaged_part_aside_and_runs_it_again(tmp_path, files):
     sweep = tmp_path / "flip.yaml"
     shutil.copy(files["whole"].parent / "flip.yaml", sweep)

@@ -10,6 +10,7 @@
 #include "geosim/market/valuation.hpp"
 #include "geosim/rules/adaptive.hpp"
 #include "geosim/rules/fleet.hpp"
+#include "geosim/rules/hubs.hpp"
 #include "geosim/rules/decisions.hpp"
 #include "geosim/rules/designation.hpp"
 #include "geosim/rules/demand.hpp"
@@ -107,6 +108,7 @@ class Simulation {
     rules::learn_from_step(ctx, w, outcome);
     rules::adapt(ctx, w, flows.dual_use);
     rules::update_fleet(ctx, w, flows.value, flows.quantity);
+    rules::update_hub_capacity(ctx, w, clearing.hub_volume);
 
     // 8. Accounting and observation.
     rules::update_income(ctx, w, flows.value);

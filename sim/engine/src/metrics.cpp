@@ -155,6 +155,10 @@ const std::vector<Variable>& catalogue() {
       {{"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
         {D::time, D::state, D::partner, D::route}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
+      {{"dual_use_via_hub", "USD/month",
+        "dual-use goods of any origin re-exported through hub state to partner (first leg's value)",
+        {D::time, D::state, D::partner}},
+       [](const StepData& d, const X&) { return d.flows.dual_use_hub.data(); }},
       {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
         {D::time, D::state, D::partner}, I::shares_sum_to_one},
        [](const StepData& d, const X&) { return d.world.agg.dependence.data(); }},
@@ -333,6 +337,17 @@ const std::vector<Variable>& catalogue() {
              use(s, k) = capacity > 0 ? sold / capacity : 0.0;
            }
          return std::move(use.data());
+       }},
+      {{"hub_capacity", "USD/month",
+        "re-export capacity of hub state's intermediaries in sector at the sector's reference price, grown with "
+        "their margin (0 for states that are not hubs)",
+        {D::time, D::state, D::sector}},
+       [](const StepData& d, const X&) {
+         // The capacity the next step clears with: the trend this month times
+         // the expansion this step's margin bought.
+         Grid cap = d.ctx.hub_trend_capacity;
+         for (std::size_t x = 0; x < cap.data().size(); ++x) cap.data()[x] *= d.world.agg.hub_expansion.data()[x];
+         return std::move(cap.data());
        }},
       {{"market_discount", "1",
         "discount of state's exports to partner before the price cap, fraction of the world price (the market's)",

@@ -19,8 +19,8 @@ double freight_rate(const rules::StepContext& ctx, const state::World& world, st
 Flows record_flows(const rules::StepContext& ctx, state::World& world, const Clearing& c, const Settlement* paid) {
   auto& agg = world.agg;
   const std::size_t S = world.dims.states, M = world.dims.markets(), K = world.dims.sectors;
-  Flows fl{state::Grid({S, S, K}), state::Grid({S, S, K}), state::Grid({S, S, 2}), state::Grid({S, S, K}),
-           state::Grid({S, S, K})};
+  Flows fl{state::Grid({S, S, K}), state::Grid({S, S, K}), state::Grid({S, S, 2}), state::Grid({S, S}),
+           state::Grid({S, S, K}),    state::Grid({S, S, K})};
   // Physical units per reference USD, and the freight of one more leg.
   const auto units = [&](std::size_t k) { return 1.0 / ctx.spec->sectors[k].reference_price; };
   const auto ship = [&](std::size_t from, std::size_t to, std::size_t k, double q) {
@@ -56,7 +56,10 @@ Flows record_flows(const rules::StepContext& ctx, state::World& world, const Cle
           fl.via_hub(j, i, k) += leg;
           ship(j, h, k, q_in);
           ship(h, i, k, q_out);
-          if (state::product_of(m) == 1) fl.dual_use(j, i, 1) += leg;
+          if (state::product_of(m) == 1) {
+            fl.dual_use(j, i, 1) += leg;
+            fl.dual_use_hub(h, i) += leg;
+          }
         }
       }
   if (paid)

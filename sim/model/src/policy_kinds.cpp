@@ -40,9 +40,10 @@ void check_price_cap(const EventCheck& c) {
 }
 
 void check_financial_sanctions(const EventCheck& c) {
-  if (c.event.currencies.empty() && !c.spec.states[index(c.event.by)].home_currency)
-    c.fail("currencies",
-           c.state_code(c.event.by) + " has no home_currency, so the event must name the blocked currencies");
+  if (!c.event.currencies_given && !c.spec.states[index(c.event.by)].home_currency)
+    c.fail("currencies", c.state_code(c.event.by) +
+                             " has no home_currency, so the event must name the blocked currencies "
+                             "(currencies: [] for its banks alone)");
 }
 
 void check_secondary_sanctions(const EventCheck& c) {

@@ -298,6 +298,22 @@ std::string group_checksum(hid_t group, const std::vector<std::string>& links, c
   return crc.hex();
 }
 
+/// A value read from a damaged file, fit for a message: bytes outside
+/// printable ASCII as \xNN (a flipped byte must not make the message invalid UTF-8).
+std::string printable(const std::string& raw) {
+  std::string out;
+  for (unsigned char ch : raw) {
+    if (ch >= 0x20 && ch < 0x7f) {
+      out += static_cast<char>(ch);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> stored_checksum(hid_t obj, const std::string& item) {
   try {
     return H::read_string_attr(obj, detail::checksum_attr);
@@ -359,7 +375,8 @@ struct Walk {
     for (const auto& e : entries) {
       if (!e.stored) throw Failure{FileDamage::missing_item, e.item + " has no checksum, though the file's other items do"};
       if (*e.stored != e.computed)
-        throw Failure{FileDamage::checksum_mismatch, e.item + " (stored " + *e.stored + ", computed " + e.computed + ")"};
+        throw Failure{FileDamage::checksum_mismatch,
+                      e.item + " (stored " + printable(*e.stored) + ", computed " + e.computed + ")"};
     }
   }
 };

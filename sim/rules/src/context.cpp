@@ -95,12 +95,16 @@ StepContext make_context(const model::ScenarioSpec& spec, const state::World& wo
       c.absorption(s, market_of(k, 1)) = st.import_absorption[k] * dual * import_trend;
     }
   }
-  c.hub_capacity = Grid({S, K});
+  c.hub_trend_capacity = Grid({S, K});
   for (const auto& pop : spec.firms) {
     if (pop.role != model::Role::intermediary) continue;
     const std::size_t h = index(pop.state);
-    c.hub_capacity(h, index(pop.sector)) += pop.capacity * std::pow(1.0 + spec.states[h].growth, years) / 12.0;
+    c.hub_trend_capacity(h, index(pop.sector)) += pop.capacity * std::pow(1.0 + spec.states[h].growth, years) / 12.0;
   }
+  // What the margin has added since (hubs.cpp), as of last step.
+  c.hub_capacity = c.hub_trend_capacity;
+  for (std::size_t h = 0; h < S; ++h)
+    for (std::size_t k = 0; k < K; ++k) c.hub_capacity(h, k) *= world.agg.hub_expansion(h, k);
   for (auto h : world.hubs) c.hub_detection = std::min(c.hub_detection, spec.states[h].hub->detection_factor);
 
   // Affinities in file order: a later entry (say for one sector) overrides an

@@ -69,7 +69,7 @@ void apply_price_cap(const ActiveEvent& a, PolicyState& p) {
 void apply_financial_sanctions(const ActiveEvent& a, PolicyState& p) {
   std::vector<std::size_t> currencies;
   for (auto c : a.e.currencies) currencies.push_back(index(c));
-  if (currencies.empty())
+  if (currencies.empty() && !a.e.currencies_given)
     if (auto home = a.spec.states[a.by].home_currency) currencies.push_back(index(*home));
   for (auto c : currencies) p.currency_block(a.t, c) = a.e.intensity;
   p.bank_block(a.by, a.t) = a.e.intensity;

@@ -421,11 +421,16 @@ class Converter {
       if (const Node* v = f.get("growth")) s.growth = number(*v, f.path("growth"), growth_rate);
       if (const Node* v = f.get("home_currency")) s.home_currency = currency(*v, f.path("home_currency"));
       if (const Node* v = f.get("hub")) {
-        Fields h(spec_, *v, f.path("hub"), {"markup", "detection_factor", "evasion"});
+        Fields h(spec_, *v, f.path("hub"),
+                 {"markup", "detection_factor", "evasion", "capacity_growth", "capacity_ceiling"});
         model::HubSpec hub;
         if (const Node* x = h.get("markup")) hub.markup = number(*x, h.path("markup"), non_negative);
         if (const Node* x = h.get("detection_factor")) hub.detection_factor = number(*x, h.path("detection_factor"), share);
         if (const Node* x = h.get("evasion")) hub.evasion = number(*x, h.path("evasion"), share);
+        if (const Node* x = h.get("capacity_growth"))
+          hub.capacity_growth = number(*x, h.path("capacity_growth"), non_negative);
+        if (const Node* x = h.get("capacity_ceiling"))
+          hub.capacity_ceiling = number(*x, h.path("capacity_ceiling"), at_least_one);
         s.hub = hub;
       }
       if (const Node* v = f.get("shadow_fleet")) s.shadow_fleet = number(*v, f.path("shadow_fleet"), share);
@@ -664,8 +669,9 @@ class Converter {
       if (const Node* v = value("dual_use_only")) e.dual_use_only = boolean(*v, f.path("dual_use_only"));
       if (const Node* v = value("cap")) e.cap = number(*v, f.path("cap"), positive);
       if (const Node* v = value("currencies")) {
-        const auto& codes =
-            list(*v, f.path("currencies"), false, "; omit currencies to block the home currency of 'by'");
+        // An empty list is allowed: no currency is blocked, by's banks alone refuse.
+        const auto& codes = list(*v, f.path("currencies"), true, "");
+        e.currencies_given = true;
         for (std::size_t k = 0; k < codes.size(); ++k)
           e.currencies.push_back(currency(codes[k], at(f.path("currencies"), k)));
       }

@@ -287,6 +287,7 @@ World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint
   a.fleet_base = a.shadow_fleet;
   a.clearing_shift = Grid({S, K});
   a.supply_price = Grid({S, K}, 1.0);
+  a.hub_expansion = Grid({S, K}, 1.0);
   a.escalation = Grid({S, S});
   a.peer_penalty_rate = Grid({S, M});
   a.bank_penalty_rate = Grid({S});

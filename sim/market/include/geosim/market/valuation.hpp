@@ -18,6 +18,7 @@ struct Flows {
   state::Grid value;     ///< [exporter][importer][sector] USD, hub legs included
   state::Grid via_hub;   ///< [origin][destination][sector] USD, first legs' value through hubs
   state::Grid dual_use;  ///< [exporter][importer][route] USD; route 0 direct, 1 via hub
+  state::Grid dual_use_hub;  ///< [hub][importer] USD, first legs' value of dual-use goods through the hub (any origin)
   state::Grid quantity;  ///< [exporter][importer][sector] physical units (price_unit's unit), hub legs included
   state::Grid freight;   ///< [exporter][importer][sector] USD of freight and insurance paid, hub legs included
 };

@@ -100,6 +100,15 @@ struct HubSpec {
   double markup = 0.15;            ///< price markup of the detour, fraction; >= 0
   double detection_factor = 0.3;   ///< multiplies detection probability, [0, 1]
   double evasion = 0.6;            ///< share of an export control the detour escapes, [0, 1]
+  /// Growth of the intermediaries' re-export capacity with the margin they
+  /// earn (docs/ODD.md §7.13c): capacity added per month, reference USD per
+  /// month, per unit of the month's margin (markup x re-exports, reference
+  /// USD per month), slowed as capacity nears the ceiling; per month, >= 0.
+  /// Defaults to 0: the capacity of the firm populations, on trend.
+  double capacity_growth = 0.0;
+  /// Ceiling of that capacity, a multiple of the populations' trend
+  /// capacity; >= 1. Defaults to 4.
+  double capacity_ceiling = 4.0;
 };
 
 struct StateSpec {
@@ -266,7 +275,11 @@ struct PolicyEvent {
   double intensity = 1.0;            ///< [0, 1]
   bool dual_use_only = false;        ///< export_control, secondary_sanctions: dual-use firms only
   double cap = 0.0;                  ///< price_cap: ceiling, in the sector's price_unit; > 0
-  std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency
+  std::vector<CurrencyId> currencies;  ///< financial_sanctions: empty = by's currency, unless currencies_given
+  /// financial_sanctions: the file lists `currencies`; an empty list then
+  /// blocks no currency, and only by's banks refuse target (a state without
+  /// a modelled currency, such as a coalition aggregate).
+  bool currencies_given = false;
   SanctionScope scope = SanctionScope::both;  ///< secondary_sanctions
   /// secondary_sanctions: a designation round in the event's start month,
   /// listing this many entities (firms or banks, by `scope`) of each named

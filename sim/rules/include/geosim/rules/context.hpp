@@ -27,7 +27,8 @@ struct StepContext {
   state::Grid real_exchange_rate;  ///< [state] index this month (1 = no path)
   state::Grid capacity;          ///< [state][market] export capacity, reference USD per month
   state::Grid absorption;        ///< [state][market] trend import absorption, reference USD per month
-  state::Grid hub_capacity;      ///< [hub state][sector] intermediaries' capacity, reference USD per month
+  state::Grid hub_trend_capacity;  ///< [hub state][sector] intermediary populations' capacity on trend, reference USD per month
+  state::Grid hub_capacity;      ///< [hub state][sector] the same grown with the margin (agg.hub_expansion), reference USD per month
   state::Grid affinity;          ///< [importer][exporter][sector] preference weight this month
   double hub_detection = 1.0;    ///< smallest detection factor among hubs
 };

@@ -203,6 +203,10 @@ struct Aggregates {
   /// [exporter][sector] sales-weighted realised price / world price last step
   /// (1 - mean discount): scales a supply-limited exporter's offer.
   Grid supply_price;
+  /// [hub state][sector] the intermediaries' re-export capacity as a multiple
+  /// of their populations' trend capacity, in [1, capacity_ceiling]: grown
+  /// with the margin earned (rules::update_hub_capacity), used from the next step.
+  Grid hub_expansion;
   Grid escalation;       ///< [by][target] enforcement added by adaptive escalation
   Grid peer_penalty_rate;///< [state][market] penalised firms / exposed firms, last step
   Grid bank_penalty_rate;///< [state]
