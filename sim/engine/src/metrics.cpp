@@ -157,7 +157,7 @@ const std::vector<Variable>& catalogue() {
        [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
       {{"dual_use_via_hub", "USD/month",
         "dual-use goods of any origin re-exported through hub state to partner (first leg's value)",
-        {D::time, D::state, D::partner}},
+        {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.dual_use_hub.data(); }},
       {{"trade_share", "1", "partner's share of state's total trade (exports + imports)",
         {D::time, D::state, D::partner}, I::shares_sum_to_one},
@@ -341,7 +341,7 @@ const std::vector<Variable>& catalogue() {
       {{"hub_capacity", "USD/month",
         "re-export capacity of hub state's intermediaries in sector at the sector's reference price, grown with "
         "their margin (0 for states that are not hubs)",
-        {D::time, D::state, D::sector}},
+        {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
          // The capacity the next step clears with: the trend this month times
          // the expansion this step's margin bought.
