@@ -45,7 +45,7 @@ import xarray as xr
 from matplotlib.ticker import MaxNLocator
 
 from .calibration import _is_current, default_geosim, write_replicate_sweep
-from .annotations import HISTORY_END, MIN_BAND_RUNS, can_band, mark_history
+from .figure_marks import HISTORY_END, MIN_BAND_RUNS, can_band, mark_history
 from .io import ok_runs, open_sweep
 
 LEVEL = 0.90  # coverage of every interval here

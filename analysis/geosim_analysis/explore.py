@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from . import annotations, runner
+from . import figure_marks, runner
 from .io import scenario_of
 
 PLOTLY_JS = ("/usr/share/python3-plotly/plotly.js",  # Debian's python3-plotly
@@ -134,8 +134,8 @@ def lever_defaults(resolved: dict) -> dict:
         value, why = None, ""
         if lever.key == "oil":
             prices = _crude_prices(resolved)
-            after = [p for p in prices or [] if isinstance(p, list) and _month(p[0]) > annotations.HISTORY_END]
-            if horizon_end <= annotations.HISTORY_END:
+            after = [p for p in prices or [] if isinstance(p, list) and _month(p[0]) > figure_marks.HISTORY_END]
+            if horizon_end <= figure_marks.HISTORY_END:
                 why = f"the horizon ends {horizon_end}, before the projection"
             elif not after:
                 why = "the crude price is not a dated path"
@@ -181,7 +181,7 @@ def overrides_of(resolved: dict, values: dict) -> tuple[dict, float]:
             big_banks = float(value)
         elif lever.key == "oil":
             prices = _crude_prices(resolved)
-            points = [f"[{p[0]}, {float(value) if _month(p[0]) > annotations.HISTORY_END else p[1]}]"
+            points = [f"[{p[0]}, {float(value) if _month(p[0]) > figure_marks.HISTORY_END else p[1]}]"
                       for p in prices]
             sets["sectors[crude].price"] = "[" + ", ".join(points) + "]"
         elif lever.kind == "toggle":
@@ -226,8 +226,8 @@ def page_data(ds) -> dict:
                         state="CHN", sector="machinery_electronics")),
                     "CHN banks": _series(100 * metrics.cautious_shares(ds, "CHN")["banks"])},
     }
-    month, value = annotations.headline(ds)
-    out["headline"] = annotations.headline_text(month, value)
+    month, value = figure_marks.headline(ds)
+    out["headline"] = figure_marks.headline_text(month, value)
     return out
 
 
@@ -361,8 +361,8 @@ def _handler(runs: Runs, page: bytes, plotly: bytes):
             if url.path == "/api/scenarios":
                 return self._json(200, {"scenarios": list(runs.scenarios), "baseline": runs.baseline,
                                         "levers": [asdict(lv) for lv in LEVERS],
-                                        "sanctions": annotations.SANCTIONS,
-                                        "history_end": annotations.HISTORY_END,
+                                        "sanctions": figure_marks.SANCTIONS,
+                                        "history_end": figure_marks.HISTORY_END,
                                         "in_process": runner.in_process()})
             if url.path == "/api/job":
                 q = parse_qs(url.query)

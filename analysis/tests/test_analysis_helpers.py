@@ -246,3 +246,12 @@ def test_sobol_parameters_from_a_string_attribute():
     assert ga.sobol_parameters(ds) == ["a", "b", "c"]
     with pytest.raises(ValueError, match="not a Sobol design"):
         ga.sobol_parameters(xr.Dataset())
+
+
+def test_shares_leverage_and_settlement_are_gaps_in_months_without_trade(tiny):
+    quiet = tiny.copy(deep=True)
+    quiet["trade_value"][dict(time=3)] = 0.0   # nobody trades in the fourth month
+    for da in (ga.partner_share(quiet, "RUS", "CHN"), ga.leverage(quiet, "CHN", "RUS"),
+               ga.settlement_mix(quiet, "RUS", "CHN").sel(currency="USD")):
+        assert np.isnan(da.values[3]), da.attrs["long_name"]
+        assert np.isfinite(np.delete(da.values, 3)).all()

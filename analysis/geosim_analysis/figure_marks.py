@@ -41,6 +41,9 @@ def mark_history(ax, ds=None, yearly: bool = False, labels: bool = True):
     x axis is in calendar years (numbers) rather than dates."""
     import matplotlib.dates as mdates
     lo, hi = ax.get_xlim()
+    first, last = ax.dataLim.x0, ax.dataLim.x1   # marks only where there are data
+    if not (np.isfinite(first) and np.isfinite(last)) or last < first:
+        first, last = lo, hi
 
     def x_of(month):
         d = np.datetime64(month, "M")
@@ -52,14 +55,14 @@ def mark_history(ax, ds=None, yearly: bool = False, labels: bool = True):
     trans = ax.get_xaxis_transform()
     for month, label in SANCTIONS:
         x = x_of(month)
-        if lo <= x <= hi:
+        if first <= x <= last:
             ax.axvline(x, color="0.3", lw=0.9, ls=":", zorder=1)
             if labels:
                 ax.text(x, 0.99, " " + label, transform=trans, rotation=90, va="top", ha="left",
                         fontsize="x-small", color="0.3")
     start = _month_after(history_end(ds))
     x = x_of(str(start)) if not yearly else x_of(str(start)) - 0.5
-    if lo < x < hi:
+    if first < x < last:
         ax.axvline(x, color="0.45", lw=1.1, zorder=1)
         ax.axvspan(x, hi, color="0.5", alpha=0.07, lw=0, zorder=0)
         if labels:
