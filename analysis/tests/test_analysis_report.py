@@ -49,6 +49,13 @@ def test_report_of_a_run_writes_figures_and_a_page(run_path, run_b_path, tmp_pat
         assert f"{stem}.png" in images
     assert "test_world" in page and "USD bn/yr" in page
     assert "2014" in page                                   # the per-year table
+    # The headline reads the same on the page as in `geosim info`.
+    from conftest import geosim_bin
+    info = subprocess.run([geosim_bin(), "info", str(run_path)], capture_output=True, text=True, check=True).stdout
+    line = next(l for l in info.splitlines() if l.startswith("headline "))
+    sentence = line[len("headline"):].strip()
+    assert sentence.startswith("China's share of Russia's trade, ") and sentence.endswith(" %")
+    assert sentence.replace("'", "&#x27;") in page
 
 
 def test_report_of_a_grid_sweep_has_fans_responses_and_heatmaps(grid_sweep_path, tmp_path):
