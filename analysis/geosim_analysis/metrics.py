@@ -43,8 +43,9 @@ def annual(da: xr.DataArray, how: str = "sum", complete_years: bool = True) -> x
         out = out.sel(year=counts["year"][counts == 12].values)
     attrs = dict(da.attrs)
     units = attrs.get("units", "")
-    if how == "sum" and units.endswith("/month"):
-        attrs["units"] = units[: -len("/month")] + "/yr"
+    if how == "sum" and (units.endswith("/month") or units.endswith(" month-1")):
+        # either spelling: "USD/month" -> "USD/yr", UDUNITS "USD month-1" -> "USD yr-1"
+        attrs["units"] = units[: -len("/month")] + "/yr" if units.endswith("/month") else units[: -len("month-1")] + "yr-1"
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", summed over the 12 months of the year"
     elif how == "mean":
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", mean over the year"

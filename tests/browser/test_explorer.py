@@ -62,3 +62,34 @@ def test_moving_the_price_cap_slider_redraws_the_discount_the_engine_computes(se
     # The cap binds from 2022-12: before it nothing changes, after it the discount deepens.
     np.testing.assert_allclose(after[:35], before[:35], rtol=1e-5, equal_nan=True)
     assert np.nanmean(after[36:] - before[36:]) > 5, "a 30 USD cap should deepen the discount by points"
+
+
+RESOLVED = {
+    "horizon": {"start": "2013-01", "end": "2030-12"},
+    "sectors": [{"code": "crude", "price": [["2024-12", 73.9], ["2025-06", 70], ["2030-12", 70]]}],
+    "events": [{"id": "eu_crude_embargo", "start": "2022-12-05", "intensity": 0.9},
+               {"id": "crude_price_cap", "cap": 60}],
+    "parameters": {"risk": {"margin": 0.1}},
+}
+
+
+def test_levers_take_the_scenarios_values_and_grey_out_what_it_lacks():
+    d = explore.lever_defaults(RESOLVED)
+    assert d["price_cap"] == {"available": True, "value": 60.0, "why": ""}
+    assert d["embargo_on"]["value"] is True and d["embargo_start"]["value"] == 9   # 2022-12 is 9 months after 2022-03
+    assert d["risk_tolerance"]["value"] == 1.0                                     # the loader's default
+    assert d["oil_price"]["value"] == 70.0
+    assert not d["secondary_banks"]["available"]
+    assert d["secondary_banks"]["why"] == "the scenario has no events[eo14114_widened].intensity"
+    short = dict(RESOLVED, horizon={"start": "2020-01", "end": "2024-12"})
+    assert explore.lever_defaults(short)["oil_price"]["why"] == "the horizon ends 2024-12, before the projection"
+
+
+def test_only_moved_levers_become_overrides():
+    sets, big_banks = explore.overrides_of(RESOLVED, {"price_cap": 60.0, "embargo_on": False, "embargo_start": 20,
+                                                      "oil_price": 100, "big_banks": 0.5})
+    assert sets == {"events[eu_crude_embargo].intensity": 0, "events[eu_crude_embargo].start": "2023-11",
+                    "sectors[crude].price": "[[2024-12, 73.9], [2025-06, 100.0], [2030-12, 100.0]]"}
+    assert big_banks == 0.5
+    with pytest.raises(ValueError, match="unknown lever 'cap'"):
+        explore.overrides_of(RESOLVED, {"cap": 1})
