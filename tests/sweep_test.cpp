@@ -217,6 +217,7 @@ TEST_CASE("a scenario axis runs each scenario file in place of the base, replica
   REQUIRE(p.scenario_files.size() == 2);
   CHECK(p.runs[1].scenario == p.base);
   CHECK(p.runs[2].scenario == other);
+  CHECK(p.runs[2].values[0] == other);  // as written, without the quotes
   CHECK(p.runs[3].replicate == 1);
   // The scenario is not an override: only the other parameters are.
   REQUIRE(p.runs[2].overrides.size() == 1);

@@ -55,6 +55,15 @@ def _percent_axis(ax, label):
     ax.set_ylabel(label)
 
 
+def _point_value(v) -> str:
+    """A parameter value for a legend: numbers with %g, a scenario file by its stem."""
+    if isinstance(v, bytes):
+        v = v.decode()
+    if isinstance(v, str):
+        return os.path.splitext(os.path.basename(v))[0] if v.endswith((".yaml", ".yml")) else v
+    return f"{v:g}"
+
+
 def _value_label(name: str, units) -> str:
     """An axis label from a variable's long name and its units in words."""
     words = unit_words(units)
@@ -275,7 +284,7 @@ def fan_chart(da: xr.DataArray, point: int | None = None, ax=None, color="#1f4e9
         t = b["time"].values
         q = b["quantiles"]
         n = int(b["count"].min())
-        lab = label or (", ".join(f"{short[k]}={b[k].item():g}" for k in names) or "replicates")
+        lab = label or (", ".join(f"{short[k]}={_point_value(b[k].item())}" for k in names) or "replicates")
         if can_band(n):  # no spread from fewer than MIN_BAND_RUNS replicates
             ax.fill_between(t, q.sel(quantile=quantiles[0]), q.sel(quantile=quantiles[-1]), color=c, alpha=0.15,
                             lw=0)

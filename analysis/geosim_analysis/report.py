@@ -163,13 +163,14 @@ def sweep_report(path, out_dir, a="RUS", b="CHN", formats=("png", "svg")) -> str
         y = da.sel(time=last_year).mean("time")
         y.attrs = {"units": "1", "long_name": f"{label}, mean of the last 12 months"}
         outputs[key] = y
-    for p in names:
+    numeric = [p for p in names if np.issubdtype(ds[p].dtype, np.number)]  # a scenario axis has file names
+    for p in numeric:
         if np.unique(ds[p].values).size < 2:
             continue
         for key, y in outputs.items():
             rep.add(plots.response_plot(y, p), f"response_{key}_{p}",
                     f"Response of {y.attrs['long_name']} to {parameter_label(ds, p)}")
-    varying = [p for p in names if np.unique(ds[p].values).size > 1]
+    varying = [p for p in numeric if np.unique(ds[p].values).size > 1]
     if len(varying) >= 2 and "sobol_matrix" not in ds.variables:
         for key, y in outputs.items():
             rep.add(plots.heatmap(y, varying[0], varying[1]), f"heatmap_{key}",

@@ -292,6 +292,7 @@ class Parser {
       p.numeric = false;
       for (std::size_t i = 0; i < values.size(); ++i) {
         const YamlNode& item = spec.items[i];
+        values[i] = item.scalar;  // the file as written, unquoted: it is no override text
         fs::path file(item.scalar);
         if (file.is_relative()) file = fs::path(plan_.file).parent_path() / file;
         const std::string resolved = file.lexically_normal().string();
