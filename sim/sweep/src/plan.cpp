@@ -518,7 +518,7 @@ std::string fingerprint(const Plan& plan) {
     h.add(r.replicate);
     h.add(static_cast<std::uint64_t>(r.sobol_matrix + 1));
     h.add(static_cast<std::uint64_t>(r.sobol_sample + 1));
-    h.add(r.scenario);
+    if (!r.scenario.empty()) h.add(r.scenario);  // sweeps without a scenario axis keep their fingerprint
     for (const auto& o : r.overrides) {
       h.add(o.key_path);
       h.add(o.value);
