@@ -278,6 +278,9 @@ class Runs:
                 self.cache.move_to_end(key)
                 return self.cache[key]
         with self.run_lock:
+            with self.lock:  # made by a job that held the engine while this one waited
+                if key in self.cache:
+                    return self.cache[key]
             start = time.monotonic()
             ds = self._run(name, sets, big_banks)
             self.durations[name] = time.monotonic() - start
