@@ -14,6 +14,11 @@ if len(sys.argv) > 1 and sys.argv[1] == "estimate":
 
     sys.exit(estimate_main(sys.argv[2:]))
 
+if len(sys.argv) > 1 and sys.argv[1] == "explore":
+    from .explore import main as explore_main
+
+    sys.exit(explore_main(sys.argv[2:]))
+
 if len(sys.argv) > 1 and sys.argv[1] == "dispersion":
     from .dispersion import main as dispersion_main
 
