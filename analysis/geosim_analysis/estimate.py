@@ -238,8 +238,11 @@ def draw_region(est, emulators: list, previous: pd.DataFrame, n, seed) -> tuple[
         cand = pd.DataFrame(blo + rng.random((int(est["candidates"]), len(names))) * (bhi - blo), columns=names)
         tried += len(cand)
         ok = np.ones(len(cand), bool)
-        for em in emulators:
-            ok &= kth_largest(em.implausibility(est, cand), int(est["implausibility_rank"])) <= float(est["cutoff"])
+        for em in reversed(emulators):  # the latest rules out most: the others see only what it keeps
+            idx = np.flatnonzero(ok)
+            if len(idx):
+                imp = em.implausibility(est, cand.iloc[idx])
+                ok[idx] = kth_largest(imp, int(est["implausibility_rank"])) <= float(est["cutoff"])
         kept.append(cand[ok])
     pts = pd.concat(kept, ignore_index=True)
     share = len(pts) / tried if tried else 0.0
