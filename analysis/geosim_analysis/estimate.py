@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .calibration import (Target, contribution, default_geosim, evaluate_sweep, fit_table, load_targets,
-                          reached, run_sweep, summary, write_fit)
+from .calibration import (Target, apply_values, contribution, default_geosim, evaluate_sweep, fit_table,
+                          load_targets, reached, run_sweep, summary, write_fit)
 from .io import open_sweep
 
 
@@ -334,6 +334,19 @@ def estimate(est_path, out_dir, geosim, jobs=2, docs=None, plan_only=False, chec
     return posterior
 
 
+def apply_median(est_path, posterior_csv, scenario=None, digits=3) -> dict:
+    """Writes the posterior median of each free parameter (and the tied keys
+    that follow it) into the scenario file, in place (values to ``digits``)."""
+    est = load_estimation(est_path)
+    post = pd.read_csv(posterior_csv)
+    missing = [p["key"] for p in est["free_parameters"] if p["key"] not in post]
+    if missing:
+        raise ValueError(f"{posterior_csv}: no column for {', '.join(missing)}")
+    median = pd.DataFrame({p["name"]: [float(post[p["key"]].median())] for p in est["free_parameters"]})
+    values = with_tied(est, median).iloc[0].to_dict()
+    return apply_values(scenario or est["scenario"], values, digits)
+
+
 def agreement(targets, full: pd.DataFrame, light: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for t in targets:
@@ -434,8 +447,14 @@ def main(argv=None) -> int:
                     help="replicates of the posterior median on the full scenario (0: skip)")
     ap.add_argument("--predictive-draws", type=int, default=20)
     ap.add_argument("--predictive-seeds", type=int, default=2)
+    ap.add_argument("--apply", metavar="POSTERIOR_CSV", default=None,
+                    help="only write this posterior's median into the estimation's scenario, in place")
     args = ap.parse_args(argv)
     try:
+        if args.apply:
+            for key, value in apply_median(args.estimation, args.apply).items():
+                print(f"{key} = {value}")
+            return 0
         estimate(args.estimation, args.out, args.geosim, args.jobs, args.docs, args.plan_only,
                  args.check_replicates, args.predictive_draws, args.predictive_seeds)
     except (ValueError, FileNotFoundError) as e:

@@ -94,3 +94,17 @@ def test_posterior_summary_says_what_the_data_pin_down(tmp_path):
     assert summ.loc["b", "pinned"] == "yes"
     assert summ.loc["b", "median"] == pytest.approx(3.0, abs=0.02)
     assert summ.loc["b", "q05"] < 3.0 < summ.loc["b", "q95"]
+
+
+def test_the_posterior_median_is_written_in_place_with_its_tied_copies(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("parameters:\n  a: 0.5   # fitted\nevents:\n"
+                        "  - {id: x, intensity: 3.0}\n  - {id: y, intensity: 1.5}   # half of x's\n")
+    est_doc(tmp_path)
+    post = tmp_path / "posterior.csv"
+    pd.DataFrame({"draw": [0, 1, 2], "parameters.a": [0.1, 0.2, 0.9], "events[x].intensity": [2.0, 2.5, 3.5],
+                  "events[y].intensity": [1.0, 1.25, 1.75]}).to_csv(post, index=False)
+    written = E.apply_median(tmp_path / "est.yaml", post)
+    assert written == {"parameters.a": "0.2", "events[x].intensity": "2.5", "events[y].intensity": "1.25"}
+    text = scenario.read_text()
+    assert "a: 0.2   # fitted" in text and "{id: y, intensity: 1.25}   # half of x's" in text
