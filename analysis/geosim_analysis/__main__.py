@@ -24,6 +24,11 @@ if len(sys.argv) > 1 and sys.argv[1] == "dispersion":
 
     sys.exit(dispersion_main(sys.argv[2:]))
 
+if len(sys.argv) > 1 and sys.argv[1] == "predict":
+    from .predict import main as predict_main
+
+    sys.exit(predict_main(sys.argv[2:]))
+
 from .report import main
 
 sys.exit(main())
