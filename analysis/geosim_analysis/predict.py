@@ -244,6 +244,11 @@ def _scenario_name(path) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
+def _quoted(text) -> str:
+    """A YAML single-quoted scalar."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 def write_sweep(path, scenario, posterior: Posterior, rows, seeds: int, master_seed: int,
                 horizon_end=None) -> str:
     """Writes the prediction's sweep file (module docstring) at ``path`` and,
@@ -257,8 +262,8 @@ def write_sweep(path, scenario, posterior: Posterior, rows, seeds: int, master_s
         derived = os.path.join(folder, f"{stem}.horizon.yaml")
         with open(derived, "w", encoding="utf-8") as f:
             f.write("schema_version: 1\n"
-                    f"base: '{os.path.relpath(base, folder)}'\n"
-                    f"name: '{_scenario_name(base)}'\n"
+                    f"base: {_quoted(os.path.relpath(base, folder))}\n"
+                    f"name: {_quoted(_scenario_name(base))}\n"
                     f"horizon: {{end: {horizon_end}}}\n"
                     "output: {snapshots: []}\n")
         base = derived
@@ -277,9 +282,9 @@ def write_sweep(path, scenario, posterior: Posterior, rows, seeds: int, master_s
              f"{PREDICT_MARK} draws={ids}",
              "sweep_version: 1",
              f"name: predict_{re.sub(r'[^A-Za-z0-9_]+', '_', stem)}",
-             f"description: '{_scenario_name(os.path.abspath(os.fspath(scenario)))} over {len(rows)} posterior "
-             f"draws x {seeds} seeds (geosim_analysis.predict)'",
-             f"base: '{os.path.relpath(base, folder)}'",
+             "description: " + _quoted(f"{_scenario_name(os.path.abspath(os.fspath(scenario)))} over {len(rows)} "
+                                       f"posterior draws x {seeds} seeds (geosim_analysis.predict)"),
+             f"base: {_quoted(os.path.relpath(base, folder))}",
              f"seed: {int(master_seed)}",
              f"replicates: {int(seeds)}",
              "parameters:",
@@ -391,9 +396,12 @@ def predict(scenario, out, draws: int, seeds: int, *, posterior=DEFAULT_POSTERIO
                         horizon_end)
     result = Prediction(None, sweep, rows, post.draws[rows], int(seeds), int(master_seed))
     if validate:
-        plan = _run([geosim, "plan", sweep], capture=True)
+        # One seed per draw is enough: a draw's runs differ only in their seed.
+        check = write_sweep(os.path.join(work, "validate.sweep.yaml"), scenario, post, rows, 1, master_seed,
+                            horizon_end)
+        plan = _run([geosim, "plan", check], capture=True)
         if plan.returncode == 2:
-            raise PredictError(_posterior_problem(plan.stderr or plan.stdout, post, rows, int(seeds)))
+            raise PredictError(_posterior_problem(plan.stderr or plan.stdout, post, rows, 1))
         if plan.returncode != 0:
             raise subprocess.CalledProcessError(plan.returncode, plan.args, plan.stdout, plan.stderr)
     if write_sweep_only:
