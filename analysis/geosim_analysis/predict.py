@@ -3,16 +3,14 @@
     python3 -m geosim_analysis predict SCENARIO.yaml --draws D --seeds S -o OUT.h5
         [--posterior docs/calibration/posterior.csv] [--master-seed M] [--geosim BIN]
         [--jobs N] [--threads-per-run T] [--shard K/N] [--launcher 'mpirun -np 16']
-        [--resume | --force] [--horizon-end YYYY-MM] [--write-sweep]
+        [--resume | --force] [--horizon-end YYYY-MM] [--write-sweep] [-q]
 
-    import geosim_analysis as ga
-    b = ga.predict.bands("out/baseline.h5", "trade_share", sel=dict(state="RUS", partner="CHN"),
-                         reduce="annual")
+    from geosim_analysis import predict as gp
+    b = gp.bands("out/baseline.h5", "trade_share", sel=dict(state="RUS", partner="CHN"), reduce="annual")
     b.median, b.predictive_lo, b.predictive_hi     # spread of outcomes over draws x seeds
     b["mean"], b.mean_lo, b.mean_hi                # where the mean lies (Monte Carlo error)
-    e = ga.predict.effect("out/cap.h5", "out/baseline.h5", "energy_revenue", sel=dict(state="RUS"))
-    ga.predict.summary({"baseline": "out/baseline.h5", "cap": "out/cap.h5"}, ["energy_revenue"],
-                       windows=["2025-2030"])
+    e = gp.effect("out/cap.h5", "out/baseline.h5", "energy_revenue", sel=dict(state="RUS"))
+    gp.summary({"baseline": "out/baseline.h5", "cap": "out/cap.h5"}, ["energy_revenue"], windows=["2025-2030"])
 
 The posterior. A CSV with one row per posterior draw and one column per
 parameter, headed by the scenario key path exactly as ``--set`` takes it
