@@ -372,10 +372,11 @@ def predict(scenario, out, draws: int, seeds: int, *, posterior=DEFAULT_POSTERIO
     sweep --resume; nothing to do on a complete one). ``force``: replace an
     existing output. ``reuse``: keep an existing output of this very sweep
     (same fingerprint) made after the binary, resume an interrupted one, and
-    replace anything else (as the scenario figures want). ``write_sweep_only``: write (and check) the sweep file
-    and run nothing, e.g. for scripts/slurm/sweep.sbatch.
-    ``validate``: check every run's scenario with ``geosim plan`` first, so
-    that a posterior column the model does not know is named as a column.
+    replace anything else (as the scenario figures want).
+    ``write_sweep_only``: write (and check) the sweep file and run nothing,
+    e.g. for scripts/slurm/sweep.sbatch. ``validate``: check each draw's
+    scenario with ``geosim plan`` first, so that a posterior column the
+    model does not know is named as a column.
 
     Raises PredictError for a bad posterior, bad options, or a run the model
     refuses (naming the column and draw); subprocess.CalledProcessError when
