@@ -32,6 +32,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analysis"))
@@ -142,6 +143,7 @@ def draw_bands(table, name: str) -> None:
             ax.fill_between(x, t.predictive_lo, t.predictive_hi, color=color, alpha=0.25, lw=0)
             ax.plot(x, t["median"], color=color, lw=2, label=label)
         o = compare.OUTCOMES[outcome]
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(o.title)
         ax.set_ylabel(o.unit)
         ax.grid(alpha=0.3)
