@@ -16,8 +16,9 @@ The posterior. A CSV with one row per posterior draw and one column per
 parameter, headed by the scenario key path exactly as ``--set`` takes it
 (``parameters.orders.income_elasticity``, ``events[fdpr_row].intensity``); an
 optional leading integer ``draw`` column names the draws (else a draw is its
-0-based row number), and an optional ``weight`` column must be uniform (a
-weighted sample must be resampled first: it is refused, not silently used).
+0-based row number), an optional ``weight`` column must be uniform (a
+weighted sample must be resampled first: it is refused, not silently used),
+and a ``distance`` column (estimate.py's ABC distance) is ignored.
 
 Which draws. ``--draws D`` takes D rows sampled without replacement with a
 fixed seed, the master seed: the D rows whose SHA-256 of
@@ -112,6 +113,9 @@ KEY_PATH = re.compile(rf"{_NAME}(?:{_SELECTOR})*(?:\.{_NAME}(?:{_SELECTOR})*)*")
 # Keys a posterior cannot set: they are not parameters of the model, and a
 # sweep refuses to sweep seed and base.
 _NOT_PARAMETERS = {"seed", "base", "schema_version", "name", "description", "horizon"}
+# Columns of a posterior CSV that are not parameters: the draw's id, its
+# weight (must be uniform) and the ABC distance estimate.py records (ignored).
+BOOKKEEPING = ("draw", "weight", "distance")
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def read_posterior(path) -> Posterior:
             raise PredictError(f"{path}: column 'weight': the weights are not uniform "
                                f"({w.min():g} to {w.max():g}); resample the draws by weight first, "
                                "predict treats every row as one equally likely draw")
-    keys = [c for c in columns if c not in ("draw", "weight")]
+    keys = [c for c in columns if c not in BOOKKEEPING]
     if not keys:
         raise PredictError(f"{path}: no parameter columns (only {', '.join(columns)})")
     for k in keys:

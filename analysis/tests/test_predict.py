@@ -262,11 +262,11 @@ def test_a_posterior_column_that_is_not_a_key_path_is_an_error_naming_it(tmp_pat
         gp.read_posterior(path)
 
 
-def test_the_key_paths_of_the_brief_are_accepted(tmp_path):
+def test_the_key_paths_of_the_brief_are_accepted_and_the_abc_distance_ignored(tmp_path):
     keys = ["parameters.orders.income_elasticity", "events[fdpr_row].intensity", "affinities[5].weight",
             "sectors[crude].max_discount", "states[RUS].export_capacity.crude"]
     path = tmp_path / "post.csv"
-    path.write_text("draw," + ",".join(keys) + "\n3," + ",".join(["0.5"] * len(keys)) + "\n")
+    path.write_text("draw," + ",".join(keys) + ",distance\n3," + ",".join(["0.5"] * len(keys)) + ",1.25\n")
     p = gp.read_posterior(path)
     assert p.keys == tuple(keys) and p.draws.tolist() == [3] and p.values.shape == (1, len(keys))
 
