@@ -32,12 +32,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analysis"))
 from geosim_analysis import compare, dispersion  # noqa: E402
 from geosim_analysis import predict as gp  # noqa: E402
+from geosim_analysis.figure_marks import MIN_BAND_RUNS, can_band, mark_history  # noqa: E402
 from geosim_analysis.io import open_sweep  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
@@ -133,24 +135,35 @@ def with_posterior(args, files, outcomes, started) -> None:
 
 def draw_bands(table, name: str) -> None:
     """Per panel: the baseline's and the scenario's yearly median and 90 %
-    predictive band over draws x seeds."""
+    predictive band over draws x seeds (a band from 5 runs up), with the
+    sanctions and the start of the projection marked (figure_marks)."""
     years = table[table.period.str.fullmatch(r"\d{4}") & (table.quantity == "level")]
+    first = years.iloc[0]
+    draws, seeds = int(first["draws"]), int(first["seeds"])
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     for ax, outcome in zip(axes, PANELS[name]):
+        n = 0
         for label, color in (("baseline", "0.4"), (name, "tab:red")):
             t = years[(years.scenario == label) & (years.outcome == outcome)]
             x = t.period.astype(int)
-            ax.fill_between(x, t.predictive_lo, t.predictive_hi, color=color, alpha=0.25, lw=0)
+            n = int(t.n.max()) if len(t) else 0
+            if can_band(n):
+                ax.fill_between(x, t.predictive_lo, t.predictive_hi, color=color, alpha=0.22, lw=0)
             ax.plot(x, t["median"], color=color, lw=2, label=label)
         o = compare.OUTCOMES[outcome]
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(o.title)
-        ax.set_ylabel(o.unit)
+        ax.set_title(o.title, fontsize="medium")
+        ax.set_ylabel(o.axis_label)
+        ax.set_xlabel("year (yearly mean of the months)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    first = years.iloc[0]
-    fig.suptitle(f"{name} against the baseline: yearly median and 90 % predictive interval over "
-                 f"{int(first['draws'])} posterior draws × {int(first['seeds'])} paired seeds")
+        mark_history(ax, yearly=True)
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(Patch(color="0.6", alpha=0.35 if can_band(n) else 0.0))
+        labels.append(f"band: 90 % predictive interval over {n} runs" if can_band(n) else
+                      f"no band: {n} runs (fewer than {MIN_BAND_RUNS})")
+        ax.legend(handles, labels, fontsize="small", loc="best", framealpha=0.9)
+    fig.suptitle(f"{name} against the baseline: yearly median over {draws} posterior draws × {seeds} paired "
+                 "seeds")
     fig.tight_layout()
     fig.savefig(FIGURES / f"{name}.png", dpi=90)
     plt.close(fig)
