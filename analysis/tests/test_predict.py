@@ -290,3 +290,20 @@ def test_a_posterior_that_cannot_be_read_as_draws_is_refused(tmp_path, text, mes
     path.write_text(text)
     with pytest.raises(gp.PredictError, match=message):
         gp.read_posterior(path)
+
+
+def test_a_scenario_change_at_a_posterior_key_is_reported_as_overridden():
+    def with_scenario(text):
+        ds = synthetic(BASE)
+        ds.attrs["scenario"] = text
+        ds = ds.assign_coords(param_margin=("run", [0.1, 0.1, 0.2, 0.2]))
+        ds["param_margin"].attrs["key_path"] = MARGIN
+        return ds
+    base = with_scenario("parameters: {risk: {margin: 0.1}}\nevents: [{id: cap, cap: 60}]\n")
+    same = with_scenario("parameters: {risk: {margin: 0.1}}\nevents: [{id: cap, cap: 45}]\n")
+    changed = with_scenario("parameters: {risk: {margin: 0.3}}\nevents: [{id: cap, cap: 60}]\n")
+    assert gp.overridden_changes(same, base) == []
+    assert gp.overridden_changes(changed, base) == [(MARGIN, 0.3, 0.1)]
+    with pytest.warns(UserWarning, match=rf"scenario sets {MARGIN} to 0.3 where baseline has 0.1; the "
+                                         "posterior's draws replace both"):
+        gp.effect(changed, base, "x")
