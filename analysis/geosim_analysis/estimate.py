@@ -11,7 +11,8 @@ history matching of a simulator; Pritchard et al. 1999 for ABC rejection).
    are run once on the light scenario through a geosim sweep (one `zip`
    group: the points are listed, not drawn by geosim). For each fitted
    target an emulator (scikit-learn's GaussianProcessRegressor: constant x
-   anisotropic RBF + white noise) is fitted to all runs so far, and a point's
+   anisotropic RBF + white noise) is fitted to the wave's runs (points of the
+   region still kept), and a point's
    implausibility for the target is
        I_t(x) = |z_t - E[f_t(x)]| / sqrt(Var_em,t(x) + sigma_t^2)
    with sigma_t = band_t / 2 (the band as two standard deviations of data
@@ -168,6 +169,17 @@ def _unit(est, free: pd.DataFrame) -> np.ndarray:
     return (x - lo) / (hi - lo)
 
 
+def _bounded_lbfgs(obj_func, initial_theta, bounds):
+    """scikit-learn's default optimiser (L-BFGS-B on the log marginal
+    likelihood) with at most 60 iterations: the hyperparameters of 32
+    length scales settle well before, and each iteration costs a Cholesky
+    factorisation of the training set."""
+    from scipy.optimize import minimize
+    res = minimize(obj_func, initial_theta, method="L-BFGS-B", jac=True, bounds=bounds,
+                   options={"maxiter": 60})
+    return res.x, res.fun
+
+
 class Emulators:
     """One Gaussian process per fitted target, on the unit box of the free
     parameters, fitted to the runs given (moment standardised per target)."""
@@ -186,7 +198,8 @@ class Emulators:
             mu, sd = float(np.mean(y[ok])), float(np.std(y[ok])) or 1.0
             kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(d, 0.5), (1e-2, 1e2)) + \
                 WhiteKernel(1e-2, (1e-6, 1e0))
-            gp = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed, n_restarts_optimizer=0)
+            gp = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed, n_restarts_optimizer=0,
+                                          optimizer=_bounded_lbfgs)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # convergence warnings at bounds: the fit is still usable
                 gp.fit(x[ok], (y[ok] - mu) / sd)
@@ -207,6 +220,26 @@ class Emulators:
                 miss = np.abs(m - t.value)
             out[:, j] = miss / np.sqrt(sigma2)
         return out
+
+
+def wave_emulators(est, runs: pd.DataFrame, targets, seed, path) -> Emulators:
+    """The emulators of one wave, trained on that wave's runs (points of the
+    region still kept, where the next wave's points will be), kept in
+    ``path`` so that a resumed estimation does not fit them again (refitted
+    if the runs differ)."""
+    import pickle
+    names = [p["name"] for p in est["free_parameters"]]
+    stamp = pd.util.hash_pandas_object(runs[names + [t.id for t in targets if t.fit]], index=False).sum()
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            saved_stamp, em = pickle.load(f)
+        if saved_stamp == stamp:
+            return em
+    em = Emulators(est, runs, targets, seed)
+    with open(path + ".tmp", "wb") as f:
+        pickle.dump((stamp, em), f)
+    os.replace(path + ".tmp", path)
+    return em
 
 
 def kth_largest(imp: np.ndarray, k: int) -> np.ndarray:
@@ -283,7 +316,7 @@ def estimate(est_path, out_dir, geosim, jobs=2, docs=None, plan_only=False, chec
         print(f"wave {w}: {len(pts)} points ({100 * share:.2g} % of candidates not ruled out), "
               f"distance best {best['distance']:.2f}, median {runs['distance'].median():.2f}", flush=True)
         if w < len(est["waves"]) - 1:
-            emulators.append(Emulators(est, pd.concat(all_runs, ignore_index=True), targets, seed))
+            emulators.append(wave_emulators(est, runs, targets, seed, os.path.join(out_dir, f"wave{w}.emulators.pkl")))
     pd.DataFrame(log).to_csv(os.path.join(out_dir, "waves.csv"), index=False)
     runs_all = pd.concat(all_runs, ignore_index=True)
     runs_all.to_csv(os.path.join(out_dir, "runs.csv"), index=False)
