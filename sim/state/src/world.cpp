@@ -22,10 +22,6 @@ Grid::Grid(std::initializer_list<std::size_t> extents, double fill) {
 
 void Grid::fill(double v) noexcept { std::fill(data_.begin(), data_.end(), v); }
 
-std::pair<std::size_t, std::size_t> Network::edges(std::uint32_t f) const {
-  return {first_edge[f], first_edge[f + 1]};
-}
-
 double draw(const model::Distribution& d, Stream& stream) {
   using Kind = model::Distribution::Kind;
   switch (d.kind) {
