@@ -16,7 +16,7 @@ import numpy as np
 # Attributes that name how or when a run was made, not what it computed.
 # The checksum covers those too. Dimension scales' references point into
 # each file and are compared as the datasets they name.
-RUN_ATTRIBUTES = {"wall_time_seconds", "threads", "git_commit", "created", "date_created", "history",
+RUN_ATTRIBUTES = {"wall_time_seconds", "threads", "git_commit", "source", "created", "date_created", "history",
                   "geosim_checksum", "DIMENSION_LIST", "REFERENCE_LIST"}
 
 
