@@ -17,10 +17,12 @@ def main(path):
         name = b["name"].split("/iterations")[0].replace("/real_time", "").replace("/manual_time", "")
         if name.startswith("triad"):
             bw[name] = b["GB/s"]
-            print(f"| {name} | {b['GB/s']:.2f} GB/s |")
+            cpu = f" ({b['GB/s_cpu']:.2f} GB/s by CPU time)" if "GB/s_cpu" in b else ""
+            print(f"| {name} | {b['GB/s']:.2f} GB/s{cpu} |")
         elif name.startswith("steps") or name.startswith("hdf5"):
             print(f"| {name} | {b['firms']:.0f} firms, {b['real_time']:.2f} s, "
-                  f"{b['firm_steps/s'] / 1e6:.2f} M firm-steps/s, {b['ns/firm_step']:.0f} ns/firm-step, "
+                  f"{b['firm_steps/s'] / 1e6:.2f} M firm-steps/s, {b['ns/firm_step']:.0f} ns/firm-step"
+                  + (f" ({b['cpu_ns/firm_step']:.0f} ns of CPU)" if 'cpu_ns/firm_step' in b else "") + ", "
                   f"step {b.get('step_xbound', float('nan')):.2f}x bound, output {b.get('output_%', 0):.2f} % |")
             if name.startswith("steps"):
                 phases.append((name, b))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "executor.hpp"
 #include "geosim/engine/check.hpp"
@@ -32,21 +33,35 @@ constexpr std::size_t firm_grain = 2048;
 class PhaseClock {
  public:
   explicit PhaseClock(std::vector<PhaseTime>* times) : times_(times) {
-    if (times_) last_ = std::chrono::steady_clock::now();
+    if (times_) {
+      last_ = std::chrono::steady_clock::now();
+      last_cpu_ = thread_cpu_seconds();
+    }
   }
   /// Ends the phase `name` (a literal: the pointer is kept).
   void lap(const char* name) {
     if (!times_) return;
     const auto now = std::chrono::steady_clock::now();
+    const double cpu = thread_cpu_seconds();
     if (next_ == times_->size()) times_->push_back({name});
-    (*times_)[next_++].seconds += std::chrono::duration<double>(now - last_).count();
+    auto& phase = (*times_)[next_++];
+    phase.seconds += std::chrono::duration<double>(now - last_).count();
+    phase.cpu_seconds += cpu - last_cpu_;
     last_ = now;
+    last_cpu_ = cpu;
   }
 
  private:
+  static double thread_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+
   std::vector<PhaseTime>* times_;
   std::size_t next_ = 0;
   std::chrono::steady_clock::time_point last_;
+  double last_cpu_ = 0;
 };
 
 class Simulation {

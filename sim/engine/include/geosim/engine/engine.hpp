@@ -14,10 +14,13 @@ namespace geosim::engine {
 
 enum class Backend { serial, tbb };
 
-/// Wall time of one phase of the step, summed over a run (seconds).
+/// Time of one phase of the step, summed over a run.
 struct PhaseTime {
   const char* name;  ///< the phase, as the engine's schedule names it
-  double seconds = 0.0;
+  double seconds = 0.0;      ///< wall time, seconds
+  /// CPU time of the thread that runs the engine, seconds: all of the work
+  /// on one thread, and unlike wall time blind to other processes' load.
+  double cpu_seconds = 0.0;
 };
 
 struct RunOptions {
