@@ -13,7 +13,7 @@
 //                     load does not inflate; on 2 from wall times)
 //   hdf5/E            the same run with and without the HDF5 writer (2 threads)
 //   sweep_runs/J          runs per minute of scenarios/sweeps/smoke.yaml, J at once
-//   peak_memory/E     peak resident memory of a run in a child process, per firm
+//   peak_memory/E     peak resident memory of `geosim run` on 1 thread, per firm
 //   check_baseline    what --check adds to the baseline
 //
 //   build/benchmarks/bench_engine --benchmark_filter='steps/6/'
@@ -28,7 +28,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -262,40 +261,30 @@ void sweep_runs(benchmark::State& state) {
 
 // ---------------------------------------------------------- peak memory --
 
-/// Resident memory of this process (VmRSS), bytes.
-double resident_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string key;
-  double kib = 0;
-  while (in >> key)
-    if (key == "VmRSS:" && in >> kib) return kib * 1024;
-  return 0;
-}
-
-/// peak_memory/E: a serial run of about 10^E firms in a child process, its
-/// peak resident memory less what the child shared with this process when
-/// it started (its pages count in the child's peak), per firm.
+/// peak_memory/E: `geosim run` (1 thread, HDF5 output to a temporary file)
+/// on about 10^E firms in a child process of its own, so that the peak
+/// resident memory is that run's alone; per firm.
 void peak_memory(benchmark::State& state) {
   const std::string file = scaled(state.range(0));
+  const auto out = std::filesystem::temp_directory_path() / ("geosim_bench_peak_" + std::to_string(::getpid()) + ".h5");
   for (auto _ : state) {
-    const double before = resident_bytes();
     const pid_t child = ::fork();
     if (child == 0) {
-      const Size size = size_of(file);
-      engine::RunOptions options;
-      options.backend = engine::Backend::serial;
-      options.seed = size.spec.seed;
-      NullObserver null;
-      engine::run(size.spec, options, null);
-      ::_exit(0);
+      ::execl(GEOSIM_CLI, GEOSIM_CLI, "run", file.c_str(), "-o", out.c_str(), "--threads", "1", "--force", "--quiet",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
     }
     int status = 0;
     rusage usage{};
     ::wait4(child, &status, 0, &usage);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) state.SkipWithError("the child run failed");
+    std::filesystem::remove(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("geosim run failed");
+      return;
+    }
     const Size size = size_of(file);
+    const double peak = static_cast<double>(usage.ru_maxrss) * 1024;  // ru_maxrss: KiB
     state.counters["firms"] = size.firms;
-    const double peak = static_cast<double>(usage.ru_maxrss) * 1024 - before;  // ru_maxrss: KiB
     state.counters["peak_MiB"] = peak / (1024 * 1024);
     state.counters["bytes/firm"] = peak / size.firms;
   }
