@@ -88,15 +88,29 @@ Derived derive(const StepData& d) {
   for (std::size_t k = 0; k < K; ++k) x.price(k) = ctx.price(k) * spec.sectors[k].reference_price;
 
   x.firms = x.cautious = x.penalised = x.designated = x.belief = x.designation_loss = Grid({S, K});
+  // The one serial pass over all firms. Firms come in runs of one (state,
+  // sector), so each run's sums stay in registers, continuing from the cell's
+  // value: the same additions in the same order as cell by cell, without a
+  // store and reload between two firms.
   const auto& f = w.firms;
-  for (std::size_t i = 0; i < f.state.size(); ++i) {
+  for (std::size_t i = 0, F = f.state.size(); i < F;) {
     const std::size_t s = f.state[i], k = f.sector[i];
-    x.firms(s, k) += 1;
-    x.cautious(s, k) += f.cautious[i];
-    x.penalised(s, k) += f.penalised[i];
-    x.designated(s, k) += f.designated[i];
-    x.belief(s, k) += f.belief[i];
-    x.designation_loss(s, k) += f.designation_loss[i];
+    double firms = x.firms(s, k), cautious = x.cautious(s, k), penalised = x.penalised(s, k),
+           designated = x.designated(s, k), belief = x.belief(s, k), loss = x.designation_loss(s, k);
+    for (; i < F && f.state[i] == s && f.sector[i] == k; ++i) {
+      firms += 1;
+      cautious += f.cautious[i];
+      penalised += f.penalised[i];
+      designated += f.designated[i];
+      belief += f.belief[i];
+      loss += f.designation_loss[i];
+    }
+    x.firms(s, k) = firms;
+    x.cautious(s, k) = cautious;
+    x.penalised(s, k) = penalised;
+    x.designated(s, k) = designated;
+    x.belief(s, k) = belief;
+    x.designation_loss(s, k) = loss;
   }
   x.banks = x.bank_cautious = x.bank_penalised = Grid({S});
   const auto& b = w.banks;

@@ -14,6 +14,15 @@ namespace geosim::engine {
 
 enum class Backend { serial, tbb };
 
+/// Time of one phase of the step, summed over a run.
+struct PhaseTime {
+  const char* name;  ///< the phase, as the engine's schedule names it
+  double seconds = 0.0;      ///< wall time, seconds
+  /// CPU time of the thread that runs the engine, seconds: all of the work
+  /// on one thread, and unlike wall time blind to other processes' load.
+  double cpu_seconds = 0.0;
+};
+
 struct RunOptions {
   Backend backend = Backend::tbb;
   int threads = 1;            ///< worker threads for Backend::tbb; 0 = all cores
@@ -26,6 +35,11 @@ struct RunOptions {
   bool check = false;
   /// Called after each step with (steps done, steps in all); may be empty.
   std::function<void(int, int)> progress;
+  /// When set, receives the wall time of each phase of the step (the
+  /// observer's record and snapshot as "output"), in schedule order, added
+  /// to what it holds for a run of the same spec (benchmarks/). Costs two
+  /// clock reads per phase; none when null.
+  std::vector<PhaseTime>* phase_times = nullptr;
 };
 
 /// The output variables of a run, in record order (see docs/output-schema.md).
