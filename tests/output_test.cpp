@@ -201,7 +201,7 @@ TEST_CASE("global attributes describe the run", "[output]") {
   const auto path = sample_file("globals.h5");
   Id file = open_file(path);
   Id root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
-  CHECK(string_attr(root, "Conventions") == "CF-1.8");
+  CHECK(string_attr(root, "Conventions") == "geosim-1.0");
   CHECK(string_attr(root, "scenario") == sample::spec().resolved_yaml);
   CHECK(string_attr(root, "scenario_name") == "sample");
   CHECK(string_attr(root, "geosim_version") == geosim::version());
@@ -328,7 +328,7 @@ TEST_CASE("describe summarises the run, dimensions, variables and headline numbe
   CHECK_THAT(text, Catch::Contains("  currency  2  USD CNY"));
   CHECK_THAT(text, Catch::Contains("  route     2  direct via_hub"));
   CHECK_THAT(text, Catch::Contains("discount          (time, state, partner, sector)"));
-  CHECK_THAT(text, Catch::Contains("energy_revenue    (time, state)                     USD/month"));
+  CHECK_THAT(text, Catch::Contains("energy_revenue    (time, state)                     USD month-1"));
   CHECK_THAT(text, Catch::Contains("snapshots   2020-03"));
   CHECK_THAT(text, Catch::Contains("headline numbers (2020-05)"));
   // Values encode (variable, step, flat index); see output_sample.hpp.

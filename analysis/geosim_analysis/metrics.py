@@ -2,7 +2,7 @@
 each helper keeps any leading ``run`` dimension).
 
 Units: flows in the file are USD per month; the yearly helpers sum the twelve
-months of each calendar year and return USD per year (``units = "USD/yr"``).
+months of each calendar year and return USD per year (``units = "USD year-1"``).
 Shares and the discount are fractions (``units = "1"``).
 """
 
@@ -37,8 +37,9 @@ def annual(da: xr.DataArray, how: str = "sum", complete_years: bool = True) -> x
         out = out.sel(year=counts["year"][counts == 12].values)
     attrs = dict(da.attrs)
     units = attrs.get("units", "")
-    if how == "sum" and units.endswith("/month"):
-        attrs["units"] = units[: -len("/month")] + "/yr"
+    per_month = next((s for s in (" month-1", "/month") if units.endswith(s)), None)
+    if how == "sum" and per_month:
+        attrs["units"] = units[: -len(per_month)] + (" year-1" if per_month == " month-1" else "/yr")
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", summed over the 12 months of the year"
     elif how == "mean":
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", mean over the year"
@@ -63,7 +64,7 @@ def bilateral_trade(ds: xr.Dataset, a: str, b: str, sector=None, yearly: bool = 
     ba = _pair(tv, b, a)
     out = xr.Dataset({f"{a}->{b}": ab, f"{b}->{a}": ba, "total": ab + ba})
     for name in out.data_vars:
-        out[name].attrs = {"units": "USD/month", "long_name": (
+        out[name].attrs = {"units": "USD month-1", "long_name": (
             f"exports {name.replace('->', ' to ')}" if name != "total" else f"trade between {a} and {b}")}
     if yearly:
         out = xr.Dataset({k: annual(v) for k, v in out.data_vars.items()})
@@ -75,7 +76,7 @@ def total_trade(ds: xr.Dataset, state: str) -> xr.DataArray:
     tv = ds["trade_value"].sum("sector", skipna=False)
     out = tv.sel(state=state).sum("partner", skipna=False) + tv.sel(partner=state).sum("state", skipna=False)
     out = out.drop_vars(["state", "partner"], errors="ignore")
-    out.attrs = {"units": "USD/month", "long_name": f"total trade of {state} (exports + imports)"}
+    out.attrs = {"units": "USD month-1", "long_name": f"total trade of {state} (exports + imports)"}
     return out
 
 

@@ -71,7 +71,7 @@ def test_run_writes_a_file_xarray_opens_with_labels_units_and_dates(world_run):
         assert var.attrs.get("units"), name
         assert var.attrs.get("long_name"), name
     assert ds.trade_value.dims == ("time", "state", "partner", "sector")
-    assert ds.trade_value.attrs["units"] == "USD/month"
+    assert ds.trade_value.attrs["units"] == "USD month-1"
     assert ds.settlement_share.dims == ("time", "state", "partner", "currency")
     assert ds.attrs["scenario_name"] == "test_world"
     assert "schema_version: 1" in ds.attrs["scenario"]
@@ -325,7 +325,7 @@ def test_validate_prints_a_one_screen_summary():
 def test_info_describes_the_file(world_run):
     result = geosim("info", world_run, check=0)
     assert "test_world" in result.stdout
-    assert "trade_share" in result.stdout and "USD/month" in result.stdout
+    assert "trade_share" in result.stdout and "USD month-1" in result.stdout
 
 
 def test_info_on_a_foreign_file_is_bad_input(tmp_path):

@@ -25,10 +25,10 @@ STEPS = 5
 # (name, dims, units, scale) in catalogue order, as in output_sample.hpp.
 VARIABLES = [
     ("trade_share", ("time", "state", "partner"), "1", 1e-4),
-    ("energy_revenue", ("time", "state"), "USD/month", 1e9 / 12),
+    ("energy_revenue", ("time", "state"), "USD month-1", 1e9 / 12),
     ("discount", ("time", "state", "partner", "sector"), "1", 1e-4),
-    ("dual_use_trade", ("time", "state", "partner", "route"), "USD/month", 1.0),
-    ("world_price", ("time", "sector"), "sector price unit", 1.0),
+    ("dual_use_trade", ("time", "state", "partner", "route"), "USD month-1", 1.0),
+    ("world_price", ("time", "sector"), "price_unit", 1.0),
     ("settlement_share", ("time", "state", "partner", "currency"), "1", 1e-4),
 ]
 
@@ -107,7 +107,9 @@ def test_labels_select_values(ds):
 
 def test_global_attributes(ds):
     a = ds.attrs
-    assert a["Conventions"] == "CF-1.8"
+    assert a["Conventions"] == "geosim-1.0"
+    assert "string-valued coordinate variables" in a["cf_departures"]
+    assert "docs/ODD.md" in a["references"]
     assert a["scenario_name"] == "sample"
     assert "TÜR" in a["scenario"]
     assert int(a["seed"]) == 42
@@ -124,7 +126,7 @@ def test_snapshot_group_opens_with_xarray(sample_path):
         assert g["firm"].values.tolist() == [0, 1, 2, 3]
         assert g["state"].values.tolist() == [0, 0, 1, 2]
         assert g["role"].values.tolist() == [0, 0, 1, 2]
-        assert g["trade"].attrs["units"] == "USD/month"
+        assert g["trade"].attrs["units"] == "USD month-1"
         np.testing.assert_array_equal(g["size"].values, [1.5, 0.5, 2.0, 1.0])
         assert g.attrs["month"] == "2020-03"
 

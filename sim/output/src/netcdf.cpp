@@ -1,19 +1,11 @@
 #include "netcdf.hpp"
 
+#include <variant>
+
 namespace geosim::output {
 
-using engine::Dim;
-
-const char* dim_long_name(Dim d) {
-  switch (d) {
-    case Dim::time: return "time (first day of the simulated month)";
-    case Dim::state: return "reporting state (exporter, or the state a quantity belongs to)";
-    case Dim::partner: return "partner state (importer or counterpart)";
-    case Dim::sector: return "sector";
-    case Dim::currency: return "settlement currency";
-    case Dim::route: return "trade route";
-  }
-  return "?";
+void write_attributes(hid_t obj, const Attributes& attributes) {
+  for (const auto& a : attributes) std::visit([&](const auto& v) { h5::write_attr(obj, a.name, v); }, a.value);
 }
 
 namespace {

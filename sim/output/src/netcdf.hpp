@@ -6,12 +6,13 @@
 
 #include "geosim/core/month.hpp"
 #include "geosim/engine/observer.hpp"
+#include "geosim/output/layout.hpp"
 #include "h5.hpp"
 
 namespace geosim::output {
 
-/// long_name attribute of a dimension's coordinate variable.
-const char* dim_long_name(engine::Dim d);
+/// Writes each attribute of the layout (layout.hpp) on `obj`.
+void write_attributes(hid_t obj, const Attributes& attributes);
 
 /// Creation properties for a group or (with H5P_FILE_CREATE) a file's root
 /// group: link and attribute creation order tracked (netCDF-C requires it)
