@@ -173,6 +173,8 @@ def sweep(sweep_file, output=None, jobs: int = 0, threads_per_run: int = 1, keep
         jobs: runs at once (0 = all cores).
     progress: True prints runs done to stderr; a callable gets (done, failed, total).
     Raises InputError for a bad sweep file or invalid runs (unless keep_going).
+    Ctrl-C stops handing out runs; the runs in flight finish (their parts stay
+    in OUTPUT.parts/ when ``output`` is given), then KeyboardInterrupt is raised.
     """
     import xarray as xr
     path = os.fspath(sweep_file)
