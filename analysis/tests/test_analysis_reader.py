@@ -34,7 +34,9 @@ def run(run_path):
 
 
 def test_open_run_has_the_dimensions_geosim_wrote(run):
-    assert dict(run.sizes) == {"time": 24, "state": 11, "partner": 11, "sector": 5, "currency": 4, "route": 2}
+    assert dict(run.sizes) == {"time": 24, "nv": 2, "state": 11, "partner": 11, "sector": 5, "currency": 4,
+                               "route": 2}
+    assert "time_bnds" in run.coords and "time_bnds" not in run.data_vars
     assert run["state"].values.tolist() == ["RUS", "CHN", "USA", "EU", "IND", "TUR", "G7X", "HKG", "ARE", "KAZ",
                                             "ROW"]
     assert run["partner"].values.tolist() == run["state"].values.tolist()
