@@ -44,6 +44,17 @@ herr_t scale_name(hid_t /*did*/, unsigned /*dim*/, hid_t scale, void* data) {
   std::string name(static_cast<std::size_t>(n) + 1, '\0');
   H5DSget_scale_name(scale, name.data(), name.size());
   name.resize(static_cast<std::size_t>(n));
+  // A dimension without a coordinate variable (nv of time_bnds) carries
+  // netCDF's marker as its scale name; its dataset's name is the dimension's.
+  if (name.rfind("This is a netCDF dimension but not a netCDF variable", 0) == 0) {
+    const ssize_t m = H5Iget_name(scale, nullptr, 0);
+    if (m > 0) {
+      std::string path(static_cast<std::size_t>(m) + 1, '\0');
+      H5Iget_name(scale, path.data(), path.size());
+      path.resize(static_cast<std::size_t>(m));
+      name = path.substr(path.rfind('/') + 1);
+    }
+  }
   *static_cast<std::string*>(data) = name;
   return 1;  // the first attached scale names the dimension
 }
