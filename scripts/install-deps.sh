@@ -11,6 +11,8 @@ packages=(
   python3-h5netcdf python3-matplotlib python3-pytest
   # the Python module (sim/python) and the unit check of the output (udunits2)
   pybind11-dev python3-dev udunits-bin
+  # geosim.load and geosim_analysis.experiments read and write YAML
+  python3-yaml
   python3-nbclient python3-ipykernel python3-nbformat
   netcdf-bin
   # sweeps: MPI (GEOSIM_MPI=ON) and the one-node SLURM cluster of the integration test
