@@ -11,24 +11,36 @@ packages=(
   python3-h5netcdf python3-matplotlib python3-pytest
   # the Python module (sim/python) and the unit check of the output (udunits2)
   pybind11-dev python3-dev udunits-bin
-  # geosim.load and geosim_analysis.experiments read and write YAML
-  python3-yaml
+  # (python3-yaml, below, is read by geosim.load and geosim_analysis.experiments too)
+  # the estimation (geosim_analysis.estimate): Gaussian-process emulators, Latin hypercubes
+  python3-sklearn python3-scipy
   python3-nbclient python3-ipykernel python3-nbformat
   netcdf-bin
+  # the explorer (python3 -m geosim_analysis explore): plotly.js, YAML of the
+  # resolved scenario; its browser test: chromium driven by npm's playwright-core
+  python3-plotly python3-yaml chromium nodejs
   # sweeps: MPI (GEOSIM_MPI=ON) and the one-node SLURM cluster of the integration test
   libopenmpi-dev openmpi-bin slurm-wlm slurm-client slurmctld slurmd munge
 )
 
 missing=()
+# Debian's npm, unless a node that brings its own npm is installed (NodeSource's nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"
+# npm packages, project-local (tests/browser/node_modules, git-ignored), at the
+# versions of tests/browser/package-lock.json: playwright-core drives Debian's
+# chromium (it downloads no browser).
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+  npm ci --prefix "$here/tests/browser" --no-audit --no-fund
+fi

@@ -331,6 +331,8 @@ TEST_CASE("describe summarises the run, dimensions, variables and headline numbe
   CHECK_THAT(text, Catch::Contains("energy_revenue    (time, state)                     USD month-1"));
   CHECK_THAT(text, Catch::Contains("snapshots   2020-03"));
   CHECK_THAT(text, Catch::Contains("headline numbers (2020-05)"));
+  // The headline sentence, worded as the report and the explorer word it.
+  CHECK_THAT(text, Catch::Contains("headline    China's share of Russia's trade, 2020-05: 4.0 %\n"));
   // Values encode (variable, step, flat index); see output_sample.hpp.
   CHECK_THAT(text, Catch::Contains("trade_share RUS -> CHN     0.0401"));
   CHECK_THAT(text, Catch::Contains("trade_share CHN -> RUS     0.0403"));

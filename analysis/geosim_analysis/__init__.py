@@ -7,10 +7,12 @@ xarray, h5netcdf and matplotlib only).
     ga.plots.trade_shares(ds, "RUS")
 
 ``python3 -m geosim_analysis report OUT.h5 -o DIR`` writes figures and an HTML page;
+``python3 -m geosim_analysis compare A.yaml B.yaml C.yaml --seeds N -o DIR`` compares
+scenarios over paired seeds (``geosim_analysis.compare.paired``): tables, figures
+and an HTML page; ``python3 -m geosim_analysis explore`` serves an interactive page
+with sliders for the main levers (``geosim_analysis.explore``).
 ``experiments(uncertainties, levers, n, replicates)`` runs a sweep and returns
 ``(experiments, outcomes)`` in the EMA Workbench's layout.
-``python3 -m geosim_analysis compare A.yaml B.yaml --seeds N -o DIR`` compares
-scenarios over paired seeds (``geosim_analysis.compare.paired``).
 """
 
 from . import compare, dispersion, plots

@@ -28,7 +28,7 @@ def test_bilateral_trade_per_year_sums_twelve_months_in_usd_per_year(tiny):
     assert trade["RUS->CHN"].sel(year=2020).item() == RUS_CHN * MONTHS_2020
     assert trade["CHN->RUS"].sel(year=2020).item() == CHN_RUS * MONTHS_2020
     assert trade["total"].sel(year=2020).item() == (RUS_CHN + CHN_RUS) * MONTHS_2020
-    assert trade["total"].attrs["units"] == "USD year-1"
+    assert trade["total"].attrs["units"] == "USD yr-1"
 
 
 def test_bilateral_trade_of_one_sector_and_partial_years_on_request(tiny):
@@ -246,3 +246,27 @@ def test_sobol_parameters_from_a_string_attribute():
     assert ga.sobol_parameters(ds) == ["a", "b", "c"]
     with pytest.raises(ValueError, match="not a Sobol design"):
         ga.sobol_parameters(xr.Dataset())
+
+
+def test_shares_leverage_and_settlement_are_gaps_in_months_without_trade(tiny):
+    quiet = tiny.copy(deep=True)
+    quiet["trade_value"][dict(time=3)] = 0.0   # nobody trades in the fourth month
+    for da in (ga.partner_share(quiet, "RUS", "CHN"), ga.leverage(quiet, "CHN", "RUS"),
+               ga.settlement_mix(quiet, "RUS", "CHN").sel(currency="USD")):
+        assert np.isnan(da.values[3]), da.attrs["long_name"]
+        assert np.isfinite(np.delete(da.values, 3)).all()
+
+
+@pytest.mark.parametrize("units,words", [("USD/month", "USD per month"), ("USD month-1", "USD per month"),
+                                         ("1", "fraction"), ("USD/yr", "USD per year"), ("USD yr-1", "USD per year"),
+                                         ("firms month-1", "firms per month"), ("furlongs", "furlongs")])
+def test_units_read_as_words_in_either_spelling(units, words):
+    from geosim_analysis.figure_marks import unit_words
+    assert unit_words(units) == words
+
+
+def test_a_yearly_sum_of_a_monthly_flow_is_per_year_in_either_spelling(tiny):
+    for monthly, yearly in (("USD/month", "USD/yr"), ("USD month-1", "USD yr-1")):
+        da = tiny["energy_revenue"].copy()
+        da.attrs["units"] = monthly
+        assert ga.annual(da).attrs["units"] == yearly

@@ -238,6 +238,11 @@ void headlines(std::ostringstream& out, const FileView& f) {
   }
   if (lines.empty()) return;
   const auto& m = f.months();
+  // The headline, worded and rounded as the report and the explorer show it
+  // (geosim_analysis.figure_marks.headline_text).
+  if (auto s = f.series("trade_share", {{"state", "RUS"}, {"partner", "CHN"}}); s && !m.empty())
+    out << "headline    China's share of Russia's trade, " << m.back().str() << ": "
+        << (std::isfinite(s->back()) ? fmt("%.1f %%", 100.0 * s->back()) : std::string("undefined (no trade)")) << "\n";
   out << "headline numbers" << (m.empty() ? std::string() : " (" + m.back().str() + ")") << "\n";
   std::size_t w = 0;
   for (const auto& l : lines) w = std::max(w, l.first.size());
