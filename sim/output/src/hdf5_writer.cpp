@@ -60,7 +60,6 @@ class Hdf5Writer final : public engine::Observer {
   void write_global_attributes(const engine::RunInfo& info);
   void write_coordinates(const engine::RunInfo& info, const std::vector<bool>& used);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
-  void write_time_bounds(hid_t time_scale, Month start);
   void create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes);
   void flush_block();
   std::string where(const std::string& what) const { return options_.path + ": " + what; }
@@ -150,7 +149,7 @@ void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vecto
     if (n > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), what);
     H::check_status(H5DSset_scale(ds.get(), "time"), what);
     write_attributes(ds.get(), time_attributes(spec.start, true));
-    write_time_bounds(ds.get(), spec.start);
+    write_time_bounds(file_.get(), ds.get(), spec.start, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(ds);
   }
 
@@ -178,27 +177,6 @@ void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vecto
                              "' does not match the scenario's labels");
     scales_[static_cast<std::size_t>(d)] = write_labels(engine::to_string(d), labels, dim_long_name(d));
   }
-}
-
-/// time_bnds(time, nv) and the dimension nv, which has no coordinate
-/// variable: netCDF-4 marks such a dimension scale with a NAME saying so.
-void Hdf5Writer::write_time_bounds(hid_t time_scale, Month start) {
-  const std::string what = where(std::string("cannot write '") + time_bounds_name + "'");
-  const hsize_t two = 2;
-  H::Handle nv_space = H::dataspace(H5Screate_simple(1, &two, nullptr), what);
-  H::Handle nv_dcpl = dataset_props();
-  H::Handle nv = H::dataset(H5Dcreate2(file_.get(), bounds_dim_name, H5T_IEEE_F32LE, nv_space.get(), H5P_DEFAULT, nv_dcpl.get(), H5P_DEFAULT), what);
-  H::check_status(H5DSset_scale(nv.get(), "This is a netCDF dimension but not a netCDF variable.         2"), what);
-
-  const std::vector<double> bounds = time_bounds(start, steps_);
-  const hsize_t dims[2] = {steps_, 2};
-  H::Handle space = H::dataspace(H5Screate_simple(2, dims, nullptr), what);
-  H::Handle dcpl = dataset_props();
-  H::Handle ds = H::dataset(H5Dcreate2(file_.get(), time_bounds_name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
-  if (steps_ > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, bounds.data()), what);
-  write_attributes(ds.get(), time_bounds_attributes());
-  H::check_status(H5DSattach_scale(ds.get(), time_scale, 0), what + ": cannot attach dimension 'time'");
-  H::check_status(H5DSattach_scale(ds.get(), nv.get(), 1), what + ": cannot attach dimension 'nv'");
 }
 
 void Hdf5Writer::create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes) {

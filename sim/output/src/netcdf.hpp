@@ -14,6 +14,11 @@ namespace geosim::output {
 /// Writes each attribute of the layout (layout.hpp) on `obj`.
 void write_attributes(hid_t obj, const Attributes& attributes);
 
+/// Writes time_bnds(time, nv) (layout.hpp, time_bounds) into `file` with the
+/// dimension nv, which has no coordinate variable (netCDF-4 marks such a
+/// dimension scale with a NAME saying so). `what` prefixes error messages.
+void write_time_bounds(hid_t file, hid_t time_scale, Month start, std::size_t steps, const std::string& what);
+
 /// Creation properties for a group or (with H5P_FILE_CREATE) a file's root
 /// group: link and attribute creation order tracked (netCDF-C requires it)
 /// and no modification times (same inputs, same bytes).

@@ -266,7 +266,8 @@ class Writer {
     H::write_attr(run_scale_.get(), "long_name", std::string("run id within the sweep (see docs/sweeps.md)"));
     const std::vector<double> days = time_values(L.start, L.steps);
     H::Handle time = scale("time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, L.steps, days.data());
-    output::write_attributes(time.get(), time_attributes(L.start, false));
+    output::write_attributes(time.get(), time_attributes(L.start, true));
+    write_time_bounds(file_.get(), time.get(), L.start, L.steps, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(time);
 
     std::vector<std::string> routes(std::begin(engine::route_labels), std::end(engine::route_labels));
