@@ -9,6 +9,9 @@ packages=(
   libhdf5-dev zlib1g-dev catch2 librandom123-dev libcli11-dev libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-xarray
   python3-h5netcdf python3-matplotlib python3-pytest
+  # the Python module (sim/python) and the unit check of the output (udunits2)
+  pybind11-dev python3-dev udunits-bin
+  # (python3-yaml, below, is read by geosim.load and geosim_analysis.experiments too)
   # the estimation (geosim_analysis.estimate): Gaussian-process emulators, Latin hypercubes
   python3-sklearn python3-scipy
   python3-nbclient python3-ipykernel python3-nbformat

@@ -2,7 +2,7 @@
 each helper keeps any leading ``run`` dimension).
 
 Units: flows in the file are USD per month; the yearly helpers sum the twelve
-months of each calendar year and return USD per year (``units = "USD/yr"``).
+months of each calendar year and return USD per year (``units = "USD yr-1"``).
 Shares and the discount are fractions (``units = "1"``).
 """
 
@@ -70,7 +70,7 @@ def bilateral_trade(ds: xr.Dataset, a: str, b: str, sector=None, yearly: bool = 
     ba = _pair(tv, b, a)
     out = xr.Dataset({f"{a}->{b}": ab, f"{b}->{a}": ba, "total": ab + ba})
     for name in out.data_vars:
-        out[name].attrs = {"units": "USD/month", "long_name": (
+        out[name].attrs = {"units": "USD month-1", "long_name": (
             f"exports {name.replace('->', ' to ')}" if name != "total" else f"trade between {a} and {b}")}
     if yearly:
         out = xr.Dataset({k: annual(v) for k, v in out.data_vars.items()})
@@ -82,7 +82,7 @@ def total_trade(ds: xr.Dataset, state: str) -> xr.DataArray:
     tv = ds["trade_value"].sum("sector", skipna=False)
     out = tv.sel(state=state).sum("partner", skipna=False) + tv.sel(partner=state).sum("state", skipna=False)
     out = out.drop_vars(["state", "partner"], errors="ignore")
-    out.attrs = {"units": "USD/month", "long_name": f"total trade of {state} (exports + imports)"}
+    out.attrs = {"units": "USD month-1", "long_name": f"total trade of {state} (exports + imports)"}
     return out
 
 

@@ -17,6 +17,7 @@
 #include "geosim/engine/check.hpp"
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
+#include "geosim/output/layout.hpp"
 #include "geosim/scenario/load.hpp"
 #include "check_option.hpp"
 #include "memory_check.hpp"
@@ -126,6 +127,23 @@ std::uint64_t parse_seed(const std::string& text) {
   throw InputError({"--seed " + text, 0, 0}, "", "expected a whole number from 0 to 18446744073709551615 (2^64 - 1)");
 }
 
+/// The command line as a shell would take it back, for the output's `history`.
+std::string command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = i == 0 ? std::string("geosim") : std::string(argv[i]);
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "0123456789_-+=.,/:@%[]") == std::string::npos;
+    if (!plain) {
+      std::string quoted = "'";
+      for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = quoted + "'";
+    }
+    out += (i ? " " : "") + a;
+  }
+  return out;
+}
+
 /// A file name beside `out`, unique to this process, for writing before the rename.
 fs::path temporary_beside(const fs::path& out) {
   auto tmp = out;
@@ -135,7 +153,7 @@ fs::path temporary_beside(const fs::path& out) {
 
 int run_command(const std::string& scenario_path, const std::string& out, int threads,
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet,
-                std::optional<std::uint64_t> max_memory, bool check) {
+                std::optional<std::uint64_t> max_memory, bool check, const std::string& command) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
   cli::check_memory(spec, scenario_path, max_memory);
@@ -150,7 +168,10 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    auto writer = output::make_hdf5_writer({tmp.string()});
+    output::WriterOptions writer_options;
+    writer_options.path = tmp.string();
+    writer_options.history = output::history_line(command);
+    auto writer = output::make_hdf5_writer(writer_options);
     SummaryObserver summary(*writer);
     cli::ProgressBar bar(spec.name);
     engine::RunOptions options;
@@ -287,7 +308,8 @@ int main(int argc, char** argv) {
       if (*seed_opt) seed = parse_seed(seed_text);
       std::optional<std::uint64_t> max_memory;
       if (*max_memory_opt) max_memory = max_memory_value;
-      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check);
+      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check,
+                         command_line(argc, argv));
     }
     if (*validate) return validate_command(scenario_path, sets);
     if (*info) {

@@ -127,6 +127,9 @@ class Parser {
 
   void run(const YamlNode& root) {
     if (!root.is_map()) fail(root.where, "", "expected a map of sweep keys at the top level, got " + scenario::describe_yaml(root));
+    if (root.find("schema_version") && !root.find("sweep_version"))
+      fail(root.find("schema_version")->where, "",
+           "this is a scenario, not a sweep file; use geosim validate (or geosim run)");
     check_keys(root, "", {"sweep_version", "name", "description", "base", "seed", "replicates", "combination",
                           "samples", "saltelli", "parameters"});
     const YamlNode& version = require(root, "", "sweep_version");
