@@ -49,11 +49,18 @@ TEST_CASE("an event may end differently only when both ends fall after the check
   CHECK(difference({{"events[fork_finance].end", "2014-11"}}).rfind("events[1].end: 2014-11-01 here, absent in the run", 0) == 0);
 }
 
+/// fork_base.yaml with one more event.
+model::ScenarioSpec with_event(const std::string& event) {
+  return scenario::load_text("schema_version: 1\nbase: " + base_file + "\nevents:\n  - " + event + "\n", "late.yaml");
+}
+
 TEST_CASE("a later event may not make a new target of export controls", "[model]") {
-  const auto d = difference({{"events[late]", "{kind: export_control, start: 2016-01, by: USA, target: TUR}"}});
-  CHECK(d.find("TUR is a target of export_control only here") != std::string::npos);
-  // The same target as before is fine.
-  CHECK(difference({{"events[late]", "{kind: export_control, start: 2016-01, by: EU, target: RUS}"}}).empty());
+  const auto d = model::first_difference(load(), with_event("{id: late, kind: export_control, start: 2016-01, by: USA, target: TUR}"), checkpoint);
+  REQUIRE(d);
+  CHECK(d->key_path == "events[3].target");
+  CHECK(d->detail.rfind("TUR is a target of export_control only here: that gives its importers hub routes", 0) == 0);
+  // A later event against a state that is a target already is fine.
+  CHECK_FALSE(model::first_difference(load(), with_event("{id: late, kind: export_control, start: 2016-01, by: EU, target: RUS}"), checkpoint));
 }
 
 TEST_CASE("a path may change after a point on the checkpoint month", "[model]") {
@@ -84,6 +91,8 @@ TEST_CASE("parameters, populations and snapshots up to the checkpoint must match
   CHECK(difference({{"parameters.payments.clear_rate", "0.4"}}).rfind("parameters.payments.clear_rate: 0.40000000000000002 here", 0) == 0);
   CHECK(difference({{"output.snapshots", "[2014-07, 2016-06]"}}).rfind("snapshots: [2014-07] here, [2014-06]", 0) == 0);
   CHECK(difference({{"output.snapshots", "[2014-06, 2016-01]"}}).empty());
-  CHECK(difference({{"horizon.end", "2014-12"}}).rfind("horizon.end: 2014-12 is not after the checkpoint", 0) == 0);
+  const auto end = model::first_difference(load(), load(), Month::from(2016, 12));
+  REQUIRE(end);
+  CHECK(end->key_path + ": " + end->detail == "horizon.end: 2016-12 is not after the checkpoint (2016-12): there is nothing to fork");
   CHECK(difference({{"horizon.end", "2015-06"}}).empty());
 }

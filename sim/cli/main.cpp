@@ -71,6 +71,7 @@ class SummaryObserver final : public engine::Observer {
     inner_.record(r);
   }
   void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
+  void checkpoint(const engine::Checkpoint& c) override { inner_.checkpoint(c); }
   void end(const engine::RunSummary& s) override { inner_.end(s); }
 
   void print(std::ostream& os) const {

@@ -158,7 +158,7 @@ def test_a_fork_is_refused_when_a_later_event_adds_a_target(base_run, tmp_path):
 
 def test_a_fork_is_refused_with_another_seed(base_run, tmp_path):
     err = refused(base_run, tmp_path, COUNTERFACTUAL, "--seed", "7")
-    assert "seed: 7 here, 1 in the run that stored the checkpoint" in err and "pass --seed 1" in err
+    assert "seed: 7 here, 20130101 in the run that stored the checkpoint" in err and "pass --seed 20130101" in err
 
 
 def test_a_fork_is_refused_from_a_file_without_a_checkpoint(tmp_path):
@@ -181,7 +181,7 @@ def test_a_forked_sweep_shares_the_base_s_history(base_run, tmp_path):
     out = tmp_path / "sweep.h5"
     geosim("sweep", sweep, "-o", out, "--jobs", "2", "--fork-from", base_run, check=0)
     with h5py.File(out, "r") as s:
-        assert list(s["seed"][()]) == [1, 1]
+        assert list(s["seed"][()]) == [20130101, 20130101]
         for r, value in enumerate((0.2, 0.9)):
             single = tmp_path / f"run{r}.h5"
             geosim("run", COUNTERFACTUAL, "--set", f"events[fork_secondary].intensity={value}", "-o", single, check=0)
