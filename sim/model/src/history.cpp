@@ -43,6 +43,10 @@ std::string shown(T v) {
   if constexpr (std::is_enum_v<T>) return std::to_string(static_cast<long long>(v));
   else return std::to_string(v);
 }
+std::string shown(Role r) { return to_string(r); }
+std::string shown(SanctionScope s) {
+  return s == SanctionScope::firms ? "firms" : s == SanctionScope::banks ? "banks" : "both";
+}
 std::string shown(const Distribution& d) {
   return "{kind " + std::to_string(static_cast<int>(d.kind)) + ", " + shown(d.p1) + ", " + shown(d.p2) + "}";
 }
@@ -316,8 +320,16 @@ void events(Differ& d, const ScenarioSpec& sa, const ScenarioSpec& sb) {
     }
     const auto& a = sa.events[ia[n]];
     const auto& b = sb.events[ib[n]];
-    SAME(k + "kind", kind);
-    SAME(k + "start", start);
+    if (a.kind != b.kind || !equal(a.start, b.start) || a.by != b.by || a.target != b.target) {
+      const auto event = [](const ScenarioSpec& s, const PolicyEvent& e) {
+        return std::string(to_string(e.kind)) + " by " + s.states[index(e.by)].code + " on " +
+               s.states[index(e.target)].code + " from " + e.start.str();
+      };
+      d.differ(item("events", ib[n]), event(sb, b) + " here, " + event(sa, a) +
+                                          " in the run that stored the checkpoint (the events that start by " +
+                                          last.str() + " must be the same, in the same order)");
+      return;
+    }
     // Only whether the event is still in force matters until last.
     const auto until = [&](const PolicyEvent& e) { return e.end ? std::min(e.end->as_month(), last) : last; };
     if (!d.found() && until(a) != until(b))

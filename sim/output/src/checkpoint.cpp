@@ -1,7 +1,9 @@
 // /checkpoint: one 1-D dataset per state array, named as the engine names it
 // ("firms.belief"), each its own dimension scale so that netCDF readers
 // see a coordinate rather than a dataset without dimensions; attributes give
-// the step, month, seed, run and the resolved scenario.
+// the step, month, seed, run and the resolved scenario. Deflate level 1
+// whatever the variables' level: a checkpoint is written and read once, and
+// level 4 made the baseline's 75 MB of state 2 % smaller for 30 % more time.
 #include "geosim/output/checkpoint.hpp"
 
 #include <algorithm>
@@ -122,7 +124,7 @@ void detail::write_checkpoint(hid_t file, const engine::Checkpoint& cp, const st
       H::check_status(H5Pset_chunk(dcpl.get(), 1, &chunk), w);
       if (compression > 0) {
         H::check_status(H5Pset_shuffle(dcpl.get()), w);
-        H::check_status(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(compression)), w);
+        H::check_status(H5Pset_deflate(dcpl.get(), 1), w);
       }
     }
     H::Handle ds = H::dataset(
