@@ -199,6 +199,27 @@ def test_a_forked_sweep_refuses_a_run_that_differs_before_the_checkpoint(base_ru
     assert "intensity: 0.5 here, 0.20000000000000001 in the run that stored the checkpoint" in result.stderr
 
 
+def test_a_forked_sweep_refuses_replicates(base_run, tmp_path):
+    sweep = tmp_path / "replicated.yaml"
+    sweep.write_text(f"sweep_version: 1\nname: replicated\nbase: {COUNTERFACTUAL}\nreplicates: 2\n"
+                     "parameters:\n  - {key: 'events[fork_secondary].intensity', name: secondary, values: [0.2]}\n")
+    result = geosim("sweep", sweep, "-o", tmp_path / "r.h5", "--fork-from", base_run)
+    assert result.returncode == 2
+    assert "replicates: 2 replicates of a forked sweep would be identical" in result.stderr
+
+
+def test_a_forked_sweep_does_not_resume_the_parts_of_an_unforked_one(base_run, tmp_path):
+    sweep = tmp_path / "resumed.yaml"
+    sweep.write_text(f"sweep_version: 1\nname: resumed\nbase: {COUNTERFACTUAL}\n"
+                     "parameters:\n  - {key: 'events[fork_secondary].intensity', name: secondary, values: [0.2]}\n")
+    out = tmp_path / "resumed.h5"
+    geosim("sweep", sweep, "-o", out, "--keep-parts", check=0)
+    out.unlink()
+    result = geosim("sweep", sweep, "-o", out, "--resume", "--fork-from", base_run)
+    assert result.returncode == 2
+    assert "belongs to another sweep" in result.stderr
+
+
 # The shipped counterfactuals that change the baseline only after 2024 fork
 # from its 2024-12 checkpoint; the others are refused, naming why.
 FORKABLE = ["china_dual_use_cutoff", "eu_embargo_lifted_2025", "india_withdraws", "price_cap_tightened"]

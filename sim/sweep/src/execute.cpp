@@ -320,7 +320,8 @@ std::vector<std::uint32_t> shard_runs(std::size_t runs, std::uint32_t shard, std
   return out;
 }
 
-SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
+SweepReport run_sweep(const Plan& planned, const SweepOptions& o) {
+  Plan plan = planned;  // a fork changes its fingerprint
   const auto t0 = std::chrono::steady_clock::now();
   if (o.shards < 1 || o.shard < 1 || o.shard > o.shards)
     throw InputError({"--shard", 0, 0}, "", std::to_string(o.shard) + "/" + std::to_string(o.shards) +
@@ -337,7 +338,6 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
     throw InputError({"--shard", 0, 0}, "", "shard " + std::to_string(o.shard) + "/" + std::to_string(o.shards) +
                                                 " has no runs: the sweep has only " + std::to_string(plan.runs.size()));
   const auto base = scenario::load_file(plan.base);
-  const output::SweepHeader header = make_header(plan, base);
   // Every rank reads the base of a fork itself (like the plan's scenarios).
   std::optional<Fork> fork;
   if (!o.fork_from.empty()) {
@@ -351,7 +351,11 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
     fork->checkpoint = output::read_checkpoint(o.fork_from);
     fork->spec = scenario::load_text(fork->checkpoint.scenario, o.fork_from + ":/checkpoint/scenario");
     fork->history = output::read_history(o.fork_from, fork->checkpoint.step, engine::variables());
+    const auto& cp = fork->checkpoint;
+    plan.fingerprint = fork_fingerprint(plan.fingerprint, cp.month.str() + "\n" + std::to_string(cp.seed) + "\n" +
+                                                              std::to_string(cp.run) + "\n" + cp.scenario);
   }
+  const output::SweepHeader header = make_header(plan, base);
   const Fork* forked = fork ? &*fork : nullptr;
   const fs::path parts = o.output + ".parts";
   std::string shard_label;
