@@ -19,7 +19,9 @@
 #include "geosim/output/hdf5.hpp"
 #include "geosim/output/layout.hpp"
 #include "geosim/scenario/load.hpp"
+#include "geosim/output/checkpoint.hpp"
 #include "check_option.hpp"
+#include "fork.hpp"
 #include "memory_check.hpp"
 #include "numbers.hpp"
 #include "output_path.hpp"
@@ -70,6 +72,7 @@ class SummaryObserver final : public engine::Observer {
     inner_.record(r);
   }
   void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
+  void checkpoint(const engine::Checkpoint& c) override { inner_.checkpoint(c); }
   void end(const engine::RunSummary& s) override { inner_.end(s); }
 
   void print(std::ostream& os) const {
@@ -153,9 +156,23 @@ fs::path temporary_beside(const fs::path& out) {
 
 int run_command(const std::string& scenario_path, const std::string& out, int threads,
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet,
-                std::optional<std::uint64_t> max_memory, bool check, const std::string& command) {
+                std::optional<std::uint64_t> max_memory, bool check, const std::string& command,
+                const std::string& checkpoint_at, const std::string& fork_from) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
+  std::optional<Month> checkpoint;
+  if (!checkpoint_at.empty()) checkpoint = cli::checkpoint_month(checkpoint_at, spec);
+  // A fork starts from the base's stored state after its checkpoint month
+  // and copies the months up to it from the base file.
+  std::optional<engine::StoredCheckpoint> base;
+  std::optional<output::History> history;
+  if (!fork_from.empty()) {
+    base = output::read_checkpoint(fork_from);
+    cli::check_fork(*base, cli::stored_scenario(*base), spec, spec.seed, 0);
+    if (checkpoint && *checkpoint <= base->month)
+      throw InputError({"--checkpoint-at " + checkpoint_at, 0, 0}, "",
+                       "a fork runs only the months after " + base->month.str() + " and cannot store a checkpoint before");
+  }
   cli::check_memory(spec, scenario_path, max_memory);
   const fs::path out_path(cli::output_target(out));
   if (fs::exists(out_path) && !force)
@@ -173,16 +190,22 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
     writer_options.history = output::history_line(command);
     auto writer = output::make_hdf5_writer(writer_options);
     SummaryObserver summary(*writer);
+    if (base) history = output::read_history(fork_from, base->step, engine::variables());
+    std::unique_ptr<engine::Observer> replay;
+    if (history) replay = output::make_fork_replay(*history, summary);
+    engine::Observer& observer = replay ? *replay : summary;
     cli::ProgressBar bar(spec.name);
     engine::RunOptions options;
     options.threads = threads;
     options.seed = spec.seed;
     options.check = check;
+    options.checkpoint_at = checkpoint;
+    if (base) options.resume = &*base;
     options.progress = [&](int done, int total) {
       if (interrupted) throw Interrupted{};
       if (!quiet) bar.update(done, total);
     };
-    const auto result = engine::run(spec, options, summary);
+    const auto result = engine::run(spec, options, observer);
     bar.finish();
     writer.reset();  // closes the file before the rename
     fs::rename(tmp, out_path);
@@ -278,6 +301,12 @@ int main(int argc, char** argv) {
                       "Refuse a run estimated to need more memory, bytes; K, M, G, T suffixes are powers of 1024 "
                       "(default: the machine's available memory)")
           ->transform(CLI::AsSizeValue(false));
+  std::string checkpoint_at, fork_from;
+  run->add_option("--checkpoint-at", checkpoint_at,
+                  "Store the run's state after month YYYY-MM in the output, for --fork-from");
+  run->add_option("--fork-from", fork_from,
+                  "Start from the checkpoint in this output file (a run of a scenario identical up to its month) "
+                  "and copy the months up to it from there");
 
   auto* validate = app.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
@@ -309,7 +338,7 @@ int main(int argc, char** argv) {
       std::optional<std::uint64_t> max_memory;
       if (*max_memory_opt) max_memory = max_memory_value;
       return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check,
-                         command_line(argc, argv));
+                         command_line(argc, argv), checkpoint_at, fork_from);
     }
     if (*validate) return validate_command(scenario_path, sets);
     if (*info) {

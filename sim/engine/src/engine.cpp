@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "checkpoint.hpp"
 #include "executor.hpp"
 #include "geosim/engine/check.hpp"
 #include "geosim/market/dependence.hpp"
@@ -70,7 +71,9 @@ class Simulation {
       : spec_(spec),
         options_(options),
         world_(state::build_world(spec, options.seed, options.run)),
-        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {}
+        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {
+    if (options_.resume) restore(world_, *options_.resume);
+  }
 
   RunSummary run(Observer& observer) {
     const auto started = std::chrono::steady_clock::now();
@@ -85,7 +88,8 @@ class Simulation {
                       world_.dims.currencies, std::size(route_labels)};
     observer.begin(info);
     StepRecord record;
-    for (int t = 0; t < steps; ++t) {
+    const int first = options_.resume ? options_.resume->step + 1 : 0;
+    for (int t = first; t < steps; ++t) {
       PhaseClock clock(options_.phase_times);
       step(t, record, clock);
       observer.record(record);
@@ -93,6 +97,8 @@ class Simulation {
       if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
         observer.snapshot(snapshot(world_, t, now));
       clock.lap("output");
+      if (options_.checkpoint_at == now)
+        observer.checkpoint({t, now, options_.seed, options_.run, state_arrays(world_)});
       if (options_.progress) options_.progress(t + 1, steps);
     }
     RunSummary summary;

@@ -389,6 +389,12 @@ std::string summarise(hid_t file, const std::string& path) {
     H::Handle g = H::group(H5Gopen2(file, "snapshots", H5P_DEFAULT), "cannot open group 'snapshots'");
     out << "snapshots   " << join(root_links(g.get()), " ") << "\n";
   }
+  if (H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0 &&
+      H5Oget_info_by_name(file, "checkpoint", &info, H5P_DEFAULT) >= 0 && info.type == H5O_TYPE_GROUP) {
+    H::Handle g = H::group(H5Gopen2(file, "checkpoint", H5P_DEFAULT), "cannot open group 'checkpoint'");
+    out << "checkpoint  " << H::read_string_attr(g.get(), "month").value_or("?") << ", "
+        << root_links(g.get()).size() << " state arrays (geosim run --fork-from)\n";
+  }
   H::take_error_stack();
 
   headlines(out, f);

@@ -12,6 +12,7 @@
 
 #include "geosim/core/error.hpp"
 #include "geosim/output/hdf5.hpp"
+#include "checkpoint_io.hpp"
 #include "h5.hpp"
 #include "netcdf.hpp"
 #include "readers.hpp"
@@ -54,6 +55,9 @@ class Hdf5Writer final : public engine::Observer {
   void begin(const engine::RunInfo& info) override;
   void record(const engine::StepRecord& record) override;
   void snapshot(const engine::FirmSnapshot& snap) override;
+  void checkpoint(const engine::Checkpoint& cp) override {
+    detail::write_checkpoint(file_.get(), cp, scenario_, options_.compression, options_.path);
+  }
   void end(const engine::RunSummary& summary) override;
 
  private:
@@ -69,6 +73,7 @@ class Hdf5Writer final : public engine::Observer {
   std::array<H::Handle, std::size(engine::all_dims)> scales_;  ///< open until the variables are attached
   std::vector<Variable> vars_;
   Month start_;                  ///< month of time index 0
+  std::string scenario_;         ///< the resolved scenario, for a checkpoint
   std::size_t steps_ = 0;        ///< time extent
   std::size_t block_start_ = 0;  ///< time index of block row 0
   std::size_t buffered_ = 0;     ///< rows in the block
@@ -99,6 +104,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
     throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
   steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
   start_ = info.spec->start;
+  scenario_ = info.spec->resolved_yaml;
 
   std::vector<bool> used(std::size(engine::all_dims), false);
   for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;

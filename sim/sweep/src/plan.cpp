@@ -532,6 +532,14 @@ std::string fingerprint(const Plan& plan) {
 
 }  // namespace
 
+std::string fork_fingerprint(const std::string& fingerprint, const std::string& checkpoint_identity) {
+  Hasher h;
+  h.add("geosim forked sweep 1");
+  h.add(fingerprint);
+  h.add(checkpoint_identity);
+  return h.hex();
+}
+
 std::uint64_t run_seed(std::uint64_t master_seed, std::uint32_t run) noexcept {
   Stream s(master_seed, run, seed_kind, 0, 0, Phase::init);
   return s();

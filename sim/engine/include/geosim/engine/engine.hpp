@@ -5,6 +5,7 @@
 // everything that combines them runs in a fixed order.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "geosim/engine/observer.hpp"
@@ -33,6 +34,15 @@ struct RunOptions {
   /// the step. Costs about 1 ms over the baseline's 216 steps, 0.05 % of its
   /// run time (docs/reliability.md).
   bool check = false;
+  /// Hands the state after this month's step to Observer::checkpoint.
+  std::optional<Month> checkpoint_at;
+  /// Start from this stored state instead of the first month: steps up to
+  /// resume->step are not run (nor recorded: the observer replays them, see
+  /// output::make_fork_replay). The caller has checked that the spec shares
+  /// the stored run's history (model::first_difference) and that seed and
+  /// run are the stored ones; restoring throws InputError when the stored
+  /// arrays do not fit the world the spec builds.
+  const StoredCheckpoint* resume = nullptr;
   /// Called after each step with (steps done, steps in all); may be empty.
   std::function<void(int, int)> progress;
   /// When set, receives the wall time of each phase of the step (the

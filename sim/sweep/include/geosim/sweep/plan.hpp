@@ -66,6 +66,12 @@ struct Plan {
 /// master seed and the run id (so any run can be seeded on its own).
 std::uint64_t run_seed(std::uint64_t master_seed, std::uint32_t run) noexcept;
 
+/// The fingerprint of a sweep forked from a checkpoint: the plan's
+/// fingerprint combined with what makes the checkpoint (its month, seed,
+/// run id and scenario), so that parts and shards forked from different
+/// bases are parts of different sweeps.
+std::string fork_fingerprint(const std::string& fingerprint, const std::string& checkpoint_identity);
+
 /// Loads a sweep file and its base scenario and builds the plan. Throws
 /// InputError (file:line:column, key path) for a bad sweep file or base.
 /// Runs' scenarios are not validated here: see validate_runs.
