@@ -232,7 +232,9 @@ void hdf5(benchmark::State& state) {
     run_and_report(state, size, 2, nullptr);
     return;
   }
-  auto writer = output::make_hdf5_writer({path.string()});
+  output::WriterOptions options;
+  options.path = path.string();
+  auto writer = output::make_hdf5_writer(options);
   run_and_report(state, size, 2, writer.get());
   writer.reset();
   std::filesystem::remove(path);
