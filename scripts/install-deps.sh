@@ -11,6 +11,9 @@ packages=(
   python3-h5netcdf python3-matplotlib python3-pytest
   python3-nbclient python3-ipykernel python3-nbformat
   netcdf-bin
+  # sanitizers and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh): clang with
+  # libFuzzer and the sanitizer runtimes, llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # sweeps: MPI (GEOSIM_MPI=ON) and the one-node SLURM cluster of the integration test
   libopenmpi-dev openmpi-bin slurm-wlm slurm-client slurmctld slurmd munge
 )
