@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
     const fs::path p = argv[i];
     if (fs::is_directory(p)) {
       for (const auto& e : fs::directory_iterator(p))
-        if (e.is_regular_file() && e.path().filename() != "README.md") inputs.push_back(e.path());
+        // README.md and dot files (.gitkeep of a directory without findings) are not inputs.
+        if (e.is_regular_file() && e.path().filename() != "README.md" && e.path().filename().string()[0] != '.')
+          inputs.push_back(e.path());
     } else if (fs::exists(p)) {
       inputs.push_back(p);
     } else {
