@@ -19,7 +19,7 @@ targets=("$@")
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_TESTS=OFF -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
+  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
 for t in "${targets[@]}"; do
   cmake --build "$build" -j "${GEOSIM_FUZZ_JOBS:-2}" --target "$t"
 done
@@ -49,7 +49,8 @@ for t in "${targets[@]}"; do
   # malloc hook, inherited by the check's child, leaves a huge size a
   # damaged file claims to the child's own failure.
   echo "== $t: $seconds s"
-  if ! "$build/tests/fuzz/$t" "$corpus" "$seeds" -max_total_time="$seconds" \
+  # The kept findings run first, with the seeds.
+  if ! "$build/tests/fuzz/$t" "$corpus" "$seeds" "$root/tests/fuzz/regressions/$t" -max_total_time="$seconds" \
       -timeout=25 -rss_limit_mb=2048 -malloc_limit_mb=8192 -artifact_prefix="$artifacts/$t-" -print_final_stats=1 \
       "${extra[@]}" >"$build/$t.log" 2>&1; then
     status=1
