@@ -3,22 +3,14 @@
 // child process before copying it. A damaged input must end as InputError.
 #include <filesystem>
 
-#include "geosim/core/error.hpp"
 #include "geosim/output/sweep_file.hpp"
 #include "hdf5_input.hpp"
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  geosim::fuzz::init_check_timeout();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = geosim::fuzz::write_input(data, size);
   const std::string out = geosim::fuzz::input_path("-merged.h5");
-  try {
+  geosim::fuzz::read_input_file(data, size, [&](const std::string& path) {
     geosim::output::merge_sweep_files({path}, out, geosim::output::MergeOptions{});
-  } catch (const geosim::InputError&) {
-  }
+  });
   std::filesystem::remove(out);
   return 0;
 }
