@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Prints the out-of-sample table of docs/calibration.md (2022, 2023, 2024):
-mean ± sd over the replicates of a calibration check (`calibrate check ... -o DIR`).
+mean ± sd over the replicates of a calibration check (`calibrate check ... -o DIR`),
+or, with --intervals, the median and 90 % interval over the runs of a
+posterior predictive sweep (posterior draws x seeds, `estimate ... -o DIR`:
+DIR/predictive_full.h5), each run one draw of parameters and seed.
 
     PYTHONPATH=analysis /usr/bin/python3 scripts/out_of_sample.py out/calibration/check/check.h5
+    PYTHONPATH=analysis /usr/bin/python3 scripts/out_of_sample.py --intervals out/estimation/predictive_full.h5
 """
 import sys
 
@@ -14,8 +18,17 @@ from geosim_analysis.metrics import (annual, bilateral_trade, cautious_shares, d
 YEARS = [2022, 2023, 2024]
 
 
+INTERVALS = False
+
+
 def ms(da, scale=1.0, digits=3):
-    """'mean ± sd' over runs, per year."""
+    """'mean ± sd' over runs, per year; with INTERVALS 'median [5 %, 95 %]'."""
+    if INTERVALS:
+        out = []
+        for y in YEARS:
+            q = da.sel(year=y).quantile([0.05, 0.5, 0.95], dim="run").values * scale
+            out.append(f"{q[1]:.{digits}g} [{q[0]:.{digits}g}, {q[2]:.{digits}g}]")
+        return out
     return [f"{float(da.sel(year=y).mean('run')) * scale:.{digits}g} ± "
             f"{float(da.sel(year=y).std('run')) * scale:.2g}" for y in YEARS]
 
@@ -46,16 +59,26 @@ def main(path):
     for name, cells in rows:
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
-    usd = discount_path(ds, "RUS", None, "crude", money=True).mean("run")
-    frac = discount_path(ds, "RUS", None, "crude").mean("run")
-    print("| discount, USD/bbl (% of Brent) | Q1 | Q2 | Q3 | Q4 |\n|---|---|---|---|---|")
+    usd = discount_path(ds, "RUS", None, "crude", money=True)
+    frac = discount_path(ds, "RUS", None, "crude")
+    head = "median [90 %] over runs" if INTERVALS else "mean over runs"
+    print(f"| discount, USD/bbl (% of Brent), {head} | Q1 | Q2 | Q3 | Q4 |\n|---|---|---|---|---|")
     for y in YEARS:
         cells = []
         for q in range(4):
             window = slice(f"{y}-{3 * q + 1:02d}", f"{y}-{3 * q + 3:02d}")
-            cells.append(f"{float(usd.sel(time=window).mean()):.1f} ({100 * float(frac.sel(time=window).mean()):.1f})")
+            u, f = usd.sel(time=window).mean("time"), frac.sel(time=window).mean("time")
+            if INTERVALS:
+                a = u.quantile([0.05, 0.5, 0.95], dim="run").values
+                cells.append(f"{a[1]:.1f} [{a[0]:.1f}, {a[2]:.1f}] ({100 * float(f.median('run')):.1f})")
+            else:
+                cells.append(f"{float(u.mean()):.1f} ({100 * float(f.mean()):.1f})")
         print(f"| {y} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    if args and args[0] == "--intervals":
+        INTERVALS = True
+        args = args[1:]
+    main(args[0])

@@ -700,3 +700,113 @@ TEST_CASE("cheaper oil lowers Russia's imports more when its exchange rate follo
   CHECK(drop_follows > drop_fixed + 0.02);
   CHECK(drop_follows < 4 * drop_fixed);
 }
+
+namespace {
+
+/// Keeps a run's records and its checkpoint, as a file would hold it.
+class CheckpointKeeper final : public engine::Observer {
+ public:
+  void begin(const engine::RunInfo&) override {}
+  void record(const engine::StepRecord& r) override { records.push_back(r); }
+  void checkpoint(const engine::Checkpoint& c) override {
+    stored.file = "kept.h5";
+    stored.step = c.step;
+    stored.month = c.month;
+    stored.seed = c.seed;
+    stored.run = c.run;
+    for (const auto& a : c.arrays) {
+      const auto* bytes = static_cast<const unsigned char*>(a.data);
+      stored.arrays.push_back({a.name, a.type, {bytes, bytes + a.count * engine::size_of(a.type)}});
+    }
+  }
+  void end(const engine::RunSummary&) override {}
+
+  std::vector<engine::StepRecord> records;
+  engine::StoredCheckpoint stored;
+};
+
+const std::string fork_base = source_dir + "/tests/data/fork_base.yaml";
+
+engine::RunOptions options_for(const model::ScenarioSpec& spec, engine::Backend backend, int threads) {
+  engine::RunOptions o;
+  o.backend = backend;
+  o.threads = threads;
+  o.seed = spec.seed;
+  o.check = true;
+  return o;
+}
+
+/// A run of fork_base.yaml that stores a checkpoint after 2014-12 (step 23).
+CheckpointKeeper checkpointed(const model::ScenarioSpec& spec) {
+  CheckpointKeeper kept;
+  auto options = options_for(spec, engine::Backend::tbb, 2);
+  options.checkpoint_at = Month::from(2014, 12);
+  engine::run(spec, options, kept);
+  return kept;
+}
+
+}  // namespace
+
+TEST_CASE("a run resumed from its checkpoint records the months after it exactly as the full run", "[engine][fork]") {
+  const auto spec = scenario::load_file(fork_base);
+  const auto full = checkpointed(spec);
+  REQUIRE(full.stored.step == 23);
+  REQUIRE(full.stored.month == Month::from(2014, 12));
+  CheckpointKeeper resumed;
+  auto options = options_for(spec, engine::Backend::serial, 1);
+  options.resume = &full.stored;
+  engine::run(spec, options, resumed);
+  REQUIRE(resumed.records.size() == full.records.size() - 24);
+  for (std::size_t t = 0; t < resumed.records.size(); ++t) {
+    const auto& a = resumed.records[t];
+    const auto& b = full.records[t + 24];
+    REQUIRE(a.month == b.month);
+    for (std::size_t v = 0; v < a.values.size(); ++v)
+      REQUIRE(std::memcmp(a.values[v].data(), b.values[v].data(), a.values[v].size() * sizeof(double)) == 0);
+  }
+}
+
+TEST_CASE("a checkpoint holds every array of the state once, with its size", "[engine][fork]") {
+  const auto kept = checkpointed(scenario::load_file(fork_base));
+  std::map<std::string, std::size_t> bytes;
+  for (const auto& a : kept.stored.arrays) bytes[a.name] = a.bytes.size();
+  CHECK(bytes.size() == kept.stored.arrays.size());
+  CHECK(bytes.size() == 89);
+  CHECK(bytes.at("firms.belief") == bytes.at("firms.size"));
+  CHECK(bytes.at("network.option") == bytes.at("network.weight") / 2);  // two uint16 against a double
+}
+
+TEST_CASE("restoring refuses a checkpoint whose arrays do not fit the world, naming the array", "[engine][fork]") {
+  const auto spec = scenario::load_file(fork_base);
+  auto kept = checkpointed(spec);
+  auto options = options_for(spec, engine::Backend::serial, 1);
+  CheckpointKeeper out;
+
+  auto shorter = kept.stored;
+  for (auto& a : shorter.arrays)
+    if (a.name == "firms.belief") a.bytes.resize(a.bytes.size() - 8);
+  options.resume = &shorter;
+  CHECK_THROWS_WITH(engine::run(spec, options, out),
+                    Catch::Contains("kept.h5: checkpoint/firms.belief: holds") &&
+                        Catch::Contains("values of another layout than the") && Catch::Contains("the checkpoint is of another world"));
+
+  auto moved = kept.stored;
+  for (auto& a : moved.arrays)
+    if (a.name == "firms.state") a.bytes[0] ^= 1;
+  options.resume = &moved;
+  CHECK_THROWS_WITH(engine::run(spec, options, out),
+                    "kept.h5: checkpoint/firms.state: differs from the world the scenario builds: the checkpoint is of "
+                    "another world");
+
+  auto extra = kept.stored;
+  extra.arrays.push_back({"firms.mood", engine::ValueType::f64, {}});
+  options.resume = &extra;
+  CHECK_THROWS_WITH(engine::run(spec, options, out),
+                    "kept.h5: checkpoint/firms.mood: is not part of this geosim's state: the checkpoint was written by "
+                    "another version of geosim");
+
+  auto missing = kept.stored;
+  missing.arrays.erase(missing.arrays.begin());
+  options.resume = &missing;
+  CHECK_THROWS_WITH(engine::run(spec, options, out), Catch::Contains("checkpoint/firms.state: is missing"));
+}

@@ -53,11 +53,11 @@ inline model::ScenarioSpec spec() {
 inline std::vector<engine::VariableInfo> variables() {
   return {
       {"trade_share", "1", "share of the partner in the state's exports", {Dim::time, Dim::state, Dim::partner}},
-      {"energy_revenue", "USD/month", "energy export revenue", {Dim::time, Dim::state}},
+      {"energy_revenue", "USD month-1", "energy export revenue", {Dim::time, Dim::state}},
       {"discount", "1", "discount on exports, fraction of world price",
        {Dim::time, Dim::state, Dim::partner, Dim::sector}},
-      {"dual_use_trade", "USD/month", "dual-use exports by route", {Dim::time, Dim::state, Dim::partner, Dim::route}},
-      {"world_price", "sector price unit", "world reference price", {Dim::time, Dim::sector}},
+      {"dual_use_trade", "USD month-1", "dual-use exports by route", {Dim::time, Dim::state, Dim::partner, Dim::route}},
+      {"world_price", "price_unit", "world reference price", {Dim::time, Dim::sector}},
       {"settlement_share", "1", "share of trade settled in each currency",
        {Dim::time, Dim::state, Dim::partner, Dim::currency}},
   };

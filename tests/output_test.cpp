@@ -201,7 +201,7 @@ TEST_CASE("global attributes describe the run", "[output]") {
   const auto path = sample_file("globals.h5");
   Id file = open_file(path);
   Id root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
-  CHECK(string_attr(root, "Conventions") == "CF-1.8");
+  CHECK(string_attr(root, "Conventions") == "geosim-1.0");
   CHECK(string_attr(root, "scenario") == sample::spec().resolved_yaml);
   CHECK(string_attr(root, "scenario_name") == "sample");
   CHECK(string_attr(root, "geosim_version") == geosim::version());
@@ -301,7 +301,7 @@ TEST_CASE("a scenario attribute larger than 64 KiB is stored whole", "[output]")
   s.resolved_yaml = std::string(200000, 'x');
   const auto vars = sample::variables();
   const std::string path = (temp_dir() / "big_attr.h5").string();
-  auto writer = output::make_hdf5_writer({path, 2, 4});
+  auto writer = output::make_hdf5_writer({path, 2, 4, ""});
   engine::RunInfo info;
   info.spec = &s;
   info.variables = vars;
@@ -328,9 +328,11 @@ TEST_CASE("describe summarises the run, dimensions, variables and headline numbe
   CHECK_THAT(text, Catch::Contains("  currency  2  USD CNY"));
   CHECK_THAT(text, Catch::Contains("  route     2  direct via_hub"));
   CHECK_THAT(text, Catch::Contains("discount          (time, state, partner, sector)"));
-  CHECK_THAT(text, Catch::Contains("energy_revenue    (time, state)                     USD/month"));
+  CHECK_THAT(text, Catch::Contains("energy_revenue    (time, state)                     USD month-1"));
   CHECK_THAT(text, Catch::Contains("snapshots   2020-03"));
   CHECK_THAT(text, Catch::Contains("headline numbers (2020-05)"));
+  // The headline sentence, worded as the report and the explorer word it.
+  CHECK_THAT(text, Catch::Contains("headline    China's share of Russia's trade, 2020-05: 4.0 %\n"));
   // Values encode (variable, step, flat index); see output_sample.hpp.
   CHECK_THAT(text, Catch::Contains("trade_share RUS -> CHN     0.0401"));
   CHECK_THAT(text, Catch::Contains("trade_share CHN -> RUS     0.0403"));
@@ -343,7 +345,7 @@ TEST_CASE("describe leaves out headline numbers whose labels are absent", "[outp
   auto s = sample::spec();
   s.states[0].code = "USA";
   const auto vars = sample::variables();
-  auto writer = output::make_hdf5_writer({path, 2, 4});
+  auto writer = output::make_hdf5_writer({path, 2, 4, ""});
   engine::RunInfo info;
   info.spec = &s;
   info.variables = vars;
@@ -383,7 +385,7 @@ TEST_CASE("describe on an HDF5 file without geosim attributes throws InputError"
 TEST_CASE("creating a writer in a missing directory throws EnvironmentError naming the path", "[output]") {
   const std::string path = (temp_dir() / "no_such_dir" / "out.h5").string();
   try {
-    output::make_hdf5_writer({path, 2, 4});
+    output::make_hdf5_writer({path, 2, 4, ""});
     FAIL("no exception");
   } catch (const EnvironmentError& e) {
     const std::string msg = e.what();
@@ -394,7 +396,7 @@ TEST_CASE("creating a writer in a missing directory throws EnvironmentError nami
 
 TEST_CASE("a writer with a non-positive time chunk is rejected", "[output]") {
   const std::string path = (temp_dir() / "bad_chunk.h5").string();
-  CHECK_THROWS_MATCHES(output::make_hdf5_writer({path, 0, 4}), InputError,
+  CHECK_THROWS_MATCHES(output::make_hdf5_writer({path, 0, 4, ""}), InputError,
                        Catch::Message("time_chunk: 0 is not a positive number of steps"));
 }
 

@@ -207,6 +207,42 @@ TEST_CASE("a missing base scenario is reported at the base key", "[plan][errors]
   }
 }
 
+TEST_CASE("a scenario axis runs each scenario file in place of the base, replicated", "[plan]") {
+  const std::string other = std::string(GEOSIM_SOURCE_DIR) + "/tests/data/reduced_cap_30.yaml";
+  const auto p = plan_of("replicates: 2\nparameters:\n  - {key: scenario, values: [reduced_baseline.yaml, '" + other +
+                         "']}\n  - {key: parameters.risk.margin, name: m, values: [0.1]}\n");
+  REQUIRE(p.runs.size() == 4);
+  CHECK(p.parameters[0].name == "scenario");
+  CHECK_FALSE(p.parameters[0].numeric);
+  REQUIRE(p.scenario_files.size() == 2);
+  CHECK(p.runs[1].scenario == p.base);
+  CHECK(p.runs[2].scenario == other);
+  CHECK(p.runs[2].values[0] == other);  // as written, without the quotes
+  CHECK(p.runs[3].replicate == 1);
+  // The scenario is not an override: only the other parameters are.
+  REQUIRE(p.runs[2].overrides.size() == 1);
+  CHECK(p.runs[2].overrides[0].key_path == "parameters.risk.margin");
+  CHECK(load_run(p, p.runs[1]).name == "reduced_baseline");
+  const auto spec = load_run(p, p.runs[2]);
+  CHECK(spec.name == "reduced_cap_30");
+  CHECK(spec.seed == p.runs[2].seed);
+  for (const auto& e : validate_runs(p, 2)) CHECK(e.empty());
+  // Another file on the axis is another sweep.
+  const auto q = plan_of("replicates: 2\nparameters:\n  - {key: scenario, values: [reduced_baseline.yaml, "
+                         "reduced_baseline.yaml]}\n  - {key: parameters.risk.margin, name: m, values: [0.1]}\n");
+  CHECK(q.fingerprint != p.fingerprint);
+}
+
+TEST_CASE("a scenario axis names a missing file at its line and takes only a list", "[plan][errors]") {
+  CHECK_THAT(error_of("parameters:\n  - {key: scenario, values: [reduced_baseline.yaml, nowhere.yaml]}\n"),
+             Catch::Contains("test.yaml:6:53: parameters[0].values[1]: scenario file '") &&
+                 Catch::Contains("nowhere.yaml' does not exist"));
+  CHECK(error_of("parameters:\n  - {key: scenario, grid: {start: 0, stop: 1, step: 1}}\n") ==
+        file + ":6:5: parameters[0]: the scenario axis takes a list of scenario files: values: [a.yaml, b.yaml]");
+  CHECK_THAT(error_of("parameters:\n  - {key: base, values: [a.yaml]}\n"),
+             Catch::Contains("base cannot be swept; set the sweep's base, or sweep whole scenario files with key: scenario"));
+}
+
 TEST_CASE("a run whose value the scenario rejects gets the scenario loader's message", "[plan][errors]") {
   const auto p = plan_of("parameters:\n  - {key: parameters.risk.margin, name: m, values: [0.1, -3]}\n");
   const auto errors = validate_runs(p, 2);

@@ -7,13 +7,18 @@ xarray, h5netcdf and matplotlib only).
     ga.plots.trade_shares(ds, "RUS")
 
 ``python3 -m geosim_analysis report OUT.h5 -o DIR`` writes figures and an HTML page;
-``python3 -m geosim_analysis compare A.yaml B.yaml --seeds N -o DIR`` compares
-scenarios over paired seeds (``geosim_analysis.compare.paired``).
+``python3 -m geosim_analysis compare A.yaml B.yaml C.yaml --seeds N -o DIR`` compares
+scenarios over paired seeds (``geosim_analysis.compare.paired``): tables, figures
+and an HTML page; ``python3 -m geosim_analysis explore`` serves an interactive page
+with sliders for the main levers (``geosim_analysis.explore``).
+``experiments(uncertainties, levers, n, replicates)`` runs a sweep and returns
+``(experiments, outcomes)`` in the EMA Workbench's layout.
 """
 
 from . import compare, dispersion, plots
 from .io import (combine_runs, is_sweep, ok_runs, open_run, open_sweep, parameter_label,
                  parameter_names, param_variable_name, scenario_of)
+from .experiments import experiments, to_ema
 from .metrics import (annual, bilateral_trade, cautious_shares, discount_path, headline, leverage,
                       partner_share, settlement_mix, total_trade)
 from .sweep import (grid_mean, parameter_points, replicate_bands, response, scalar, sobol_indices,
@@ -27,5 +32,5 @@ __all__ = [
     "annual", "bilateral_trade", "total_trade", "partner_share", "leverage", "discount_path",
     "settlement_mix", "cautious_shares", "headline",
     "parameter_points", "scalar", "replicate_bands", "response", "grid_mean", "sobol_parameters",
-    "sobol_indices", "to_frame", "plots", "compare", "dispersion",
+    "sobol_indices", "to_frame", "plots", "compare", "dispersion", "experiments", "to_ema",
 ]

@@ -676,15 +676,25 @@ def apply_point(cal_path, points_csv, scenario=None, row=0, digits=3) -> dict:
     cal = load_calibration(cal_path)
     scenario = scenario or cal["scenario"]
     point = pd.read_csv(points_csv).iloc[row]
+    values = {}
+    for p in cal["free_parameters"]:
+        if p["name"] not in point.index or pd.isna(point[p["name"]]):
+            raise ValueError(f"{points_csv}: no value for free parameter {p['name']} in row {row}")
+        values[p["key"]] = float(point[p["name"]])
+    return apply_values(scenario, values, digits)
+
+
+def apply_values(scenario, values: dict, digits=3) -> dict:
+    """Writes {key path: number} into the scenario file, in place: each number
+    is replaced where it stands, so comments and layout stay. Returns
+    {key: value written}."""
     with open(scenario, encoding="utf-8") as f:
         text = f.read()
     root = yaml.compose(text)
     edits = []
-    for p in cal["free_parameters"]:
-        if p["name"] not in point.index or pd.isna(point[p["name"]]):
-            raise ValueError(f"{points_csv}: no value for free parameter {p['name']} in row {row}")
-        node = _find(root, _key_path(p["key"]), p["key"], scenario)
-        edits.append((node.start_mark.index, node.end_mark.index, p["key"], f"{point[p['name']]:.{digits}g}"))
+    for key, v in values.items():
+        node = _find(root, _key_path(key), key, scenario)
+        edits.append((node.start_mark.index, node.end_mark.index, key, f"{v:.{digits}g}"))
     for start, end, _, value in sorted(edits, reverse=True):
         text = text[:start] + value + text[end:]
     tmp = scenario + ".tmp"

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .figure_marks import can_band, mark_history  # noqa: E402
 from .calibration import crude_volumes  # noqa: E402
 from .metrics import annual, bilateral_trade, discount_path, partner_share, settlement_mix  # noqa: E402
 
@@ -56,10 +57,14 @@ def _shade(ax, x_end, years=True):
 
 
 def _band_line(ax, x, da, color, label, scale=1.0):
+    """Mean over runs (line) and their range (band, from MIN_BAND_RUNS runs up)."""
     vals = np.asarray(da.transpose("run", ...).values, dtype=float) * scale
     mean = np.nanmean(vals, axis=0)
-    ax.fill_between(x, np.nanmin(vals, axis=0), np.nanmax(vals, axis=0), color=color, alpha=0.2, lw=0)
-    ax.plot(x, mean, color=color, lw=2, label=label)
+    n = vals.shape[0]
+    if can_band(n):
+        ax.fill_between(x, np.nanmin(vals, axis=0), np.nanmax(vals, axis=0), color=color, alpha=0.2, lw=0,
+                        label=f"range of {n} runs")
+    ax.plot(x, mean, color=color, lw=2, label=label + (f" (mean of {n} runs)" if n > 1 else ""))
 
 
 def _points(ax, xs, ys, bands, color, label, marker="o"):
@@ -214,7 +219,7 @@ def fig_settlement(ds, targets):
     ax.errorbar([2020], [24], yerr=[10], fmt="o", color="#222", mfc="white", mew=1.8, capsize=3,
                 label="Q1 2020: CNY 17 + RUB 7")
     ax.set_title("CNY + RUB share (target: rising 2014-2022)")
-    ax.set_ylabel("%")
+    ax.set_ylabel("% of China-Russia trade settled in CNY or RUB")
     ax.set_ylim(0, 100)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     _shade(ax, years[-1])
@@ -241,6 +246,8 @@ def draw_all(ds, targets, out_dir) -> list:
     paths = []
     for stem, fn in FIGURES.items():
         fig = fn(ds, targets)
+        for ax in fig.axes:  # the sanctions and where history ends, on every time axis
+            mark_history(ax, ds, yearly=ax.get_xlim()[1] < 5000)
         path = os.path.join(out_dir, f"{stem}.png")
         fig.savefig(path, bbox_inches="tight")
         plt.close(fig)

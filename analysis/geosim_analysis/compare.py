@@ -7,7 +7,11 @@
     c.levels           # each scenario's own values: mean and 90 % interval over seeds
     c.values           # tidy: scenario, replicate, seed, outcome, period, value
 
-    python3 -m geosim_analysis compare A.yaml B.yaml ... --seeds 20 -o DIR [--window 2025-2030]
+    python3 -m geosim_analysis compare A.yaml B.yaml C.yaml ... --seeds 20 -o DIR [--window 2025-2030]
+
+writes DIR/values.csv (tidy), levels.csv, effects.csv, table.md, a figure per
+outcome (each scenario's levels with bands, and its paired effect against the
+first) and DIR/index.html; ``Comparison.report(DIR)`` does the same.
 
 Pairing (common random numbers). Each scenario runs as one ``geosim sweep``
 with ``replicates: N`` and the same master seed. Run r of every sweep then
@@ -41,6 +45,7 @@ import xarray as xr
 from matplotlib.ticker import MaxNLocator
 
 from .calibration import _is_current, default_geosim, write_replicate_sweep
+from .figure_marks import HISTORY_END, MIN_BAND_RUNS, can_band, mark_history
 from .io import ok_runs, open_sweep
 
 LEVEL = 0.90  # coverage of every interval here
@@ -59,6 +64,11 @@ class Outcome:
     title: str
     unit: str
     function: Callable[[xr.Dataset], xr.DataArray]
+    axis: str = ""   # the y-axis label, in words (default: the unit)
+
+    @property
+    def axis_label(self) -> str:
+        return self.axis or self.unit
 
 
 def _yearly(da: xr.DataArray) -> xr.DataArray:
@@ -108,14 +118,22 @@ def dual_use_via_hub_bn(ds):
 
 
 OUTCOMES = {o.name: o for o in [
-    Outcome("bilateral_trade", "China-Russia trade", "USD bn/yr", bilateral_trade_bn),
-    Outcome("cautious_share", "Cautious Chinese machinery firms", "%", cautious_machinery_pct),
-    Outcome("discount_usd", "Urals discount to China", "USD/bbl", crude_discount_usd),
-    Outcome("china_crude_share", "China's share of Russian crude", "% of value", china_crude_share_pct),
-    Outcome("energy_revenue", "Russia's energy export revenue", "USD bn/yr", energy_revenue_bn),
-    Outcome("payment_backlog", "Russia-China payment backlog", "USD bn", payment_backlog_bn),
-    Outcome("dual_use_direct", "Dual-use exports China -> Russia, direct", "USD bn/yr", dual_use_direct_bn),
-    Outcome("dual_use_via_hub", "Dual-use exports to Russia via hubs", "USD bn/yr", dual_use_via_hub_bn),
+    Outcome("bilateral_trade", "China-Russia trade", "USD bn/yr", bilateral_trade_bn,
+            "USD bn per year (both directions)"),
+    Outcome("cautious_share", "Cautious Chinese machinery firms", "%", cautious_machinery_pct,
+            "% of China's machinery and electronics firms"),
+    Outcome("discount_usd", "Urals discount to China", "USD/bbl", crude_discount_usd,
+            "USD per barrel below the world price"),
+    Outcome("china_crude_share", "China's share of Russian crude", "% of value", china_crude_share_pct,
+            "% of the value of Russia's crude exports"),
+    Outcome("energy_revenue", "Russia's energy export revenue", "USD bn/yr", energy_revenue_bn,
+            "USD bn per year"),
+    Outcome("payment_backlog", "Russia-China payment backlog", "USD bn", payment_backlog_bn,
+            "USD bn waiting (stock, yearly mean)"),
+    Outcome("dual_use_direct", "Dual-use exports China -> Russia, direct", "USD bn/yr", dual_use_direct_bn,
+            "USD bn per year"),
+    Outcome("dual_use_via_hub", "Dual-use exports to Russia via hubs", "USD bn/yr", dual_use_via_hub_bn,
+            "USD bn per year"),
 ]}
 
 
@@ -360,23 +378,139 @@ class Comparison:
         t = t[(t.scenario == scenario) & (t.outcome == outcome) & t.period.str.fullmatch(r"\d{4}")]
         return t.assign(year=t.period.astype(int)).sort_values("year")
 
+    def _band_text(self, n: int) -> str:
+        kind = "90 % t-interval of the mean" if self.interval == "t" else "5th-95th percentile"
+        return f"band: {kind} over {n} seeds" if can_band(n) else f"no band: {n} seeds (fewer than {MIN_BAND_RUNS})"
+
     def plot(self, ax, outcome: str, scenarios=None, colors=None):
-        """Draws each scenario's mean (line) and 90 % interval (band) of
-        ``outcome`` by year on a matplotlib Axes."""
+        """Draws each scenario's mean (line) and 90 % interval (band, when
+        there are at least 5 seeds) of ``outcome`` by year on a matplotlib
+        Axes, with the sanctions and the start of the projection marked."""
         scenarios = scenarios or self.scenarios
         colors = colors or {}
+        n = 0
         for i, s in enumerate(scenarios):
             t = self.yearly("levels", s, outcome)
-            color = colors.get(s, "0.35" if s == self.reference else f"C{i % 10}")
-            ax.fill_between(t.year, t.lo, t.hi, color=color, alpha=0.25, lw=0)
-            ax.plot(t.year, t["mean"], color=color, lw=2, label=f"{s} (n = {int(t.n.max())})")
-        o = self.outcomes[outcome]
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(o.title)
-        ax.set_ylabel(o.unit)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+            n = int(t.n.max()) if len(t) else 0
+            color = colors.get(s, _scenario_color(i, s == self.reference))
+            if can_band(n):
+                ax.fill_between(t.year, t.lo, t.hi, color=color, alpha=0.22, lw=0)
+            ax.plot(t.year, t["mean"], color=color, lw=2.4 if s == self.reference else 1.8,
+                    label=s + (" (reference)" if s == self.reference else ""))
+        self._finish(ax, outcome, self.outcomes[outcome].title, self.outcomes[outcome].axis_label, n)
         return ax
+
+    def plot_effect(self, ax, outcome: str, scenarios=None, colors=None):
+        """Draws each scenario's paired effect against the reference (mean of
+        per-seed differences, line; its 90 % interval, band from 5 seeds up)."""
+        scenarios = scenarios or self.scenarios[1:]
+        colors = colors or {}
+        n = 0
+        ax.axhline(0, color=_scenario_color(0, True), lw=1.2)
+        for s in scenarios:
+            i = self.scenarios.index(s)
+            t = self.yearly("effects", s, outcome)
+            n = int(t.n.max()) if len(t) else 0
+            color = colors.get(s, _scenario_color(i, False))
+            if can_band(n):
+                ax.fill_between(t.year, t.lo, t.hi, color=color, alpha=0.22, lw=0)
+            ax.plot(t.year, t["mean"], color=color, lw=1.8, label=f"{s} − {self.reference}")
+        o = self.outcomes[outcome]
+        self._finish(ax, outcome, f"Effect against {self.reference}, paired by seed",
+                     f"difference, {o.axis_label}", n)
+        return ax
+
+    def _finish(self, ax, outcome, title, ylabel, n):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(title, fontsize="medium")
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("year (yearly mean of the months)")
+        ax.grid(alpha=0.3)
+        mark_history(ax, yearly=True)
+        handles, labels = ax.get_legend_handles_labels()
+        from matplotlib.patches import Patch
+        handles.append(Patch(color="0.6", alpha=0.35 if can_band(n) else 0.0))
+        labels.append(self._band_text(n))
+        ax.legend(handles, labels, fontsize="small", loc="best", framealpha=0.9)
+
+    def figures(self, out_dir, formats=("png",)) -> dict:
+        """One figure per outcome: the scenarios' levels (left) and their
+        paired effects against the reference (right). Writes
+        ``out_dir/compare_<outcome>.<fmt>``; returns {outcome: png path}."""
+        import matplotlib.pyplot as plt
+        os.makedirs(out_dir, exist_ok=True)
+        paths = {}
+        for name, o in self.outcomes.items():
+            fig, (a, b) = plt.subplots(1, 2, figsize=(13, 4.6), layout="constrained")
+            self.plot(a, name)
+            self.plot_effect(b, name)
+            a.set_title(f"{o.title}: each scenario", fontsize="medium")
+            fig.suptitle(f"{o.title} — {len(self.scenarios)} scenarios, {len(self.seeds)} paired seeds each")
+            for fmt in formats:
+                path = os.path.join(out_dir, f"compare_{name}.{fmt}")
+                fig.savefig(path, dpi=110)
+                paths.setdefault(name, path)
+            plt.close(fig)
+        return paths
+
+    def html(self, out_dir, figures: dict, files: dict) -> str:
+        """Writes ``out_dir/index.html``: what was compared, the table of
+        levels and paired effects for every window, the figures and the
+        files; returns its path."""
+        import html as h
+        periods = sorted({p for p in self.effects.period if "-" in p}) or sorted(set(self.effects.period))
+        kind = "t-interval of the mean" if self.interval == "t" else "5th–95th percentile over seeds"
+        rows = []
+        for s in self.scenarios[1:]:
+            for o in self.outcomes.values():
+                for p in periods:
+                    base = self._row(self.levels, self.reference, o.name, p)
+                    lev = self._row(self.levels, s, o.name, p)
+                    eff = self._row(self.effects, s, o.name, p)
+                    cell = lambda r: f"{r['mean']:.2f} <small>[{r['lo']:.2f}, {r['hi']:.2f}]</small>"
+                    rows.append(f"<tr><td>{h.escape(s)}</td><td>{h.escape(o.title)}</td><td>{h.escape(o.unit)}</td>"
+                                f"<td>{p}</td><td>{cell(base)}</td><td>{cell(lev)}</td><td><b>{cell(eff)}</b></td>"
+                                f"<td>{int(eff['n'])}</td></tr>")
+        figs = "\n".join(f'<figure><img src="{h.escape(os.path.basename(p))}" alt="{h.escape(n)}" width="1100">'
+                          f"</figure>" for n, p in figures.items())
+        links = " · ".join(f'<a href="{h.escape(os.path.basename(p))}">{h.escape(os.path.basename(p))}</a>'
+                           for p in files.values())
+        page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>geosim: scenarios compared</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1150px;margin:1em auto;color:#222}}
+table{{border-collapse:collapse;font-size:0.9em}}td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}
+small{{color:#666}}</style></head><body>
+<h1>Scenarios compared with {h.escape(self.reference)}</h1>
+<p>{len(self.scenarios)} scenarios ({", ".join(h.escape(s) for s in self.scenarios)}), each run for the same
+{len(self.seeds)} seeds: replicate r has the same seed and run id in every scenario, so each effect is the mean of
+per-seed differences (common random numbers). Intervals: 90 % {kind}; bands are drawn from
+{MIN_BAND_RUNS} seeds up. Dotted lines: the 2014 and 2022 sanctions; shaded: projection after
+{HISTORY_END}.</p>
+<h2>Levels and paired effects</h2>
+<table><tr><th>scenario</th><th>outcome</th><th>unit</th><th>period</th><th>{h.escape(self.reference)} mean [90 %]</th>
+<th>scenario mean [90 %]</th><th>effect mean [90 %]</th><th>seeds</th></tr>
+{"".join(rows)}</table>
+<h2>By year</h2>
+{figs}
+<p>Files: {links}</p>
+</body></html>
+"""
+        path = os.path.join(out_dir, "index.html")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(page)
+        return path
+
+    def report(self, out_dir, formats=("png",)) -> dict:
+        """Everything into ``out_dir``: the tables (:meth:`write`), a figure
+        per outcome (:meth:`figures`) and index.html; returns {name: path}."""
+        paths = self.write(out_dir)
+        figures = self.figures(out_dir, formats)
+        paths["html"] = self.html(out_dir, figures, dict(paths))
+        paths.update({f"figure_{k}": v for k, v in figures.items()})
+        return paths
+
+
+def _scenario_color(i: int, reference: bool):
+    return "0.25" if reference else f"C{(i - 1) % 10}"
 
 
 def paired(scenarios: Sequence, seeds: int = 20, out_dir="out/compare", *, master_seed: int = 20240101,
@@ -415,9 +549,16 @@ def paired(scenarios: Sequence, seeds: int = 20, out_dir="out/compare", *, maste
     seed_values = check_pairing(sweeps)
     values = pd.concat([outcome_values(ds, outcomes, windows).assign(scenario=label)
                         for label, ds in sweeps.items()], ignore_index=True)
-    values = values[["scenario", "replicate", "seed", "outcome", "period", "value"]]
     for ds in sweeps.values():
         ds.close()
+    return comparison_of(values, labels, files, outcomes, seed_values, interval)
+
+
+def comparison_of(values: pd.DataFrame, labels, files, outcomes, seeds, interval: str = "t") -> Comparison:
+    """The levels and paired effects of tidy ``values`` (scenario, replicate,
+    seed, outcome, period, value), the first of ``labels`` the reference."""
+    outcomes = [_outcome(o) for o in outcomes]
+    values = values[["scenario", "replicate", "seed", "outcome", "period", "value"]]
     keys = ["scenario", "outcome", "period"]
     levels = _summary_frame(values.groupby(keys, sort=False), keys, interval)
     ref = values[values.scenario == labels[0]].set_index(["replicate", "outcome", "period"])["value"]
@@ -430,7 +571,8 @@ def paired(scenarios: Sequence, seeds: int = 20, out_dir="out/compare", *, maste
     for t in (levels, effects):
         t.insert(t.columns.get_loc("outcome") + 1, "unit", t.outcome.map(units))
         t["interval"] = interval
-    return Comparison(labels, files, {o.name: o for o in outcomes}, seed_values, interval, values, levels, effects)
+    return Comparison(list(labels), dict(files), {o.name: o for o in outcomes}, np.asarray(seeds), interval, values,
+                      levels, effects)
 
 
 # ---------------------------------------------------------------------------
@@ -454,16 +596,17 @@ def main(argv=None) -> int:
     ap.add_argument("--geosim", default=default_geosim())
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="keep runs made by the same sweep and binary")
+    ap.add_argument("--formats", default="png", help="figure formats, comma-separated (default png; png,svg)")
     args = ap.parse_args(argv)
     if len(args.scenarios) < 2:
         ap.error("give at least two scenarios, the reference first")
     c = paired(args.scenarios, args.seeds, os.path.join(args.out, "runs"), master_seed=args.master_seed,
                outcomes=args.outcome, windows=args.window or ["all"], interval=args.interval,
                geosim=args.geosim, jobs=args.jobs, horizon_end=args.horizon_end, reuse=args.reuse)
-    paths = c.write(args.out)
+    paths = c.report(args.out, formats=tuple(args.formats.split(",")))
     print(c.markdown(), end="")
     print(f"{len(c.seeds)} paired seeds per scenario (master seed {args.master_seed}); "
-          + ", ".join(paths.values()))
+          f"{paths['html']} with the figures, {paths['values']} (tidy), {paths['effects']}")
     return 0
 
 

@@ -39,6 +39,10 @@ def _decorate(ds: xr.Dataset) -> xr.Dataset:
     and each sector's price unit (from the resolved scenario) as a coordinate."""
     if "time" in ds.coords:
         ds["time"].attrs.setdefault("long_name", "month (first day; a step stands for the whole month)")
+    # The time bounds describe the time coordinate; as a coordinate they follow
+    # selections and stay out of loops over data variables.
+    if "time_bnds" in ds.data_vars:
+        ds = ds.set_coords("time_bnds")
     if "run" in ds.dims and "run" not in ds.coords:
         ds = ds.assign_coords(run=np.arange(ds.sizes["run"]))
     if "run" in ds.coords:

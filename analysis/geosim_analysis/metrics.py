@@ -2,7 +2,7 @@
 each helper keeps any leading ``run`` dimension).
 
 Units: flows in the file are USD per month; the yearly helpers sum the twelve
-months of each calendar year and return USD per year (``units = "USD/yr"``).
+months of each calendar year and return USD per year (``units = "USD yr-1"``).
 Shares and the discount are fractions (``units = "1"``).
 """
 
@@ -14,6 +14,12 @@ import xarray as xr
 
 def _pair(da: xr.DataArray, state: str, partner: str) -> xr.DataArray:
     return da.sel(state=state, partner=partner).drop_vars(["state", "partner"], errors="ignore")
+
+
+def _pair_trade(ds: xr.Dataset, a: str, b: str) -> xr.DataArray:
+    """Trade between ``a`` and ``b``, both directions, all sectors, USD/month."""
+    tv = ds["trade_value"].sum("sector", skipna=False)
+    return _pair(tv, a, b) + _pair(tv, b, a)
 
 
 def annual(da: xr.DataArray, how: str = "sum", complete_years: bool = True) -> xr.DataArray:
@@ -37,8 +43,9 @@ def annual(da: xr.DataArray, how: str = "sum", complete_years: bool = True) -> x
         out = out.sel(year=counts["year"][counts == 12].values)
     attrs = dict(da.attrs)
     units = attrs.get("units", "")
-    if how == "sum" and units.endswith("/month"):
-        attrs["units"] = units[: -len("/month")] + "/yr"
+    if how == "sum" and (units.endswith("/month") or units.endswith(" month-1")):
+        # either spelling: "USD/month" -> "USD/yr", UDUNITS "USD month-1" -> "USD yr-1"
+        attrs["units"] = units[: -len("/month")] + "/yr" if units.endswith("/month") else units[: -len("month-1")] + "yr-1"
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", summed over the 12 months of the year"
     elif how == "mean":
         attrs["long_name"] = attrs.get("long_name", da.name or "") + ", mean over the year"
@@ -63,7 +70,7 @@ def bilateral_trade(ds: xr.Dataset, a: str, b: str, sector=None, yearly: bool = 
     ba = _pair(tv, b, a)
     out = xr.Dataset({f"{a}->{b}": ab, f"{b}->{a}": ba, "total": ab + ba})
     for name in out.data_vars:
-        out[name].attrs = {"units": "USD/month", "long_name": (
+        out[name].attrs = {"units": "USD month-1", "long_name": (
             f"exports {name.replace('->', ' to ')}" if name != "total" else f"trade between {a} and {b}")}
     if yearly:
         out = xr.Dataset({k: annual(v) for k, v in out.data_vars.items()})
@@ -75,19 +82,21 @@ def total_trade(ds: xr.Dataset, state: str) -> xr.DataArray:
     tv = ds["trade_value"].sum("sector", skipna=False)
     out = tv.sel(state=state).sum("partner", skipna=False) + tv.sel(partner=state).sum("state", skipna=False)
     out = out.drop_vars(["state", "partner"], errors="ignore")
-    out.attrs = {"units": "USD/month", "long_name": f"total trade of {state} (exports + imports)"}
+    out.attrs = {"units": "USD month-1", "long_name": f"total trade of {state} (exports + imports)"}
     return out
 
 
 def partner_share(ds: xr.Dataset, state: str, partner: str, yearly: bool = False) -> xr.DataArray:
     """Partner's share of state's total trade (exports + imports), a fraction.
 
-    Monthly: the file's ``trade_share[state, partner]``. With ``yearly``: the
+    Monthly: the file's ``trade_share[state, partner]``, NaN in months when
+    the state trades nothing (a share of nothing is undefined). With ``yearly``: the
     share of the year's trade, i.e. trade-value weighted over the 12 months
     (sum of the pair's trade over the year / sum of the state's trade).
     """
     if not yearly:
-        out = _pair(ds["trade_share"], state, partner)
+        # Undefined (NaN, a gap in a plot) in months when the state trades nothing.
+        out = _pair(ds["trade_share"], state, partner).where(total_trade(ds, state) > 0)
         out.attrs = {"units": "1", "long_name": f"{partner}'s share of {state}'s trade"}
         return out
     tv = ds["trade_value"].sum("sector", skipna=False)
@@ -103,10 +112,12 @@ def leverage(ds: xr.Dataset, holder: str, over: str, ratio: bool = False) -> xr.
     Bounded form (1 + d_ij - d_ji) / 2 in [0, 1] (0.5 = symmetric), or with
     ``ratio`` its odds (1 + d_ij - d_ji) / (1 - d_ij + d_ji), where d is the
     dependence (trade share), i = ``over`` (the dependent state) and
-    j = ``holder`` (docs/ODD.md §7.15).
+    j = ``holder`` (docs/ODD.md §7.15). NaN in months when the two do not
+    trade at all (the file's 0.5 there is no finding).
     """
     name = "leverage_ratio" if ratio else "leverage"
-    out = _pair(ds[name], over, holder)
+    # Undefined (NaN) in months when the two states do not trade at all.
+    out = _pair(ds[name], over, holder).where(_pair_trade(ds, over, holder) > 0)
     out.attrs = {"units": "1", "long_name": (
         f"leverage of {holder} over {over}" + (" (odds, (1 + d_ij - d_ji) / (1 - d_ij + d_ji))" if ratio
                                                 else " (bounded, (1 + d_ij - d_ji) / 2)"))}
@@ -147,9 +158,9 @@ def discount_path(ds: xr.Dataset, exporter: str = "RUS", importer: str | None = 
 
 def settlement_mix(ds: xr.Dataset, a: str = "RUS", b: str = "CHN") -> xr.DataArray:
     """Currency shares of the trade between ``a`` and ``b`` (dims time, currency);
-    fractions that sum to 1 in months with trade."""
-    out = _pair(ds["settlement_share"], a, b)
-    out.attrs = {"units": "1", "long_name": f"settlement currency shares of {a}-{b} trade"}
+    fractions that sum to 1 in months with trade, NaN in months without."""
+    out = _pair(ds["settlement_share"], a, b).where(_pair_trade(ds, a, b) > 0)
+    out.attrs = {"units": "1", "long_name": f"settlement currency shares of {a}-{b} trade (NaN without trade)"}
     return out
 
 

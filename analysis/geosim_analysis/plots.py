@@ -1,6 +1,9 @@
 """Figures of runs and sweeps (matplotlib). Every function returns the Figure;
 :func:`save` writes it as PNG and SVG. Shares are drawn in percent, flows in
-USD bn; axis labels carry the unit."""
+USD bn; axis labels carry the unit in words. Every time axis marks the 2014
+and 2022 sanctions and where history ends (:mod:`.figure_marks`); a quantity
+undefined in a month (a share of no trade) is a gap, not a 0; bands over
+replicates say how many and are not drawn from fewer than 5."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import xarray as xr
 from matplotlib.ticker import PercentFormatter
 
 from . import metrics
+from .figure_marks import MIN_BAND_RUNS, can_band, is_fraction, mark_history, unit_words
 from .io import parameter_label
 from .sweep import grid_mean, replicate_bands, response
 
@@ -36,16 +40,34 @@ def _figure(ax=None, size=(8, 4.5)):
     return fig, ax
 
 
-def _time_axis(ax):
+def _time_axis(ax, ds=None):
     locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(True, alpha=0.3)
+    mark_history(ax, ds)
 
 
 def _percent_axis(ax, label):
+    """Shares (fractions in the data) drawn as percent; ``label`` says of what,
+    e.g. "% of Russia's trade"."""
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-    ax.set_ylabel(label + " (%)")
+    ax.set_ylabel(label)
+
+
+def _point_value(v) -> str:
+    """A parameter value for a legend: numbers with %g, a scenario file by its stem."""
+    if isinstance(v, bytes):
+        v = v.decode()
+    if isinstance(v, str):
+        return os.path.splitext(os.path.basename(v))[0] if v.endswith((".yaml", ".yml")) else v
+    return f"{v:g}"
+
+
+def _value_label(name: str, units) -> str:
+    """An axis label from a variable's long name and its units in words."""
+    words = unit_words(units)
+    return f"{name} ({words})" if words else name
 
 
 def _title(ds) -> str:
@@ -76,8 +98,8 @@ def trade_shares(ds, state: str = "RUS", partners=None, ax=None):
         da = metrics.partner_share(ds, state, p)
         ax.plot(da["time"].values, da.values, label=p, color=_color(STATE_COLORS, p, i),
                 lw=2.2 if p == "CHN" else 1.4)
-    _time_axis(ax)
-    _percent_axis(ax, f"share of {state}'s trade")
+    _time_axis(ax, ds)
+    _percent_axis(ax, f"% of {state}'s trade (exports + imports)")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Partners' shares of {state}'s trade (exports + imports){_title(ds)}")
     ax.legend(title="partner", ncol=min(len(partners), 4), fontsize="small")
@@ -97,6 +119,7 @@ def bilateral_trade(ds, a: str = "RUS", b: str = "CHN", ax=None):
     ax.set_xlabel("year")
     ax.set_xticks(years if len(years) <= 12 else years[:: int(np.ceil(len(years) / 12))])
     ax.grid(True, axis="y", alpha=0.3)
+    mark_history(ax, ds, yearly=True)
     ax.set_title(f"{a}–{b} trade by direction (sum of 12 months){_title(ds)}")
     ax.legend(title="exports")
     return fig
@@ -111,9 +134,9 @@ def leverage(ds, pairs=(("CHN", "RUS"),), ax=None):
         ax.plot(da["time"].values, da.values, color=_color(STATE_COLORS, holder, i), lw=2,
                 label=f"{holder} over {over}")
     ax.axhline(0.5, color="0.4", lw=0.8, ls="--", label="symmetric (0.5)")
-    _time_axis(ax)
+    _time_axis(ax, ds)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("leverage (1 + d_ij − d_ji) / 2  (1)")
+    ax.set_ylabel("leverage index, 0 to 1 (0.5 = symmetric dependence)")
     ax.set_title(f"Leverage from asymmetric dependence{_title(ds)}")
     ax.legend(fontsize="small")
     return fig
@@ -130,8 +153,8 @@ def discount(ds, exporter: str = "RUS", sector: str = "crude", importers=None, a
         ax.plot(da["time"].values, da.values, color=_color(STATE_COLORS, p, i), lw=1.2, label=p)
     avg = metrics.discount_path(ds, exporter, None, sector)
     ax.plot(avg["time"].values, avg.values, color="black", lw=2.4, label="all (trade-weighted)")
-    _time_axis(ax)
-    _percent_axis(ax, "discount, fraction of world price")
+    _time_axis(ax, ds)
+    _percent_axis(ax, "discount (% of world price)")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Discount on {exporter}'s {sector} exports{_title(ds)}")
     ax.legend(title="importer", ncol=4, fontsize="small")
@@ -143,13 +166,14 @@ def settlement_mix(ds, a: str = "RUS", b: str = "CHN", ax=None):
     fig, ax = _figure(ax)
     mix = metrics.settlement_mix(ds, a, b)
     currencies = mix["currency"].values.tolist()
-    ax.stackplot(mix["time"].values, *[np.nan_to_num(mix.sel(currency=c).values) for c in currencies],
+    # NaN in months without trade: a gap in the stack, not an empty bar.
+    ax.stackplot(mix["time"].values, *[mix.sel(currency=c).values for c in currencies],
                  labels=currencies, colors=[_color(CURRENCY_COLORS, c, i) for i, c in enumerate(currencies)],
                  alpha=0.85)
-    _time_axis(ax)
-    ax.set_ylim(0, 1)
     ax.set_xlim(mix["time"].values[0], mix["time"].values[-1])
-    _percent_axis(ax, "share of trade settled")
+    _time_axis(ax, ds)
+    ax.set_ylim(0, 1)
+    _percent_axis(ax, f"% of {a}–{b} trade settled in each currency")
     ax.set_title(f"Settlement currencies of {a}–{b} trade{_title(ds)}")
     ax.legend(title="currency", loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
@@ -163,9 +187,9 @@ def cautious(ds, state: str = "CHN", ax=None):
         da = shares["firms"].sel(sector=s)
         ax.plot(da["time"].values, da.values, color=_color(SECTOR_COLORS, s, i), lw=1.6, label=f"firms: {s}")
     ax.plot(shares["time"].values, shares["banks"].values, color="black", ls="--", lw=2, label="banks")
-    _time_axis(ax)
+    _time_axis(ax, ds)
     ax.set_ylim(0, 1.02)
-    _percent_axis(ax, "share cautious (withdrawn)")
+    _percent_axis(ax, "% cautious (withdrawn from sanctioned trade)")
     ax.set_title(f"Caution of {state}'s firms and banks toward sanctioned trade{_title(ds)}")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
@@ -176,9 +200,9 @@ def energy_revenue(ds, state: str = "RUS", ax=None):
     fig, ax = _figure(ax)
     da = ds["energy_revenue"].sel(state=state) * 12 / 1e9
     ax.plot(da["time"].values, da.values, color=_color(STATE_COLORS, state, 0), lw=2)
-    _time_axis(ax)
+    _time_axis(ax, ds)
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("energy export revenue (USD bn per year, annualised)")
+    ax.set_ylabel("energy export revenue (USD bn per year, month × 12)")
     ax.set_title(f"{state}'s energy export revenue{_title(ds)}")
     return fig
 
@@ -208,9 +232,11 @@ def compare(runs: dict, a: str = "RUS", b: str = "CHN"):
     labels = list(runs)
     rows = [
         ("trade share", lambda d: metrics.partner_share(d, a, b), f"{b}'s share of {a}'s trade (%)", True),
-        ("leverage", lambda d: metrics.leverage(d, b, a), f"leverage of {b} over {a} (1)", False),
-        ("discount", lambda d: metrics.discount_path(d, a, b, "crude"), f"{a} crude discount to {b} (%)", True),
-        ("cautious", lambda d: metrics.cautious_shares(d, b)["banks"], f"{b} banks cautious (%)", True),
+        ("leverage", lambda d: metrics.leverage(d, b, a), f"leverage of {b} over {a}\n(0 to 1, 0.5 = symmetric)",
+         False),
+        ("discount", lambda d: metrics.discount_path(d, a, b, "crude", traded_only=True),
+         f"{a} crude discount to {b}\n(% of world price)", True),
+        ("cautious", lambda d: metrics.cautious_shares(d, b)["banks"], f"{b} banks cautious (% of banks)", True),
     ]
     fig, axes = plt.subplots(len(rows), len(labels), figsize=(5.5 * len(labels), 2.6 * len(rows)),
                              sharey="row", sharex=True, layout="constrained", squeeze=False)
@@ -226,7 +252,7 @@ def compare(runs: dict, a: str = "RUS", b: str = "CHN"):
                 if other != label:
                     do = fn(runs[other])
                     ax.plot(do["time"].values, do.values, color="0.55", lw=1.2, ls=":", zorder=2)
-            _time_axis(ax)
+            _time_axis(ax, ds)
             if percent:
                 ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
             if j == 0:
@@ -251,29 +277,41 @@ def fan_chart(da: xr.DataArray, point: int | None = None, ax=None, color="#1f4e9
     colors = plt.get_cmap("tab10")
     names = [c for c in bands.coords if str(c).startswith("param_")]
     short = {n: parameter_label(bands, n).split(".")[-1] for n in names}
+    drawn = []
     for i, p in enumerate(points):
         b = bands.sel(point=p)
         c = color if len(points) == 1 else colors(i % 10)
         t = b["time"].values
         q = b["quantiles"]
-        lab = label or (", ".join(f"{short[n]}={b[n].item():g}" for n in names) or "replicates")
-        ax.fill_between(t, q.sel(quantile=quantiles[0]), q.sel(quantile=quantiles[-1]), color=c, alpha=0.15, lw=0)
-        ax.fill_between(t, q.sel(quantile=quantiles[1]), q.sel(quantile=quantiles[-2]), color=c, alpha=0.3, lw=0)
-        ax.plot(t, q.sel(quantile=0.5), color=c, lw=2, label=f"{lab} (n={int(b['count'].min())})")
+        n = int(b["count"].min())
+        lab = label or (", ".join(f"{short[k]}={_point_value(b[k].item())}" for k in names) or "replicates")
+        if can_band(n):  # no spread from fewer than MIN_BAND_RUNS replicates
+            ax.fill_between(t, q.sel(quantile=quantiles[0]), q.sel(quantile=quantiles[-1]), color=c, alpha=0.15,
+                            lw=0)
+            ax.fill_between(t, q.sel(quantile=quantiles[1]), q.sel(quantile=quantiles[-2]), color=c, alpha=0.3,
+                            lw=0)
+        drawn.append(n)
+        ax.plot(t, q.sel(quantile=0.5), color=c, lw=2,
+                label=f"{lab} (n = {n}{'' if can_band(n) else ', no band'})")
     # One legend entry per band width, in grey, for all points.
-    ax.fill_between([], [], [], color="0.5", alpha=0.3, lw=0,
-                    label=f"band: {quantiles[1]:.0%}–{quantiles[-2]:.0%} of replicates")
-    ax.fill_between([], [], [], color="0.5", alpha=0.15, lw=0,
-                    label=f"band: {quantiles[0]:.0%}–{quantiles[-1]:.0%} of replicates")
+    if any(can_band(n) for n in drawn):
+        counts = sorted(set(n for n in drawn if can_band(n)))
+        of = f"of {counts[0]} replicates" if len(counts) == 1 else "of the replicates"
+        ax.fill_between([], [], [], color="0.5", alpha=0.3, lw=0,
+                        label=f"band: {quantiles[1]:.0%}–{quantiles[-2]:.0%} {of}")
+        ax.fill_between([], [], [], color="0.5", alpha=0.15, lw=0,
+                        label=f"band: {quantiles[0]:.0%}–{quantiles[-1]:.0%} {of}")
+    else:
+        ax.plot([], [], " ", label=f"no bands: fewer than {MIN_BAND_RUNS} replicates")
     _time_axis(ax)
     units = da.attrs.get("units", "")
     name = da.attrs.get("long_name", da.name or "")
     if percent is None:
-        percent = units == "1"
+        percent = is_fraction(units)
     if percent:
-        _percent_axis(ax, name)
+        _percent_axis(ax, f"{name} (%)")
     else:
-        ax.set_ylabel(f"{name} ({units})")
+        ax.set_ylabel(_value_label(name, units))
     ax.set_title("Median and spread over replicates")
     ax.legend(fontsize="small", loc="best", title="median line", title_fontsize="small")
     return fig
@@ -286,17 +324,21 @@ def response_plot(y: xr.DataArray, param: str, ax=None, percent: bool | None = N
     pname = param if param.startswith("param_") else "param_" + param
     x = r[pname].values
     q = r["quantiles"]
-    ax.fill_between(x, q.sel(quantile=0.05), q.sel(quantile=0.95), alpha=0.25, color="#1f4e9c",
-                    label="5–95 % of runs")
-    ax.plot(x, r["mean"].values, "o-", color="#1f4e9c", lw=2, label="mean")
+    n = int(r["count"].min()) if "count" in r else None
+    if n is None or can_band(n):
+        ax.fill_between(x, q.sel(quantile=0.05), q.sel(quantile=0.95), alpha=0.25, color="#1f4e9c",
+                        label="5–95 % of runs" + (f", {n} per point" if n else ""))
+    ax.plot(x, r["mean"].values, "o-", color="#1f4e9c", lw=2,
+            label="mean" + (f" of {n} runs per point" if n else "") + ("" if n is None or can_band(n) else
+                                                                        ", too few for a band"))
     units = y.attrs.get("units", "")
     if percent is None:
-        percent = units == "1"
+        percent = is_fraction(units)
     label = y.attrs.get("long_name", y.name or "output")
     if percent:
-        _percent_axis(ax, label)
+        _percent_axis(ax, f"{label} (%)")
     else:
-        ax.set_ylabel(f"{label} ({units})")
+        ax.set_ylabel(_value_label(label, units))
     ax.set_xlabel(parameter_label(y, pname))
     ax.grid(True, alpha=0.3)
     ax.set_title(f"Response to {parameter_label(y, pname)}")
@@ -311,7 +353,7 @@ def heatmap(y: xr.DataArray, px: str, py: str, ax=None, percent: bool | None = N
     xs, ys = grid.dims[1], grid.dims[0]
     units = y.attrs.get("units", "")
     if percent is None:
-        percent = units == "1"
+        percent = is_fraction(units)
     values = grid.values * (100 if percent else 1)
     im = ax.imshow(values, origin="lower", aspect="auto", cmap=cmap)
     ax.set_xticks(range(grid.sizes[xs]), [f"{v:g}" for v in grid[xs].values])
@@ -320,7 +362,7 @@ def heatmap(y: xr.DataArray, px: str, py: str, ax=None, percent: bool | None = N
     ax.set_ylabel(parameter_label(y, ys))
     label = y.attrs.get("long_name", y.name or "output")
     bar = fig.colorbar(im, ax=ax)
-    bar.set_label(f"{label} ({'%' if percent else units})")
+    bar.set_label(f"{label} (%)" if percent else _value_label(label, units))
     if values.size <= 64:
         lo, hi = np.nanmin(values), np.nanmax(values)
         for (i, j), v in np.ndenumerate(values):
@@ -345,7 +387,7 @@ def sobol_bars(indices: xr.Dataset, ax=None):
            yerr=np.nan_to_num(indices["ST_conf"].values), capsize=3, label="total ST", color="#e6a800")
     ax.set_xticks(x, names, rotation=20 if max(len(n) for n in names) > 12 else 0, ha="right"
                   if max(len(n) for n in names) > 12 else "center")
-    ax.set_ylabel("Sobol index (share of output variance, 1)")
+    ax.set_ylabel("Sobol index (share of the output's variance)")
     ax.axhline(0, color="black", lw=0.8)
     ax.grid(True, axis="y", alpha=0.3)
     ax.set_title(f"Sensitivity of {indices.attrs.get('output', 'the output')}"

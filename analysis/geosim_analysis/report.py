@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from . import metrics, plots  # noqa: E402
+from . import figure_marks, metrics, plots  # noqa: E402
 from .io import ENGINE, ok_runs, open_run, open_sweep, parameter_label, parameter_names  # noqa: E402
 from .sweep import scalar, sobol_indices, to_frame  # noqa: E402
 
@@ -135,7 +135,9 @@ def run_report(path, out_dir, a="RUS", b="CHN", compare=None, formats=("png", "s
                      f"{float(trade['total'].sel(year=y)) / 1e9:.1f}", f"{float(share.sel(year=y)):.1%}"])
     tables.append((f"{a}–{b} trade per year", rows))
     title = f"geosim run: {ds.attrs.get('scenario_name', os.path.basename(path))}"
-    return rep.write_html(title, _meta(ds, path), tables)
+    # The headline as geosim info and the explorer write it.
+    return rep.write_html(title, [("headline", figure_marks.headline_text(*figure_marks.headline(ds)))]
+                          + _meta(ds, path), tables)
 
 
 def sweep_report(path, out_dir, a="RUS", b="CHN", formats=("png", "svg")) -> str:
@@ -147,10 +149,10 @@ def sweep_report(path, out_dir, a="RUS", b="CHN", formats=("png", "svg")) -> str
     names = parameter_names(ds)
     last_year = slice(ds["time"].values[max(0, ds.sizes["time"] - 12)], None)
     series = {
-        "trade_share": (ds["trade_share"].sel(state=a, partner=b).drop_vars(["state", "partner"]),
-                        f"{b}'s share of {a}'s trade"),
+        "trade_share": (metrics.partner_share(ds, a, b), f"{b}'s share of {a}'s trade"),
         "leverage": (metrics.leverage(ds, b, a), f"leverage of {b} over {a}"),
-        "discount": (metrics.discount_path(ds, a, b, sector), f"discount on {a}'s {sector} exports to {b}"),
+        "discount": (metrics.discount_path(ds, a, b, sector, traded_only=True),
+                     f"discount on {a}'s {sector} exports to {b}, of the world price"),
     }
     outputs = {}
     for key, (da, label) in series.items():
@@ -161,13 +163,14 @@ def sweep_report(path, out_dir, a="RUS", b="CHN", formats=("png", "svg")) -> str
         y = da.sel(time=last_year).mean("time")
         y.attrs = {"units": "1", "long_name": f"{label}, mean of the last 12 months"}
         outputs[key] = y
-    for p in names:
+    numeric = [p for p in names if np.issubdtype(ds[p].dtype, np.number)]  # a scenario axis has file names
+    for p in numeric:
         if np.unique(ds[p].values).size < 2:
             continue
         for key, y in outputs.items():
             rep.add(plots.response_plot(y, p), f"response_{key}_{p}",
                     f"Response of {y.attrs['long_name']} to {parameter_label(ds, p)}")
-    varying = [p for p in names if np.unique(ds[p].values).size > 1]
+    varying = [p for p in numeric if np.unique(ds[p].values).size > 1]
     if len(varying) >= 2 and "sobol_matrix" not in ds.variables:
         for key, y in outputs.items():
             rep.add(plots.heatmap(y, varying[0], varying[1]), f"heatmap_{key}",

@@ -171,17 +171,17 @@ def tiny_dataset():
     dims3 = ("time", "state", "partner")
     ds = xr.Dataset(
         {
-            "trade_value": (dims3 + ("sector",), trade, {"units": "USD/month", "long_name": "exports"}),
+            "trade_value": (dims3 + ("sector",), trade, {"units": "USD month-1", "long_name": "exports"}),
             "trade_share": (dims3, share, {"units": "1", "long_name": "partner's share"}),
             "leverage": (dims3, lev, {"units": "1", "long_name": "leverage, bounded"}),
             "leverage_ratio": (dims3, lev / (1 - lev), {"units": "1", "long_name": "leverage, ratio"}),
             "discount": (dims3 + ("sector",), disc, {"units": "1", "long_name": "discount"}),
             "discount_price": (dims3 + ("sector",), disc * 50.0,
-                               {"units": "USD per sector price unit", "long_name": "discount in money"}),
+                               {"units": "price_unit", "long_name": "discount in money"}),
             "settlement_share": (dims3 + ("currency",), settle, {"units": "1", "long_name": "currency shares"}),
             "cautious_share": (("time", "state", "sector"), cautious, {"units": "1", "long_name": "cautious"}),
             "cautious_bank_share": (("time", "state"), banks, {"units": "1", "long_name": "cautious banks"}),
-            "energy_revenue": (("time", "state"), np.ones((18, ns)) * 1e9, {"units": "USD/month",
+            "energy_revenue": (("time", "state"), np.ones((18, ns)) * 1e9, {"units": "USD month-1",
                                                                            "long_name": "energy revenue"}),
         },
         coords={"time": months, "state": TINY_STATES, "partner": TINY_STATES, "sector": TINY_SECTORS,

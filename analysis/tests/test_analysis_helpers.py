@@ -28,14 +28,14 @@ def test_bilateral_trade_per_year_sums_twelve_months_in_usd_per_year(tiny):
     assert trade["RUS->CHN"].sel(year=2020).item() == RUS_CHN * MONTHS_2020
     assert trade["CHN->RUS"].sel(year=2020).item() == CHN_RUS * MONTHS_2020
     assert trade["total"].sel(year=2020).item() == (RUS_CHN + CHN_RUS) * MONTHS_2020
-    assert trade["total"].attrs["units"] == "USD/yr"
+    assert trade["total"].attrs["units"] == "USD yr-1"
 
 
 def test_bilateral_trade_of_one_sector_and_partial_years_on_request(tiny):
     crude = ga.bilateral_trade(tiny, "RUS", "CHN", sector="crude")
     assert crude["RUS->CHN"].sel(year=2020).item() == 110 * MONTHS_2020
     monthly = ga.bilateral_trade(tiny, "RUS", "CHN", yearly=False)
-    assert monthly["total"].attrs["units"] == "USD/month"
+    assert monthly["total"].attrs["units"] == "USD month-1"
     assert monthly["total"].isel(time=2).item() == 3 * (RUS_CHN + CHN_RUS)
     partial = ga.annual(monthly["RUS->CHN"], complete_years=False)
     assert partial.sel(year=2021).item() == RUS_CHN * MONTHS_2021H1
@@ -44,7 +44,7 @@ def test_bilateral_trade_of_one_sector_and_partial_years_on_request(tiny):
 def test_annual_mean_keeps_units(tiny):
     mean = ga.annual(tiny["energy_revenue"].sel(state="RUS"), how="mean")
     assert mean.sel(year=2020).item() == pytest.approx(1e9)
-    assert mean.attrs["units"] == "USD/month"
+    assert mean.attrs["units"] == "USD month-1"
     assert ga.annual(tiny["energy_revenue"].sel(state="RUS")).sel(year=2020).item() == pytest.approx(12e9)
 
 
@@ -157,7 +157,7 @@ def test_to_frame_is_tidy_with_parameters_per_row(grid_sweep_path):
     row = frame[(frame.variable == "hhi") & (frame.run == 5)].iloc[-1]
     assert row["value"] == sweep["hhi"].sel(state="RUS").isel(run=5, time=-1).item()
     assert row["param_parameters_risk_margin"] == 0.3
-    assert set(frame[frame.variable == "energy_revenue"]["units"]) == {"USD/month"}
+    assert set(frame[frame.variable == "energy_revenue"]["units"]) == {"USD month-1"}
 
 
 def test_to_frame_of_a_single_run(tiny):
@@ -246,3 +246,27 @@ def test_sobol_parameters_from_a_string_attribute():
     assert ga.sobol_parameters(ds) == ["a", "b", "c"]
     with pytest.raises(ValueError, match="not a Sobol design"):
         ga.sobol_parameters(xr.Dataset())
+
+
+def test_shares_leverage_and_settlement_are_gaps_in_months_without_trade(tiny):
+    quiet = tiny.copy(deep=True)
+    quiet["trade_value"][dict(time=3)] = 0.0   # nobody trades in the fourth month
+    for da in (ga.partner_share(quiet, "RUS", "CHN"), ga.leverage(quiet, "CHN", "RUS"),
+               ga.settlement_mix(quiet, "RUS", "CHN").sel(currency="USD")):
+        assert np.isnan(da.values[3]), da.attrs["long_name"]
+        assert np.isfinite(np.delete(da.values, 3)).all()
+
+
+@pytest.mark.parametrize("units,words", [("USD/month", "USD per month"), ("USD month-1", "USD per month"),
+                                         ("1", "fraction"), ("USD/yr", "USD per year"), ("USD yr-1", "USD per year"),
+                                         ("firms month-1", "firms per month"), ("furlongs", "furlongs")])
+def test_units_read_as_words_in_either_spelling(units, words):
+    from geosim_analysis.figure_marks import unit_words
+    assert unit_words(units) == words
+
+
+def test_a_yearly_sum_of_a_monthly_flow_is_per_year_in_either_spelling(tiny):
+    for monthly, yearly in (("USD/month", "USD/yr"), ("USD month-1", "USD yr-1")):
+        da = tiny["energy_revenue"].copy()
+        da.attrs["units"] = monthly
+        assert ga.annual(da).attrs["units"] == yearly

@@ -13,9 +13,9 @@ from conftest import MARGIN, ROOT, geosim_bin, write_sweep
 
 # docs/output-schema.md: variable -> (dims after time, units)
 SCHEMA = {
-    "trade_value": (("state", "partner", "sector"), "USD/month"),
-    "trade_value_via_hub": (("state", "partner", "sector"), "USD/month"),
-    "dual_use_trade": (("state", "partner", "route"), "USD/month"),
+    "trade_value": (("state", "partner", "sector"), "USD month-1"),
+    "trade_value_via_hub": (("state", "partner", "sector"), "USD month-1"),
+    "dual_use_trade": (("state", "partner", "route"), "USD month-1"),
     "trade_share": (("state", "partner"), "1"),
     "leverage": (("state", "partner"), "1"),
     "hhi": (("state",), "1"),
@@ -24,7 +24,7 @@ SCHEMA = {
     "cautious_share": (("state", "sector"), "1"),
     "cautious_bank_share": (("state",), "1"),
     "payment_backlog": (("state", "partner"), "USD"),
-    "energy_revenue": (("state",), "USD/month"),
+    "energy_revenue": (("state",), "USD month-1"),
 }
 
 
@@ -34,7 +34,9 @@ def run(run_path):
 
 
 def test_open_run_has_the_dimensions_geosim_wrote(run):
-    assert dict(run.sizes) == {"time": 24, "state": 11, "partner": 11, "sector": 5, "currency": 4, "route": 2}
+    assert dict(run.sizes) == {"time": 24, "nv": 2, "state": 11, "partner": 11, "sector": 5, "currency": 4,
+                               "route": 2}
+    assert "time_bnds" in run.coords and "time_bnds" not in run.data_vars
     assert run["state"].values.tolist() == ["RUS", "CHN", "USA", "EU", "IND", "TUR", "G7X", "HKG", "ARE", "KAZ",
                                             "ROW"]
     assert run["partner"].values.tolist() == run["state"].values.tolist()
@@ -101,7 +103,7 @@ def test_open_sweep_puts_run_in_front_and_parameters_on_run(grid_sweep_path):
     sweep = ga.open_sweep(grid_sweep_path)
     assert sweep.sizes["run"] == 8
     assert sweep["trade_share"].dims == ("run", "time", "state", "partner")
-    assert sweep["trade_value"].attrs["units"] == "USD/month"
+    assert sweep["trade_value"].attrs["units"] == "USD month-1"
     assert ga.parameter_names(sweep) == ["param_parameters_risk_margin", "param_parameters_orders_reoptimise_share"]
     assert sweep["param_parameters_risk_margin"].values.tolist() == [0.05] * 4 + [0.3] * 4
     assert ga.parameter_label(sweep, "param_parameters_risk_margin") == MARGIN

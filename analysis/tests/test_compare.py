@@ -133,3 +133,44 @@ def test_the_command_line_writes_the_tidy_values_the_effects_and_a_table(tmp_pat
     table = (out / "table.md").read_text()
     assert "| sanctioned | Russia-China payment backlog | USD bn | 2013-2014 |" in table
     assert table in res.stdout
+    assert (out / "index.html").exists() and (out / "compare_payment_backlog.png").exists()
+
+
+def synthetic(seeds, scenarios=("base", "a", "b"), years=range(2012, 2031)):
+    """A comparison of made-up values: scenario k adds k to the reference, plus seed noise."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for k, s in enumerate(scenarios):
+        for r in range(seeds):
+            for y in years:
+                rows.append((s, r, 100 + r, "bilateral_trade", str(y), 10 + k + rng.normal()))
+    values = pd.DataFrame(rows, columns=["scenario", "replicate", "seed", "outcome", "period", "value"])
+    return ga.compare.comparison_of(values, list(scenarios), {}, ["bilateral_trade"], np.arange(seeds))
+
+
+@pytest.mark.parametrize("seeds,bands", [(6, True), (4, False)])
+def test_bands_are_drawn_from_five_seeds_up_and_say_how_many(seeds, bands):
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    c = synthetic(seeds)
+    fig, (a, b) = plt.subplots(1, 2)
+    c.plot(a, "bilateral_trade")
+    c.plot_effect(b, "bilateral_trade")
+    for ax in (a, b):
+        fills = [p for p in ax.collections if isinstance(p, PolyCollection)]
+        assert len(fills) == (3 if ax is a else 2) * bands   # a band per scenario drawn
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts[-1] == (f"band: 90 % t-interval of the mean over {seeds} seeds" if bands
+                             else f"no band: {seeds} seeds (fewer than 5)")
+    assert a.get_ylabel() == "USD bn per year (both directions)"
+    plt.close(fig)
+
+
+def test_three_scenarios_give_a_figure_per_outcome_and_an_html_page(tmp_path):
+    c = synthetic(5)
+    paths = c.report(tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    assert (tmp_path / "compare_bilateral_trade.png").stat().st_size > 10000
+    assert 'src="compare_bilateral_trade.png"' in page
+    assert page.count("<tr><td>") == 2 * 19   # two scenarios against the reference, one row per year
+    assert "5 seeds" in page and paths["html"].endswith("index.html")

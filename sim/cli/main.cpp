@@ -17,8 +17,11 @@
 #include "geosim/engine/check.hpp"
 #include "geosim/engine/engine.hpp"
 #include "geosim/output/hdf5.hpp"
+#include "geosim/output/layout.hpp"
 #include "geosim/scenario/load.hpp"
+#include "geosim/output/checkpoint.hpp"
 #include "check_option.hpp"
+#include "fork.hpp"
 #include "memory_check.hpp"
 #include "numbers.hpp"
 #include "output_path.hpp"
@@ -69,6 +72,7 @@ class SummaryObserver final : public engine::Observer {
     inner_.record(r);
   }
   void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
+  void checkpoint(const engine::Checkpoint& c) override { inner_.checkpoint(c); }
   void end(const engine::RunSummary& s) override { inner_.end(s); }
 
   void print(std::ostream& os) const {
@@ -126,6 +130,23 @@ std::uint64_t parse_seed(const std::string& text) {
   throw InputError({"--seed " + text, 0, 0}, "", "expected a whole number from 0 to 18446744073709551615 (2^64 - 1)");
 }
 
+/// The command line as a shell would take it back, for the output's `history`.
+std::string command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = i == 0 ? std::string("geosim") : std::string(argv[i]);
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "0123456789_-+=.,/:@%[]") == std::string::npos;
+    if (!plain) {
+      std::string quoted = "'";
+      for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = quoted + "'";
+    }
+    out += (i ? " " : "") + a;
+  }
+  return out;
+}
+
 /// A file name beside `out`, unique to this process, for writing before the rename.
 fs::path temporary_beside(const fs::path& out) {
   auto tmp = out;
@@ -135,9 +156,23 @@ fs::path temporary_beside(const fs::path& out) {
 
 int run_command(const std::string& scenario_path, const std::string& out, int threads,
                 std::optional<std::uint64_t> seed, const std::vector<std::string>& sets, bool force, bool quiet,
-                std::optional<std::uint64_t> max_memory, bool check) {
+                std::optional<std::uint64_t> max_memory, bool check, const std::string& command,
+                const std::string& checkpoint_at, const std::string& fork_from) {
   auto spec = scenario::load_file(scenario_path, parse_overrides(sets));
   if (seed) spec.seed = *seed;
+  std::optional<Month> checkpoint;
+  if (!checkpoint_at.empty()) checkpoint = cli::checkpoint_month(checkpoint_at, spec);
+  // A fork starts from the base's stored state after its checkpoint month
+  // and copies the months up to it from the base file.
+  std::optional<engine::StoredCheckpoint> base;
+  std::optional<output::History> history;
+  if (!fork_from.empty()) {
+    base = output::read_checkpoint(fork_from);
+    cli::check_fork(*base, cli::stored_scenario(*base), spec, spec.seed, 0);
+    if (checkpoint && *checkpoint <= base->month)
+      throw InputError({"--checkpoint-at " + checkpoint_at, 0, 0}, "",
+                       "a fork runs only the months after " + base->month.str() + " and cannot store a checkpoint before");
+  }
   cli::check_memory(spec, scenario_path, max_memory);
   const fs::path out_path(cli::output_target(out));
   if (fs::exists(out_path) && !force)
@@ -150,18 +185,27 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    auto writer = output::make_hdf5_writer({tmp.string()});
+    output::WriterOptions writer_options;
+    writer_options.path = tmp.string();
+    writer_options.history = output::history_line(command);
+    auto writer = output::make_hdf5_writer(writer_options);
     SummaryObserver summary(*writer);
+    if (base) history = output::read_history(fork_from, base->step, engine::variables());
+    std::unique_ptr<engine::Observer> replay;
+    if (history) replay = output::make_fork_replay(*history, summary);
+    engine::Observer& observer = replay ? *replay : summary;
     cli::ProgressBar bar(spec.name);
     engine::RunOptions options;
     options.threads = threads;
     options.seed = spec.seed;
     options.check = check;
+    options.checkpoint_at = checkpoint;
+    if (base) options.resume = &*base;
     options.progress = [&](int done, int total) {
       if (interrupted) throw Interrupted{};
       if (!quiet) bar.update(done, total);
     };
-    const auto result = engine::run(spec, options, summary);
+    const auto result = engine::run(spec, options, observer);
     bar.finish();
     writer.reset();  // closes the file before the rename
     fs::rename(tmp, out_path);
@@ -257,6 +301,12 @@ int main(int argc, char** argv) {
                       "Refuse a run estimated to need more memory, bytes; K, M, G, T suffixes are powers of 1024 "
                       "(default: the machine's available memory)")
           ->transform(CLI::AsSizeValue(false));
+  std::string checkpoint_at, fork_from;
+  run->add_option("--checkpoint-at", checkpoint_at,
+                  "Store the run's state after month YYYY-MM in the output, for --fork-from");
+  run->add_option("--fork-from", fork_from,
+                  "Start from the checkpoint in this output file (a run of a scenario identical up to its month) "
+                  "and copy the months up to it from there");
 
   auto* validate = app.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", scenario_path, "Scenario YAML file")->required();
@@ -287,7 +337,8 @@ int main(int argc, char** argv) {
       if (*seed_opt) seed = parse_seed(seed_text);
       std::optional<std::uint64_t> max_memory;
       if (*max_memory_opt) max_memory = max_memory_value;
-      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check);
+      return run_command(scenario_path, out, threads, seed, sets, force, quiet, max_memory, check,
+                         command_line(argc, argv), checkpoint_at, fork_from);
     }
     if (*validate) return validate_command(scenario_path, sets);
     if (*info) {

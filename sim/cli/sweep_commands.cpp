@@ -25,7 +25,7 @@ struct Options {
   CLI::App* plan = nullptr;
   CLI::App* sweep = nullptr;
   CLI::App* merge = nullptr;
-  std::string sweep_file, output, shard;
+  std::string sweep_file, output, shard, fork_from;
   std::vector<std::string> inputs;
   int jobs = 0, threads_per_run = 1;
   bool resume = false, force = false, keep_going = false, keep_parts = false, quiet = false, no_validate = false;
@@ -105,6 +105,7 @@ int sweep_command() {
   so.keep_going = o.keep_going;
   so.keep_parts = o.keep_parts;
   so.check = o.check;
+  so.fork_from = o.fork_from;
   if (!o.shard.empty()) {
     const auto slash = o.shard.find('/');
     const std::string_view text(o.shard);
@@ -193,6 +194,9 @@ void add_sweep_commands(CLI::App& app) {
   o.sweep->add_flag("--keep-going", o.keep_going, "Record runs whose scenario is invalid as such and run the others");
   o.sweep->add_flag("--keep-parts", o.keep_parts, "Keep OUT.parts/ after writing the output");
   o.sweep->add_flag("--check,!--no-check", o.check, sweep_check_help);
+  o.sweep->add_option("--fork-from", o.fork_from,
+                      "Start every run from the checkpoint in this run output (geosim run --checkpoint-at); "
+                      "runs use its seed");
   o.sweep->add_flag("-q,--quiet", o.quiet, "No progress bar and no summary");
 
   o.merge = app.add_subcommand("merge", "Combine the shard files of one sweep into one file");

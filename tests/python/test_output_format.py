@@ -25,10 +25,10 @@ STEPS = 5
 # (name, dims, units, scale) in catalogue order, as in output_sample.hpp.
 VARIABLES = [
     ("trade_share", ("time", "state", "partner"), "1", 1e-4),
-    ("energy_revenue", ("time", "state"), "USD/month", 1e9 / 12),
+    ("energy_revenue", ("time", "state"), "USD month-1", 1e9 / 12),
     ("discount", ("time", "state", "partner", "sector"), "1", 1e-4),
-    ("dual_use_trade", ("time", "state", "partner", "route"), "USD/month", 1.0),
-    ("world_price", ("time", "sector"), "sector price unit", 1.0),
+    ("dual_use_trade", ("time", "state", "partner", "route"), "USD month-1", 1.0),
+    ("world_price", ("time", "sector"), "price_unit", 1.0),
     ("settlement_share", ("time", "state", "partner", "currency"), "1", 1e-4),
 ]
 
@@ -51,7 +51,7 @@ def ds(sample_path):
 
 def test_dimensions_are_named_and_sized(ds):
     assert dict(ds.sizes) == {
-        "time": STEPS, "state": 3, "partner": 3, "sector": 2, "currency": 2, "route": 2,
+        "time": STEPS, "nv": 2, "state": 3, "partner": 3, "sector": 2, "currency": 2, "route": 2,
     }
 
 
@@ -77,10 +77,13 @@ def test_raw_time_is_days_since_the_start_month(sample_path):
     with xr.open_dataset(sample_path, engine="h5netcdf", decode_times=False) as d:
         assert d["time"].values.tolist() == [0, 31, 60, 91, 121]
         assert d["time"].attrs["units"] == "days since 2020-01-01"
+        assert d["time"].attrs["bounds"] == "time_bnds"
+        assert d["time_bnds"].dims == ("time", "nv")
+        assert d["time_bnds"].values.tolist() == [[0, 31], [31, 60], [60, 91], [91, 121], [121, 152]]
 
 
 def test_variables_have_dims_units_and_long_name(ds):
-    assert list(ds.data_vars) == [v[0] for v in VARIABLES]
+    assert list(ds.data_vars) == ["time_bnds"] + [v[0] for v in VARIABLES]
     for name, dims, units, _ in VARIABLES:
         var = ds[name]
         assert var.dims == dims
@@ -107,7 +110,9 @@ def test_labels_select_values(ds):
 
 def test_global_attributes(ds):
     a = ds.attrs
-    assert a["Conventions"] == "CF-1.8"
+    assert a["Conventions"] == "geosim-1.0"
+    assert "string-valued coordinate variables" in a["cf_departures"]
+    assert "docs/ODD.md" in a["references"]
     assert a["scenario_name"] == "sample"
     assert "TÜR" in a["scenario"]
     assert int(a["seed"]) == 42
@@ -124,7 +129,7 @@ def test_snapshot_group_opens_with_xarray(sample_path):
         assert g["firm"].values.tolist() == [0, 1, 2, 3]
         assert g["state"].values.tolist() == [0, 0, 1, 2]
         assert g["role"].values.tolist() == [0, 0, 1, 2]
-        assert g["trade"].attrs["units"] == "USD/month"
+        assert g["trade"].attrs["units"] == "USD month-1"
         np.testing.assert_array_equal(g["size"].values, [1.5, 0.5, 2.0, 1.0])
         assert g.attrs["month"] == "2020-03"
 
@@ -137,6 +142,8 @@ def test_netcdf_c_reads_the_file(sample_path):
     assert "double trade_share(time, state, partner) ;" in header
     assert "string state(state) ;" in header
     assert 'time:units = "days since 2020-01-01" ;' in header
+    assert "nv = 2 ;" in header and "double time_bnds(time, nv) ;" in header
+    assert 'time:bounds = "time_bnds" ;' in header
     assert "group: snapshots" in header
     data = subprocess.run(["ncdump", "-v", "state,time", str(sample_path)], check=True,
                           capture_output=True, text=True).stdout

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
+#include "checkpoint.hpp"
 #include "executor.hpp"
 #include "geosim/engine/check.hpp"
 #include "geosim/market/dependence.hpp"
@@ -28,13 +30,50 @@ namespace {
 /// Firms per parallel task: large enough to amortise scheduling.
 constexpr std::size_t firm_grain = 2048;
 
+/// Times the phases of a step into RunOptions::phase_times, if set.
+class PhaseClock {
+ public:
+  explicit PhaseClock(std::vector<PhaseTime>* times) : times_(times) {
+    if (times_) {
+      last_ = std::chrono::steady_clock::now();
+      last_cpu_ = thread_cpu_seconds();
+    }
+  }
+  /// Ends the phase `name` (a literal: the pointer is kept).
+  void lap(const char* name) {
+    if (!times_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = thread_cpu_seconds();
+    if (next_ == times_->size()) times_->push_back({name});
+    auto& phase = (*times_)[next_++];
+    phase.seconds += std::chrono::duration<double>(now - last_).count();
+    phase.cpu_seconds += cpu - last_cpu_;
+    last_ = now;
+    last_cpu_ = cpu;
+  }
+
+ private:
+  static double thread_cpu_seconds() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+
+  std::vector<PhaseTime>* times_;
+  std::size_t next_ = 0;
+  std::chrono::steady_clock::time_point last_;
+  double last_cpu_ = 0;
+};
+
 class Simulation {
  public:
   Simulation(const model::ScenarioSpec& spec, const RunOptions& options)
       : spec_(spec),
         options_(options),
         world_(state::build_world(spec, options.seed, options.run)),
-        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {}
+        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {
+    if (options_.resume) restore(world_, *options_.resume);
+  }
 
   RunSummary run(Observer& observer) {
     const auto started = std::chrono::steady_clock::now();
@@ -49,12 +88,17 @@ class Simulation {
                       world_.dims.currencies, std::size(route_labels)};
     observer.begin(info);
     StepRecord record;
-    for (int t = 0; t < steps; ++t) {
-      step(t, record);
+    const int first = options_.resume ? options_.resume->step + 1 : 0;
+    for (int t = first; t < steps; ++t) {
+      PhaseClock clock(options_.phase_times);
+      step(t, record, clock);
       observer.record(record);
       const Month now = spec_.start + t;
       if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
         observer.snapshot(snapshot(world_, t, now));
+      clock.lap("output");
+      if (options_.checkpoint_at == now)
+        observer.checkpoint({t, now, options_.seed, options_.run, state_arrays(world_)});
       if (options_.progress) options_.progress(t + 1, steps);
     }
     RunSummary summary;
@@ -68,54 +112,70 @@ class Simulation {
   /// One month: the phases of docs/ODD.md section 3 in order. Loops over
   /// agents or groups run on the executor, each body a submodel of rules/ or
   /// market/ over a range; combining submodels run serially.
-  void step(int t, StepRecord& record) {
+  void step(int t, StepRecord& record, PhaseClock& clock) {
     auto& w = world_;
     const auto ctx = rules::make_context(spec_, w, t, options_.seed, options_.run);
     const std::size_t F = w.firms.state.size(), B = w.banks.state.size(), G = w.groups.size();
     const Grid demand = rules::import_demand(ctx, w);
+    clock.lap("context_demand");
 
     // 1-2. Policy is in ctx; risk assessment and social learning.
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::assess_firms(ctx, w, b, e); });
+    clock.lap("assess_firms");
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::assess_banks(ctx, w, b, e); });
+    clock.lap("assess_banks");
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::update_group_caution(w, b, e); });
+    clock.lap("group_caution");
 
     // 3. Orders.
     const auto terms = rules::option_terms(ctx, w);
+    clock.lap("option_terms");
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
+    clock.lap("place_orders");
     market::GroupOrders orders(G);
     market::GroupOrders desired(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, desired, b, e); });
+    clock.lap("group_orders");
 
     // 4. Discounts, from last step's flows and this step's orders.
     market::bargain(ctx, w, demand, desired);
+    clock.lap("bargain");
 
     // 5. Clearing.
     const auto clearing = market::clear(ctx, w, orders);
     const market::Flows contracted = market::record_flows(ctx, w, clearing);
+    clock.lap("clear");
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { market::firm_trade(ctx, w, clearing, b, e); });
+    clock.lap("firm_trade");
 
     // 6. Payments: trade is recorded as it is paid.
     const market::Settlement paid = market::settle(ctx, w, contracted.value);
     const market::Flows flows = market::record_flows(ctx, w, clearing, &paid);
     const Grid pair_value = market::pair_values(contracted.value);
+    clock.lap("settle");
 
     // 7. Enforcement, then what agents learn from it next step.
     rules::update_target_payments(ctx, w, pair_value);
     rules::designate_firms(ctx, w);
     rules::designate_banks(ctx, w);
+    clock.lap("designate");
     rules::GroupOutcome outcome(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
+    clock.lap("group_outcome");
     rules::learn_from_step(ctx, w, outcome);
     rules::adapt(ctx, w, flows.dual_use);
     rules::update_fleet(ctx, w, flows.value, flows.quantity);
     rules::update_hub_capacity(ctx, w, clearing.hub_volume);
+    clock.lap("learn_adapt");
 
     // 8. Accounting and observation.
     rules::update_income(ctx, w, flows.value);
     market::update_dependence(w, flows.value);
+    clock.lap("accounting");
     record.step = t;
     record.month = spec_.start + t;
     observe({ctx, w, clearing, flows}, record);
+    clock.lap("observe");
   }
 
   std::size_t S() const { return world_.dims.states; }

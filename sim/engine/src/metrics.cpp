@@ -88,15 +88,29 @@ Derived derive(const StepData& d) {
   for (std::size_t k = 0; k < K; ++k) x.price(k) = ctx.price(k) * spec.sectors[k].reference_price;
 
   x.firms = x.cautious = x.penalised = x.designated = x.belief = x.designation_loss = Grid({S, K});
+  // The one serial pass over all firms. Firms come in runs of one (state,
+  // sector), so each run's sums stay in registers, continuing from the cell's
+  // value: the same additions in the same order as cell by cell, without a
+  // store and reload between two firms.
   const auto& f = w.firms;
-  for (std::size_t i = 0; i < f.state.size(); ++i) {
+  for (std::size_t i = 0, F = f.state.size(); i < F;) {
     const std::size_t s = f.state[i], k = f.sector[i];
-    x.firms(s, k) += 1;
-    x.cautious(s, k) += f.cautious[i];
-    x.penalised(s, k) += f.penalised[i];
-    x.designated(s, k) += f.designated[i];
-    x.belief(s, k) += f.belief[i];
-    x.designation_loss(s, k) += f.designation_loss[i];
+    double firms = x.firms(s, k), cautious = x.cautious(s, k), penalised = x.penalised(s, k),
+           designated = x.designated(s, k), belief = x.belief(s, k), loss = x.designation_loss(s, k);
+    for (; i < F && f.state[i] == s && f.sector[i] == k; ++i) {
+      firms += 1;
+      cautious += f.cautious[i];
+      penalised += f.penalised[i];
+      designated += f.designated[i];
+      belief += f.belief[i];
+      loss += f.designation_loss[i];
+    }
+    x.firms(s, k) = firms;
+    x.cautious(s, k) = cautious;
+    x.penalised(s, k) = penalised;
+    x.designated(s, k) = designated;
+    x.belief(s, k) = belief;
+    x.designation_loss(s, k) = loss;
   }
   x.banks = x.bank_cautious = x.bank_penalised = Grid({S});
   const auto& b = w.banks;
@@ -146,16 +160,16 @@ const std::vector<Variable>& catalogue() {
   using I = Invariant;
   using X = Derived;
   static const std::vector<Variable> table = {
-      {{"trade_value", "USD/month", "exports of state to partner by sector (hub legs included)",
+      {{"trade_value", "USD month-1", "exports of state to partner by sector (hub legs included)",
         {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.value.data(); }},
-      {{"trade_value_via_hub", "USD/month", "exports of state reaching partner through an intermediary hub",
+      {{"trade_value_via_hub", "USD month-1", "exports of state reaching partner through an intermediary hub",
         {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.via_hub.data(); }},
-      {{"dual_use_trade", "USD/month", "dual-use exports of state to partner by route (origin to destination)",
+      {{"dual_use_trade", "USD month-1", "dual-use exports of state to partner by route (origin to destination)",
         {D::time, D::state, D::partner, D::route}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.dual_use.data(); }},
-      {{"dual_use_via_hub", "USD/month",
+      {{"dual_use_via_hub", "USD month-1",
         "dual-use goods of any origin re-exported through hub state to partner (first leg's value)",
         {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.dual_use_hub.data(); }},
@@ -188,7 +202,7 @@ const std::vector<Variable>& catalogue() {
       {{"discount", "1", "discount of state's exports to partner, fraction of the world price",
         {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X&) { return d.world.agg.discount.data(); }},
-      {{"discount_price", "USD per sector price unit", "discount of state's exports to partner in the sector's price unit",
+      {{"discount_price", "price_unit", "discount of state's exports to partner in the sector's price unit",
         {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X& x) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;
@@ -198,7 +212,7 @@ const std::vector<Variable>& catalogue() {
              for (std::size_t k = 0; k < K; ++k) disc(i, j, k) = d.world.agg.discount(i, j, k) * x.price(k);
          return std::move(disc.data());
        }},
-      {{"world_price", "sector price unit", "world reference price of the sector", {D::time, D::sector}, I::non_negative},
+      {{"world_price", "price_unit", "world reference price of the sector", {D::time, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return x.price.data(); }},
       {{"settlement_share", "1", "share of currency in settling trade between state and partner",
         {D::time, D::state, D::partner, D::currency}, I::shares_sum_to_one},
@@ -220,15 +234,15 @@ const std::vector<Variable>& catalogue() {
       {{"bank_fee", "1", "fee above normal that state's banks charge on payments linked to partner, fraction of value",
         {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.bank_fee.data(); }},
-      {{"penalties", "firms/month", "firms of state in sector designated by secondary sanctions this month",
+      {{"penalties", "count month-1", "firms of state in sector designated by secondary sanctions this month",
         {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return x.penalised.data(); }},
-      {{"bank_penalties", "banks/month", "banks of state designated by secondary sanctions this month", {D::time, D::state}, I::non_negative},
+      {{"bank_penalties", "count month-1", "banks of state designated by secondary sanctions this month", {D::time, D::state}, I::non_negative},
        [](const StepData&, const X& x) { return x.bank_penalised.data(); }},
       {{"designated_share", "1", "share of state's firms in sector designated (lost their Western business)",
         {D::time, D::state, D::sector}, I::share},
        [](const StepData&, const X& x) { return mean_of(x.designated, x.firms); }},
-      {{"designation_loss", "USD/month",
+      {{"designation_loss", "USD month-1",
         "business with partners not sanctioned that state's designated firms in sector lost (their Western "
         "business, taken over by their peers)",
         {D::time, D::state, D::sector}, I::non_negative},
@@ -236,7 +250,7 @@ const std::vector<Variable>& catalogue() {
       {{"payment_backlog", "USD", "payments between state and partner waiting for a channel",
         {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.backlog.data(); }},
-      {{"failed_payments", "USD/month", "payments between state and partner that failed",
+      {{"failed_payments", "USD month-1", "payments between state and partner that failed",
         {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.failed.data(); }},
       {{"payment_availability", "1",
@@ -260,7 +274,7 @@ const std::vector<Variable>& catalogue() {
       {{"payment_fee", "1", "fees above normal on payments between state and partner, fraction of their value",
         {D::time, D::state, D::partner}, I::non_negative},
        [](const StepData& d, const X&) { return d.world.agg.payment_fee.data(); }},
-      {{"energy_revenue", "USD/month",
+      {{"energy_revenue", "USD month-1",
         "state's export revenue from energy sectors, free on board: trade value less the freight it pays",
         {D::time, D::state}, I::finite},
        [](const StepData& d, const X&) {
@@ -272,7 +286,7 @@ const std::vector<Variable>& catalogue() {
                if (d.ctx.spec->sectors[k].energy) energy(i) += d.flows.value(i, j, k) - d.flows.freight(i, j, k);
          return std::move(energy.data());
        }},
-      {{"unmet_demand", "USD/month", "state's import demand left unfilled after clearing",
+      {{"unmet_demand", "USD month-1", "state's import demand left unfilled after clearing",
         {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors, M = d.ctx.dims.markets();
@@ -308,11 +322,11 @@ const std::vector<Variable>& catalogue() {
       {{"belief", "1", "mean perceived enforcement risk of state's firms in sector, relative to announced",
         {D::time, D::state, D::sector}, I::non_negative},
        [](const StepData&, const X& x) { return mean_of(x.belief, x.firms); }},
-      {{"trade_quantity", "sector price unit's unit/month",
+      {{"trade_quantity", "USD price_unit-1 month-1",
         "exports of state to partner by sector in physical units (crude: bbl; hub legs included)",
         {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) { return d.flows.quantity.data(); }},
-      {{"freight_cost", "USD per sector price unit",
+      {{"freight_cost", "price_unit",
         "freight and insurance per physical unit from state to partner, Western and alternative fleet blended",
         {D::time, D::state, D::partner, D::sector}, I::non_negative},
        [](const StepData& d, const X&) {
@@ -338,7 +352,7 @@ const std::vector<Variable>& catalogue() {
            }
          return std::move(use.data());
        }},
-      {{"hub_capacity", "USD/month",
+      {{"hub_capacity", "USD month-1",
         "re-export capacity of hub state's intermediaries in sector at the sector's reference price, grown with "
         "their margin (0 for states that are not hubs)",
         {D::time, D::state, D::sector}, I::non_negative},
@@ -353,7 +367,7 @@ const std::vector<Variable>& catalogue() {
         "discount of state's exports to partner before the price cap, fraction of the world price (the market's)",
         {D::time, D::state, D::partner, D::sector}, I::finite},
        [](const StepData& d, const X&) { return d.world.agg.market_discount.data(); }},
-      {{"shadow_fleet_cost", "USD/month",
+      {{"shadow_fleet_cost", "USD month-1",
         "what state's energy exports on its alternative fleet pay for freight and insurance", {D::time, D::state}, I::non_negative},
        [](const StepData& d, const X&) {
          const std::size_t S = d.ctx.dims.states, K = d.ctx.dims.sectors;

@@ -44,6 +44,17 @@ herr_t scale_name(hid_t /*did*/, unsigned /*dim*/, hid_t scale, void* data) {
   std::string name(static_cast<std::size_t>(n) + 1, '\0');
   H5DSget_scale_name(scale, name.data(), name.size());
   name.resize(static_cast<std::size_t>(n));
+  // A dimension without a coordinate variable (nv of time_bnds) carries
+  // netCDF's marker as its scale name; its dataset's name is the dimension's.
+  if (name.rfind("This is a netCDF dimension but not a netCDF variable", 0) == 0) {
+    const ssize_t m = H5Iget_name(scale, nullptr, 0);
+    if (m > 0) {
+      std::string path(static_cast<std::size_t>(m) + 1, '\0');
+      H5Iget_name(scale, path.data(), path.size());
+      path.resize(static_cast<std::size_t>(m));
+      name = path.substr(path.rfind('/') + 1);
+    }
+  }
   *static_cast<std::string*>(data) = name;
   return 1;  // the first attached scale names the dimension
 }
@@ -214,7 +225,7 @@ void headlines(std::ostringstream& out, const FileView& f) {
   }
   if (auto s = f.series("energy_revenue", {{"state", "RUS"}})) {
     const std::string units = f.var("energy_revenue")->units;
-    if (units == "USD/month")
+    if (units == "USD month-1")
       lines.emplace_back("energy_revenue RUS", fmt("%.2f USD bn/yr (annualised)", s->back() * 12.0 / 1e9));
     else
       lines.emplace_back("energy_revenue RUS", fmt("%.6g ", s->back()) + units);
@@ -227,10 +238,90 @@ void headlines(std::ostringstream& out, const FileView& f) {
   }
   if (lines.empty()) return;
   const auto& m = f.months();
+  // The headline, worded and rounded as the report and the explorer show it
+  // (geosim_analysis.figure_marks.headline_text).
+  if (auto s = f.series("trade_share", {{"state", "RUS"}, {"partner", "CHN"}}); s && !m.empty())
+    out << "headline    China's share of Russia's trade, " << m.back().str() << ": "
+        << (std::isfinite(s->back()) ? fmt("%.1f %%", 100.0 * s->back()) : std::string("undefined (no trade)")) << "\n";
   out << "headline numbers" << (m.empty() ? std::string() : " (" + m.back().str() + ")") << "\n";
   std::size_t w = 0;
   for (const auto& l : lines) w = std::max(w, l.first.size());
   for (const auto& [k, v] : lines) out << "  " << k << std::string(w - k.size() + 2, ' ') << v << "\n";
+}
+
+/// A 1-D dataset of the root group read as `mem_type`; empty when it is missing or not 1-D.
+template <class T>
+std::vector<T> column(hid_t file, const std::string& name, hid_t mem_type) {
+  if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) {
+    H::take_error_stack();
+    return {};
+  }
+  const std::string what = "cannot read '" + name + "'";
+  H::Handle ds = H::dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), what);
+  const auto s = H::shape(ds.get(), what);
+  if (s.size() != 1) return {};
+  std::vector<T> out(s[0]);
+  if (!out.empty()) H::check_status(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), what);
+  return out;
+}
+
+/// A per-run column as text: strings as they are, numbers with %g.
+std::vector<std::string> text_column(hid_t file, const std::string& name) {
+  const std::string what = "cannot read '" + name + "'";
+  H::Handle ds = H::dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), what);
+  H::Handle type = H::datatype(H5Dget_type(ds.get()), what);
+  if (H5Tget_class(type.get()) == H5T_STRING) return H::read_strings(ds.get(), what);
+  std::vector<std::string> out;
+  for (double v : column<double>(file, name, H5T_NATIVE_DOUBLE)) out.push_back(fmt("%g", v));
+  return out;
+}
+
+/// The sweep part of `geosim info` on a sweep file: its plan and each run's
+/// seed, parameters and status (docs/sweeps.md).
+void sweep_summary(std::ostringstream& out, hid_t file, const FileView& f) {
+  const auto str = [&](const char* name) { return H::read_string_attr(file, name); };
+  const auto ids = column<std::uint32_t>(file, "run", H5T_NATIVE_UINT32);
+  const auto seeds = column<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64);
+  const auto status = column<std::uint8_t>(file, "status", H5T_NATIVE_UINT8);
+  std::vector<std::string> errors;
+  if (H5Lexists(file, "error", H5P_DEFAULT) > 0) errors = text_column(file, "error");
+  H::take_error_stack();
+  std::vector<std::pair<std::string, std::vector<std::string>>> params;
+  for (const auto& v : f.vars())
+    if (v.name.rfind("param_", 0) == 0 && v.dims.size() == 1) params.emplace_back(v.name.substr(6), text_column(file, v.name));
+
+  const auto planned = H::read_uint_attr(file, "planned_runs");
+  const auto master = H::read_uint_attr(file, "master_seed");
+  std::size_t counts[3] = {0, 0, 0};
+  for (auto s : status) counts[std::min<std::size_t>(s, 2)] += 1;
+  out << "  sweep       " << str("sweep_name").value_or("(unnamed)") << "\n"
+      << "  runs        " << ids.size() << (planned ? " of " + std::to_string(*planned) + " planned" : std::string())
+      << ": " << counts[0] << " ok, " << counts[1] << " failed, " << counts[2] << " invalid\n"
+      << "  master seed " << (master ? std::to_string(*master) : "?") << "\n";
+  if (const auto shard = str("shard")) out << "  shard       " << *shard << "\n";
+  out << "  parameters  ";
+  for (std::size_t i = 0; i < params.size(); ++i) out << (i ? ", " : "") << params[i].first;
+  out << (params.empty() ? "(none)" : "") << "\n";
+
+  constexpr std::size_t shown = 20;
+  out << "runs\n  run     seed                  ";
+  for (const auto& p : params) out << p.first << "  ";
+  out << "status\n";
+  const char* names[] = {"ok", "failed", "invalid"};
+  for (std::size_t k = 0; k < ids.size() && k < shown; ++k) {
+    std::string line = std::to_string(ids[k]);
+    line += std::string(line.size() < 8 ? 8 - line.size() : 1, ' ');
+    const std::string seed = k < seeds.size() ? std::to_string(seeds[k]) : "?";
+    line += seed + std::string(seed.size() < 22 ? 22 - seed.size() : 1, ' ');
+    for (const auto& p : params) {
+      const std::string v = k < p.second.size() ? p.second[k] : "?";
+      line += v + std::string(v.size() < p.first.size() + 2 ? p.first.size() + 2 - v.size() : 1, ' ');
+    }
+    line += k < status.size() ? names[std::min<std::size_t>(status[k], 2)] : "?";
+    if (k < errors.size() && !errors[k].empty()) line += ": " + errors[k];
+    out << "  " << line << "\n";
+  }
+  if (ids.size() > shown) out << "  ... (" << ids.size() - shown << " more runs)\n";
 }
 
 std::string summarise(hid_t file, const std::string& path) {
@@ -239,20 +330,25 @@ std::string summarise(hid_t file, const std::string& path) {
   const auto version = str("geosim_version");
   const FileView f(file);
 
-  out << "geosim output " << path << "\n";
-  const std::string name = str("scenario_name").value_or("");
-  out << "  scenario    " << (name.empty() ? "(unnamed)" : name) << "\n";
-  const auto seed = H::read_uint_attr(file, "seed");
-  const auto run = H::read_uint_attr(file, "run");
-  const auto threads = H::read_number_attr(file, "threads");
-  out << "  seed        " << (seed ? std::to_string(*seed) : "?") << "\n";
-  out << "  run         " << (run ? std::to_string(*run) : "?") << "\n";
-  out << "  threads     " << (threads ? std::to_string(static_cast<long>(*threads)) : "?") << "\n";
+  const bool is_sweep = f.dim("run") != nullptr && str("sweep_name").has_value();
+  out << "geosim " << (is_sweep ? "sweep" : "output") << " " << path << "\n";
+  if (is_sweep) {
+    sweep_summary(out, file, f);
+  } else {
+    const std::string name = str("scenario_name").value_or("");
+    out << "  scenario    " << (name.empty() ? "(unnamed)" : name) << "\n";
+    const auto seed = H::read_uint_attr(file, "seed");
+    const auto run = H::read_uint_attr(file, "run");
+    const auto threads = H::read_number_attr(file, "threads");
+    out << "  seed        " << (seed ? std::to_string(*seed) : "?") << "\n";
+    out << "  run         " << (run ? std::to_string(*run) : "?") << "\n";
+    out << "  threads     " << (threads ? std::to_string(static_cast<long>(*threads)) : "?") << "\n";
+  }
   out << "  geosim      " << *version << " (commit " << str("git_commit").value_or("unknown") << ")\n";
   if (const auto created = str("created")) out << "  created     " << *created << "\n";
   if (const auto wall = H::read_number_attr(file, "wall_time_seconds"))
     out << "  wall time   " << fmt("%.1f s", *wall) << "\n";
-  else
+  else if (!is_sweep)
     out << "  wall time   unknown (the run did not finish)\n";
 
   const Dimension* time = f.dim("time");
@@ -292,6 +388,12 @@ std::string summarise(hid_t file, const std::string& path) {
       H5Oget_info_by_name(file, "snapshots", &info, H5P_DEFAULT) >= 0 && info.type == H5O_TYPE_GROUP) {
     H::Handle g = H::group(H5Gopen2(file, "snapshots", H5P_DEFAULT), "cannot open group 'snapshots'");
     out << "snapshots   " << join(root_links(g.get()), " ") << "\n";
+  }
+  if (H5Lexists(file, "checkpoint", H5P_DEFAULT) > 0 &&
+      H5Oget_info_by_name(file, "checkpoint", &info, H5P_DEFAULT) >= 0 && info.type == H5O_TYPE_GROUP) {
+    H::Handle g = H::group(H5Gopen2(file, "checkpoint", H5P_DEFAULT), "cannot open group 'checkpoint'");
+    out << "checkpoint  " << H::read_string_attr(g.get(), "month").value_or("?") << ", "
+        << root_links(g.get()).size() << " state arrays (geosim run --fork-from)\n";
   }
   H::take_error_stack();
 

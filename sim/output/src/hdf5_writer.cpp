@@ -6,14 +6,13 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <chrono>
 #include <cmath>
-#include <ctime>
 #include <limits>
 #include <stdexcept>
 
 #include "geosim/core/error.hpp"
 #include "geosim/output/hdf5.hpp"
+#include "checkpoint_io.hpp"
 #include "h5.hpp"
 #include "netcdf.hpp"
 #include "readers.hpp"
@@ -40,16 +39,6 @@ void set_layout(hid_t dcpl, const std::vector<hsize_t>& dims, const std::vector<
   }
 }
 
-std::string utc_now_iso() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-
 struct Variable {
   engine::VariableInfo info;
   H::Handle dset;
@@ -66,6 +55,9 @@ class Hdf5Writer final : public engine::Observer {
   void begin(const engine::RunInfo& info) override;
   void record(const engine::StepRecord& record) override;
   void snapshot(const engine::FirmSnapshot& snap) override;
+  void checkpoint(const engine::Checkpoint& cp) override {
+    detail::write_checkpoint(file_.get(), cp, scenario_, options_.compression, options_.path);
+  }
   void end(const engine::RunSummary& summary) override;
 
  private:
@@ -81,6 +73,7 @@ class Hdf5Writer final : public engine::Observer {
   std::array<H::Handle, std::size(engine::all_dims)> scales_;  ///< open until the variables are attached
   std::vector<Variable> vars_;
   Month start_;                  ///< month of time index 0
+  std::string scenario_;         ///< the resolved scenario, for a checkpoint
   std::size_t steps_ = 0;        ///< time extent
   std::size_t block_start_ = 0;  ///< time index of block row 0
   std::size_t buffered_ = 0;     ///< rows in the block
@@ -111,6 +104,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
     throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
   steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
   start_ = info.spec->start;
+  scenario_ = info.spec->resolved_yaml;
 
   std::vector<bool> used(std::size(engine::all_dims), false);
   for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;
@@ -125,22 +119,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
 }
 
 void Hdf5Writer::write_global_attributes(const engine::RunInfo& info) {
-  const hid_t root = file_.get();
-  const auto& spec = *info.spec;
-  H::write_attr(root, "Conventions", std::string("CF-1.8"));
-  H::write_attr(root, "title", "geosim run: " + (spec.name.empty() ? std::string("unnamed scenario") : spec.name));
-  H::write_attr(root, "institution", std::string("geosim"));
-  H::write_attr(root, "source", std::string("geosim ") + geosim::version() + " (" + geosim::git_commit() + ")");
-  H::write_attr(root, "scenario_name", spec.name);
-  H::write_attr(root, "scenario_description", spec.description);
-  H::write_attr(root, "scenario", spec.resolved_yaml);
-  H::write_attr(root, "seed", info.seed);
-  H::write_attr(root, "run", info.run);
-  H::write_attr(root, "threads", static_cast<std::int32_t>(info.threads));
-  H::write_attr(root, "start_month", spec.start.str());
-  H::write_attr(root, "geosim_version", std::string(geosim::version()));
-  H::write_attr(root, "git_commit", std::string(geosim::git_commit()));
-  H::write_attr(root, "created", utc_now_iso());
+  write_attributes(file_.get(), run_attributes(info, options_.history));
 }
 
 H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::string>& labels,
@@ -164,24 +143,19 @@ void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vecto
   const auto& spec = *info.spec;
   const auto size_of = [&](Dim d) { return info.dim_sizes[static_cast<std::size_t>(d)]; };
 
-  // time: days since the first day of the start month, CF style.
+  // time: days since the first day of the start month, CF style, with the
+  // month each step stands for as its bounds.
   {
     const std::string what = where("cannot write coordinate 'time'");
     const hsize_t n = steps_;
-    std::vector<double> days(steps_);
-    const long origin = days_since_epoch(spec.start);
-    for (std::size_t t = 0; t < steps_; ++t)
-      days[t] = static_cast<double>(days_since_epoch(spec.start + static_cast<int>(t)) - origin);
+    const std::vector<double> days = time_values(spec.start, steps_);
     H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
     H::Handle dcpl = dataset_props();
     H::Handle ds = H::dataset(H5Dcreate2(file_.get(), "time", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
     if (n > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), what);
     H::check_status(H5DSset_scale(ds.get(), "time"), what);
-    H::write_attr(ds.get(), "units", "days since " + first_day(spec.start));
-    H::write_attr(ds.get(), "calendar", std::string("standard"));
-    H::write_attr(ds.get(), "standard_name", std::string("time"));
-    H::write_attr(ds.get(), "long_name", std::string(dim_long_name(Dim::time)));
-    H::write_attr(ds.get(), "axis", std::string("T"));
+    write_attributes(ds.get(), time_attributes(spec.start, true));
+    write_time_bounds(file_.get(), ds.get(), spec.start, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(ds);
   }
 
@@ -232,8 +206,7 @@ void Hdf5Writer::create_variable(const engine::VariableInfo& vi, const std::vect
   H::check_status(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), what);
   v.dset = H::dataset(H5Dcreate2(file_.get(), vi.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
   H::write_attr(v.dset.get(), "_FillValue", fill);
-  H::write_attr(v.dset.get(), "units", vi.units);
-  H::write_attr(v.dset.get(), "long_name", vi.long_name);
+  write_attributes(v.dset.get(), variable_attributes(vi));
   for (std::size_t i = 0; i < vi.dims.size(); ++i)
     H::check_status(H5DSattach_scale(v.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i)),
                     what + ": cannot attach dimension '" + engine::to_string(vi.dims[i]) + "'");
@@ -341,7 +314,7 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
                "Western exposure of the firm", c, what);
   write_column(g.get(), "cautious", H5T_STD_U8LE, H5T_NATIVE_UINT8, snap.cautious, f, nullptr,
                "1 if the firm avoids sanctioned trade this month, else 0", c, what);
-  write_column(g.get(), "trade", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, snap.trade, f, "USD/month",
+  write_column(g.get(), "trade", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, snap.trade, f, "USD month-1",
                "the firm's sales or purchases", c, what);
 }
 
@@ -349,8 +322,7 @@ void Hdf5Writer::end(const engine::RunSummary& summary) {
   if (ended_) return;
   ended_ = true;
   flush_block();
-  H::write_attr(file_.get(), "wall_time_seconds", summary.wall_seconds);
-  H::write_attr(file_.get(), "steps", static_cast<std::int32_t>(summary.steps));
+  write_attributes(file_.get(), end_attributes(summary));
   vars_.clear();
   snapshots_.reset();
   // Every dataset and the root group carry a CRC-32 of what readers see, as

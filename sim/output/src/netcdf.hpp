@@ -6,12 +6,18 @@
 
 #include "geosim/core/month.hpp"
 #include "geosim/engine/observer.hpp"
+#include "geosim/output/layout.hpp"
 #include "h5.hpp"
 
 namespace geosim::output {
 
-/// long_name attribute of a dimension's coordinate variable.
-const char* dim_long_name(engine::Dim d);
+/// Writes each attribute of the layout (layout.hpp) on `obj`.
+void write_attributes(hid_t obj, const Attributes& attributes);
+
+/// Writes time_bnds(time, nv) (layout.hpp, time_bounds) into `file` with the
+/// dimension nv, which has no coordinate variable (netCDF-4 marks such a
+/// dimension scale with a NAME saying so). `what` prefixes error messages.
+void write_time_bounds(hid_t file, hid_t time_scale, Month start, std::size_t steps, const std::string& what);
 
 /// Creation properties for a group or (with H5P_FILE_CREATE) a file's root
 /// group: link and attribute creation order tracked (netCDF-C requires it)

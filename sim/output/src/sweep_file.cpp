@@ -221,7 +221,7 @@ class Writer {
 
   void write_attributes(const std::string& shard) {
     const hid_t root = file_.get();
-    H::write_attr(root, "Conventions", std::string("CF-1.8"));
+    output::write_attributes(root, convention_attributes());
     H::write_attr(root, "title", "geosim sweep: " + header_.name);
     H::write_attr(root, "institution", std::string("geosim"));
     H::write_attr(root, "source", std::string("geosim ") + geosim::version() + " (" + geosim::git_commit() + ")");
@@ -264,16 +264,10 @@ class Writer {
     const auto& L = header_.layout;
     run_scale_ = scale("run", H5T_STD_U32LE, H5T_NATIVE_UINT32, runs_.size(), runs_.data());
     H::write_attr(run_scale_.get(), "long_name", std::string("run id within the sweep (see docs/sweeps.md)"));
-    std::vector<double> days(L.steps);
-    const long origin = days_since_epoch(L.start);
-    for (std::size_t t = 0; t < L.steps; ++t)
-      days[t] = static_cast<double>(days_since_epoch(L.start + static_cast<int>(t)) - origin);
+    const std::vector<double> days = time_values(L.start, L.steps);
     H::Handle time = scale("time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, L.steps, days.data());
-    H::write_attr(time.get(), "units", "days since " + first_day(L.start));
-    H::write_attr(time.get(), "calendar", std::string("standard"));
-    H::write_attr(time.get(), "standard_name", std::string("time"));
-    H::write_attr(time.get(), "long_name", std::string(dim_long_name(Dim::time)));
-    H::write_attr(time.get(), "axis", std::string("T"));
+    output::write_attributes(time.get(), time_attributes(L.start, true));
+    write_time_bounds(file_.get(), time.get(), L.start, L.steps, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(time);
 
     std::vector<std::string> routes(std::begin(engine::route_labels), std::end(engine::route_labels));
@@ -317,8 +311,7 @@ class Writer {
     H::check_status(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), what);
     t.dset = H::dataset(H5Dcreate2(file_.get(), vi.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
     H::write_attr(t.dset.get(), "_FillValue", fill);
-    H::write_attr(t.dset.get(), "units", vi.units);
-    H::write_attr(t.dset.get(), "long_name", vi.long_name);
+    output::write_attributes(t.dset.get(), variable_attributes(vi));
     H::check_status(H5DSattach_scale(t.dset.get(), run_scale_.get(), 0), what + ": cannot attach dimension 'run'");
     for (std::size_t i = 0; i < vi.dims.size(); ++i)
       H::check_status(H5DSattach_scale(t.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i + 1)),

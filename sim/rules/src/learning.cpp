@@ -41,22 +41,31 @@ void update_target_payments(const StepContext& ctx, state::World& world, const s
 void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin, std::size_t end) {
   const auto& f = world.firms;
   const auto& net = world.network;
+  // The sums run in locals (in the same order as into `out`): stores to
+  // `out` could alias the columns, which made every addition wait for a
+  // store and a reload.
   for (std::size_t g = begin; g < end; ++g) {
-    double all = 0, target = 0;
+    const bool importers = world.groups[g].role == Role::importer;
+    double all = 0, target = 0, exposed = out.exposed[g], penalised = out.penalised[g];
+    double order_sum = out.order_sum[g], price_sum = out.price_sum[g];
     for (auto i : world.groups[g].firms) {
       all += f.trade[i];
       target += f.target_trade[i];
       if (f.target_trade[i] > 0 || f.penalised[i]) {
-        out.exposed[g] += 1;
-        out.penalised[g] += f.penalised[i];
+        exposed += 1;
+        penalised += f.penalised[i];
       }
-      if (world.groups[g].role != Role::importer) continue;
+      if (!importers) continue;
       const auto [eb, ee] = net.edges(i);
       for (std::size_t edge = eb; edge < ee; ++edge) {
-        out.order_sum[g] += net.order[edge];
-        out.price_sum[g] += net.order[edge] * net.price[edge];
+        order_sum += net.order[edge];
+        price_sum += net.order[edge] * net.price[edge];
       }
     }
+    out.exposed[g] = exposed;
+    out.penalised[g] = penalised;
+    out.order_sum[g] = order_sum;
+    out.price_sum[g] = price_sum;
     world.group_state.target_share[g] = all > 0 ? target / all : 0.0;
   }
 }

@@ -312,6 +312,8 @@ struct Link {
 void check_version(const Node& root) {
   const std::string supported = "supported versions: " + std::to_string(model::schema_version);
   const Node* v = root.find("schema_version");
+  if (const Node* sweep = root.find("sweep_version"); sweep && !v)
+    throw InputError(sweep->where, "", "this is a sweep file, not a scenario; use geosim plan (or geosim sweep)");
   if (!v)
     throw InputError(root.where, "schema_version",
                      "missing required key 'schema_version' (the format version of the file); " + supported);

@@ -22,10 +22,6 @@ Grid::Grid(std::initializer_list<std::size_t> extents, double fill) {
 
 void Grid::fill(double v) noexcept { std::fill(data_.begin(), data_.end(), v); }
 
-std::pair<std::size_t, std::size_t> Network::edges(std::uint32_t f) const {
-  return {first_edge[f], first_edge[f + 1]};
-}
-
 double draw(const model::Distribution& d, Stream& stream) {
   using Kind = model::Distribution::Kind;
   switch (d.kind) {
@@ -203,20 +199,29 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
     }
   }
   const std::size_t F = w.firms.state.size();
-  std::vector<std::pair<std::size_t, std::size_t>> edges;
   auto& net = w.network;
-  for (std::uint32_t f = 0; f < F; ++f) {
-    if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) continue;
-    for (const auto& o : group_options[w.firms.group[f]]) {
-      // Target vertex: the exporter state's vertex (after the firms).
-      edges.emplace_back(f, F + o.exporter);
-      net.option.push_back(o);
+  // The edge list is the largest allocation of a run while it lives: sized
+  // exactly (no doubling) and freed before the per-edge columns exist, it
+  // sets no peak of its own (docs/reliability.md, "Input limits").
+  std::size_t E = 0;
+  for (std::uint32_t f = 0; f < F; ++f)
+    if (static_cast<model::Role>(w.firms.role[f]) == model::Role::importer) E += group_options[w.firms.group[f]].size();
+  {
+    std::vector<std::pair<std::size_t, std::size_t>> edges;
+    edges.reserve(E);
+    net.option.reserve(E);
+    for (std::uint32_t f = 0; f < F; ++f) {
+      if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) continue;
+      for (const auto& o : group_options[w.firms.group[f]]) {
+        // Target vertex: the exporter state's vertex (after the firms).
+        edges.emplace_back(f, F + o.exporter);
+        net.option.push_back(o);
+      }
     }
+    net.graph = Network::Graph(boost::edges_are_sorted, edges.begin(), edges.end(), F + S);
   }
-  net.graph = Network::Graph(boost::edges_are_sorted, edges.begin(), edges.end(), F + S);
   net.first_edge.assign(F + 1, 0);
   for (std::uint32_t f = 0; f < F; ++f) net.first_edge[f + 1] = net.first_edge[f] + boost::out_degree(static_cast<Network::Graph::vertex_descriptor>(f), net.graph);
-  const std::size_t E = edges.size();
   net.weight.assign(E, 0.0);
   net.formed_feasibility.assign(E, 1.0);
   net.established.assign(E, 0);

@@ -22,6 +22,8 @@
 #include <thread>
 
 #include "geosim/engine/engine.hpp"
+#include "geosim/model/history.hpp"
+#include "geosim/output/checkpoint.hpp"
 #include "geosim/output/sweep_file.hpp"
 #include "geosim/scenario/load.hpp"
 #include "lock.hpp"
@@ -103,8 +105,25 @@ std::string overrides_text(const Run& run) {
   return out;
 }
 
+/// What every run of a forked sweep starts from, read once.
+struct Fork {
+  std::string file;
+  engine::StoredCheckpoint checkpoint;
+  model::ScenarioSpec spec;  ///< the stored scenario
+  output::History history;
+};
+
+/// Why a run of `spec` cannot start from `fork`, or empty.
+std::string fork_error(const Fork* fork, const model::ScenarioSpec& spec) {
+  if (fork == nullptr) return {};
+  const auto& cp = fork->checkpoint;
+  if (const auto d = model::first_difference(fork->spec, spec, cp.month))
+    return model::fork_refused(*d, spec, fork->file, cp.month).what();
+  return {};
+}
+
 output::RunRecord execute_run(const Plan& plan, const Run& run, const output::SweepLayout& layout, int threads,
-                              bool check) {
+                              bool check, const Fork* fork) {
   output::RunRecord rec;
   rec.run = run.id;
   rec.seed = run.seed;
@@ -117,6 +136,7 @@ output::RunRecord execute_run(const Plan& plan, const Run& run, const output::Sw
   try {
     spec = load_run(plan, run);
     if (auto why = axes_error(spec, layout); !why.empty()) throw InputError({plan.file, 0, 0}, "", why);
+    if (auto why = fork_error(fork, spec); !why.empty()) throw InputError({plan.file, 0, 0}, "", why);
   } catch (const InputError& e) {
     rec.status = RunStatus::invalid;
     rec.error = e.what();
@@ -130,7 +150,15 @@ output::RunRecord execute_run(const Plan& plan, const Run& run, const output::Sw
     options.run = run.id;
     options.check = check;
     Collector collector(layout);
-    engine::run(spec, options, collector);
+    std::unique_ptr<engine::Observer> replay;
+    if (fork) {
+      options.seed = fork->checkpoint.seed;
+      options.run = fork->checkpoint.run;
+      options.resume = &fork->checkpoint;
+      rec.seed = fork->checkpoint.seed;
+      replay = output::make_fork_replay(fork->history, collector);
+    }
+    engine::run(spec, options, replay ? *replay : static_cast<engine::Observer&>(collector));
     rec.data = collector.take();
     for (std::size_t v = 0; v < rec.data.size(); ++v)
       if (rec.data[v].size() != layout.steps * layout.row(layout.variables[v]))
@@ -258,14 +286,17 @@ Prepared prepare(const Plan& plan, const SweepOptions& o, const std::vector<std:
 
 }  // namespace
 
-std::vector<std::string> validate_runs(const Plan& plan, int threads) {
+/// validate_runs, also refusing runs that cannot start from `fork` (if any).
+static std::vector<std::string> validate_forked_runs(const Plan& plan, int threads, const Fork* fork) {
   const auto layout = layout_of(scenario::load_file(plan.base));
   std::vector<std::string> errors(plan.runs.size());
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     for (std::size_t i = next++; i < plan.runs.size(); i = next++) {
       try {
-        errors[i] = axes_error(load_run(plan, plan.runs[i]), layout);
+        const auto spec = load_run(plan, plan.runs[i]);
+        errors[i] = axes_error(spec, layout);
+        if (errors[i].empty()) errors[i] = fork_error(fork, spec);
       } catch (const InputError& e) {
         errors[i] = e.what();
       }
@@ -279,13 +310,18 @@ std::vector<std::string> validate_runs(const Plan& plan, int threads) {
   return errors;
 }
 
+std::vector<std::string> validate_runs(const Plan& plan, int threads) {
+  return validate_forked_runs(plan, threads, nullptr);
+}
+
 std::vector<std::uint32_t> shard_runs(std::size_t runs, std::uint32_t shard, std::uint32_t shards) {
   std::vector<std::uint32_t> out;
   for (std::size_t i = shard - 1; i < runs; i += shards) out.push_back(static_cast<std::uint32_t>(i));
   return out;
 }
 
-SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
+SweepReport run_sweep(const Plan& planned, const SweepOptions& o) {
+  Plan plan = planned;  // a fork changes its fingerprint
   const auto t0 = std::chrono::steady_clock::now();
   if (o.shards < 1 || o.shard < 1 || o.shard > o.shards)
     throw InputError({"--shard", 0, 0}, "", std::to_string(o.shard) + "/" + std::to_string(o.shards) +
@@ -302,7 +338,25 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
     throw InputError({"--shard", 0, 0}, "", "shard " + std::to_string(o.shard) + "/" + std::to_string(o.shards) +
                                                 " has no runs: the sweep has only " + std::to_string(plan.runs.size()));
   const auto base = scenario::load_file(plan.base);
+  // Every rank reads the base of a fork itself (like the plan's scenarios).
+  std::optional<Fork> fork;
+  if (!o.fork_from.empty()) {
+    if (plan.replicates > 1)
+      throw InputError({plan.file, 0, 0}, "replicates",
+                       std::to_string(plan.replicates) +
+                           " replicates of a forked sweep would be identical: a fork runs on the base's seed; "
+                           "use replicates: 1");
+    fork.emplace();
+    fork->file = o.fork_from;
+    fork->checkpoint = output::read_checkpoint(o.fork_from);
+    fork->spec = scenario::load_text(fork->checkpoint.scenario, o.fork_from + ":/checkpoint/scenario");
+    fork->history = output::read_history(o.fork_from, fork->checkpoint.step, engine::variables());
+    const auto& cp = fork->checkpoint;
+    plan.fingerprint = fork_fingerprint(plan.fingerprint, cp.month.str() + "\n" + std::to_string(cp.seed) + "\n" +
+                                                              std::to_string(cp.run) + "\n" + cp.scenario);
+  }
   const output::SweepHeader header = make_header(plan, base);
+  const Fork* forked = fork ? &*fork : nullptr;
   const fs::path parts = o.output + ".parts";
   std::string shard_label;
   if (o.shards > 1) shard_label = std::to_string(o.shard) + "/" + std::to_string(o.shards);
@@ -325,7 +379,7 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
       else if (!o.keep_going) {
         // Every run of the plan is checked, whatever slice this process runs,
         // so that all shards and ranks agree on whether the sweep may start.
-        if (auto why = describe_invalid(plan, validate_runs(plan, jobs)); !why.empty()) {
+        if (auto why = describe_invalid(plan, validate_forked_runs(plan, jobs, forked)); !why.empty()) {
           decision = {1, why};
           // Bad input leaves nothing behind: not even an empty parts
           // directory that the next attempt would take for an interrupted sweep.
@@ -379,7 +433,7 @@ SweepReport run_sweep(const Plan& plan, const SweepOptions& o) {
         if (remote) id = cancelled() ? std::nullopt : detail::request_run(last);
         else id = take_local();
         if (!id) break;
-        auto rec = execute_run(plan, plan.runs[*id], header.layout, o.threads_per_run, o.check);
+        auto rec = execute_run(plan, plan.runs[*id], header.layout, o.threads_per_run, o.check, forked);
         write_part(parts, header, rec);
         ++ran;
         last = static_cast<int>(rec.status);

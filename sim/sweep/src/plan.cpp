@@ -127,6 +127,9 @@ class Parser {
 
   void run(const YamlNode& root) {
     if (!root.is_map()) fail(root.where, "", "expected a map of sweep keys at the top level, got " + scenario::describe_yaml(root));
+    if (root.find("schema_version") && !root.find("sweep_version"))
+      fail(root.find("schema_version")->where, "",
+           "this is a scenario, not a sweep file; use geosim validate (or geosim run)");
     check_keys(root, "", {"sweep_version", "name", "description", "base", "seed", "replicates", "combination",
                           "samples", "saltelli", "parameters"});
     const YamlNode& version = require(root, "", "sweep_version");
@@ -177,7 +180,7 @@ class Parser {
     if (p.key_path == "seed" || p.key_path.rfind("seed.", 0) == 0)
       fail(node.where, path + ".key", "the seed is not a parameter: each run's seed derives from the sweep's seed and the run id");
     if (p.key_path == "base" || p.key_path.rfind("base.", 0) == 0)
-      fail(node.where, path + ".key", "base cannot be swept; set the sweep's base instead");
+      fail(node.where, path + ".key", "base cannot be swept; set the sweep's base, or sweep whole scenario files with key: scenario");
     for (const auto& q : plan_.parameters) {
       if (q.name == p.name) fail(node.where, path + ".name", "parameter name '" + p.name + "' is used twice (first at " + q.where.str() + ")");
       if (q.key_path == p.key_path) fail(node.where, path + ".key", "key '" + p.key_path + "' is swept twice (first at " + q.where.str() + ")");
@@ -281,6 +284,28 @@ class Parser {
       fail(n.find("integer")->where, path + ".integer", "applies only to the uniform, lhs and sobol designs");
     if (zip && p.design != Design::values && p.design != Design::grid)
       fail(n.where, path, "a zip group holds lists of values");
+    if (p.key_path == "scenario") {
+      // The scenario axis: each value is a scenario file, resolved like
+      // `base` relative to the sweep file and loaded here so that a missing
+      // or bad file is reported at its line. Whether a scenario keeps the
+      // base's horizon and labels is checked with every run (validate_runs).
+      if (p.design != Design::values)
+        fail(n.where, path, "the scenario axis takes a list of scenario files: values: [a.yaml, b.yaml]");
+      p.scenario = true;
+      p.numeric = false;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        const YamlNode& item = spec.items[i];
+        values[i] = item.scalar;  // the file as written, unquoted: it is no override text
+        fs::path file(item.scalar);
+        if (file.is_relative()) file = fs::path(plan_.file).parent_path() / file;
+        const std::string resolved = file.lexically_normal().string();
+        if (!fs::exists(resolved)) fail(item.where, at(dpath, i), "scenario file '" + resolved + "' does not exist");
+        if (!scenario_file_.count(values[i])) {
+          scenario_file_[values[i]] = resolved;
+          plan_.scenario_files.emplace_back(resolved, scenario::load_file(resolved).resolved_yaml);
+        }
+      }
+    }
 
     const std::size_t index = plan_.parameters.size();
     add_parameter(std::move(p), path, n);
@@ -425,7 +450,10 @@ class Parser {
           proto.sobol_sample = f.sobol_sample[pick[k]];
         }
       }
-      for (std::size_t i = 0; i < P; ++i) proto.overrides.push_back({plan_.parameters[i].key_path, proto.values[i]});
+      for (std::size_t i = 0; i < P; ++i) {
+        if (plan_.parameters[i].scenario) proto.scenario = scenario_file_.at(proto.values[i]);
+        else proto.overrides.push_back({plan_.parameters[i].key_path, proto.values[i]});
+      }
       for (std::uint32_t r = 0; r < plan_.replicates; ++r) {
         Run run = proto;
         run.id = static_cast<std::uint32_t>(plan_.runs.size());
@@ -439,6 +467,7 @@ class Parser {
   Plan& plan_;
   std::optional<model::ScenarioSpec> base_spec_;
   std::vector<Factor> factors_;
+  std::map<std::string, std::string> scenario_file_;  ///< scenario axis: value as written -> resolved path
 };
 
 /// FNV-1a, 64 bits, over length-prefixed fields; two passes with different
@@ -475,6 +504,10 @@ std::string fingerprint(const Plan& plan) {
   h.add(plan.name);
   h.add(plan.base_resolved);
   h.add(plan.master_seed);
+  for (const auto& [file, yaml] : plan.scenario_files) {
+    h.add(file);
+    h.add(yaml);
+  }
   for (const auto& p : plan.parameters) {
     h.add(p.name);
     h.add(p.key_path);
@@ -488,6 +521,7 @@ std::string fingerprint(const Plan& plan) {
     h.add(r.replicate);
     h.add(static_cast<std::uint64_t>(r.sobol_matrix + 1));
     h.add(static_cast<std::uint64_t>(r.sobol_sample + 1));
+    if (!r.scenario.empty()) h.add(r.scenario);  // sweeps without a scenario axis keep their fingerprint
     for (const auto& o : r.overrides) {
       h.add(o.key_path);
       h.add(o.value);
@@ -497,6 +531,14 @@ std::string fingerprint(const Plan& plan) {
 }
 
 }  // namespace
+
+std::string fork_fingerprint(const std::string& fingerprint, const std::string& checkpoint_identity) {
+  Hasher h;
+  h.add("geosim forked sweep 1");
+  h.add(fingerprint);
+  h.add(checkpoint_identity);
+  return h.hex();
+}
 
 std::uint64_t run_seed(std::uint64_t master_seed, std::uint32_t run) noexcept {
   Stream s(master_seed, run, seed_kind, 0, 0, Phase::init);
@@ -520,7 +562,7 @@ Plan load_plan(const std::string& path) {
 }
 
 model::ScenarioSpec load_run(const Plan& plan, const Run& run) {
-  auto spec = scenario::load_file(plan.base, run.overrides);
+  auto spec = scenario::load_file(run.scenario.empty() ? plan.base : run.scenario, run.overrides);
   spec.seed = run.seed;
   return spec;
 }

@@ -42,7 +42,7 @@ class CheckError : public std::runtime_error {
 
 /// Checks every record against its variables' invariants and forwards it to
 /// `inner` only when all hold; throws CheckError at the first value that does
-/// not. begin, snapshot and end are forwarded as they come. engine::run wraps
+/// not. begin, snapshot, checkpoint and end are forwarded as they come. engine::run wraps
 /// its observer in one when RunOptions::check is set.
 class CheckingObserver final : public Observer {
  public:
@@ -51,6 +51,7 @@ class CheckingObserver final : public Observer {
   void begin(const RunInfo& info) override;
   void record(const StepRecord& record) override;
   void snapshot(const FirmSnapshot& snapshot) override { inner_.snapshot(snapshot); }
+  void checkpoint(const Checkpoint& checkpoint) override { inner_.checkpoint(checkpoint); }
   void end(const RunSummary& summary) override { inner_.end(summary); }
 
  private:

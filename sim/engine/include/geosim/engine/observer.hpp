@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "geosim/core/month.hpp"
+#include "geosim/engine/checkpoint.hpp"
 #include "geosim/model/spec.hpp"
 
 namespace geosim::engine {
@@ -109,6 +110,9 @@ class Observer {
   virtual void begin(const RunInfo& info) = 0;
   virtual void record(const StepRecord& record) = 0;
   virtual void snapshot(const FirmSnapshot&) {}
+  /// The run's state after a checkpoint month (RunOptions::checkpoint_at),
+  /// after that month's record and snapshot.
+  virtual void checkpoint(const Checkpoint&) {}
   virtual void end(const RunSummary& summary) = 0;
 };
 

@@ -11,6 +11,9 @@ struct WriterOptions {
   std::string path;          ///< file to create; the caller handles temp files and renames
   int time_chunk = 12;       ///< steps per chunk and per buffered write block
   int compression = 4;       ///< deflate level 0..9
+  /// The file's CF `history` attribute (layout.hpp, history_line): the
+  /// command that made it, with its --set overrides; empty = none.
+  std::string history;
 };
 
 /// An observer that writes every variable, coordinate and attribute of a run.

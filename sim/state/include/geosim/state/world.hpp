@@ -166,8 +166,8 @@ struct Network {
   std::vector<double> price;               ///< this step's effective price / world price
   std::vector<std::size_t> first_edge;     ///< per firm, from the graph's out-degrees; size F + 1
 
-  /// Edges of firm f: [begin, end).
-  std::pair<std::size_t, std::size_t> edges(std::uint32_t f) const;
+  /// Edges of firm f: [begin, end). Inline: the firm loops call it per firm.
+  std::pair<std::size_t, std::size_t> edges(std::uint32_t f) const { return {first_edge[f], first_edge[f + 1]}; }
 };
 
 /// State-level variables carried between steps.

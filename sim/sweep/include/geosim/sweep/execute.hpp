@@ -33,6 +33,13 @@ struct SweepOptions {
   /// the check is recorded as failed, with the check's message, like any
   /// other run that throws.
   bool check = false;
+  /// Output file of a run with a checkpoint (geosim run --checkpoint-at):
+  /// every run starts from its state and copies the months up to it
+  /// (docs/sweeps.md, "Forks"). Runs then use the checkpoint's seed and run
+  /// id, so run r's output is that of `geosim run` of its scenario with the
+  /// base's seed; a run whose scenario differs from the base's before the
+  /// checkpoint is invalid. Empty: no fork.
+  std::string fork_from;
   /// Called (from one thread at a time) when a run finishes; may be empty.
   std::function<void(const Progress&)> progress;
   /// Polled between runs; true stops handing out new runs (finished parts stay).

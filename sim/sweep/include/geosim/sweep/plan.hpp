@@ -5,6 +5,7 @@
 // machine, process, shard and MPI rank.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geosim/core/error.hpp"
@@ -24,6 +25,7 @@ struct Parameter {
   bool numeric = true;    ///< every value is a number
   double min = 0, max = 0;  ///< bounds of the random designs
   bool integer = false;   ///< random designs: round to whole numbers
+  bool scenario = false;  ///< the scenario axis (key `scenario`): values are scenario files
   SourceLocation where;   ///< where the parameter is written
 };
 
@@ -34,6 +36,7 @@ struct Run {
   std::uint32_t replicate = 0;
   std::vector<std::string> values;   ///< one per parameter, as YAML text
   std::vector<scenario::Override> overrides;
+  std::string scenario;              ///< the run's scenario file on the scenario axis; empty: the base
   std::int32_t sobol_matrix = -1;    ///< Saltelli: 0 = A, 1 = B, 2 + i = AB_i
   std::int32_t sobol_sample = -1;    ///< Saltelli: base sample index
 };
@@ -45,6 +48,9 @@ struct Plan {
   std::string description;
   std::string base;           ///< path of the base scenario (resolved relative to the sweep file)
   std::string base_resolved;  ///< the base scenario as resolved YAML
+  /// The files of the scenario axis (resolved paths) and their resolved
+  /// YAML, in the order written; empty without a scenario axis.
+  std::vector<std::pair<std::string, std::string>> scenario_files;
   std::uint64_t master_seed = 1;
   std::uint32_t replicates = 1;
   bool factorial = true;      ///< combination: factorial, else zipped
@@ -60,6 +66,12 @@ struct Plan {
 /// master seed and the run id (so any run can be seeded on its own).
 std::uint64_t run_seed(std::uint64_t master_seed, std::uint32_t run) noexcept;
 
+/// The fingerprint of a sweep forked from a checkpoint: the plan's
+/// fingerprint combined with what makes the checkpoint (its month, seed,
+/// run id and scenario), so that parts and shards forked from different
+/// bases are parts of different sweeps.
+std::string fork_fingerprint(const std::string& fingerprint, const std::string& checkpoint_identity);
+
 /// Loads a sweep file and its base scenario and builds the plan. Throws
 /// InputError (file:line:column, key path) for a bad sweep file or base.
 /// Runs' scenarios are not validated here: see validate_runs.
@@ -69,7 +81,8 @@ Plan load_plan(const std::string& path);
 /// path resolves relative to its directory.
 Plan load_plan_text(const std::string& text, const std::string& file_name);
 
-/// The scenario of one run: base + the run's overrides, validated, seeded.
+/// The scenario of one run: its scenario (the base, or its file on the
+/// scenario axis) + the run's overrides, validated, seeded.
 /// Throws InputError with the scenario loader's message.
 model::ScenarioSpec load_run(const Plan& plan, const Run& run);
 
