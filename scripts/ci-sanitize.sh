@@ -18,7 +18,7 @@ build=${GEOSIM_FUZZ_BUILD_DIR:-$root/build-fuzz}
 export GEOSIM_FUZZ_BUILD_DIR=$build GEOSIM_SANITIZE_BUILD_DIR=$build
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
+  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
 start=$(date +%s)
 GEOSIM_SANITIZE_TARGETS="geosim core_test scenario_test output_test sweep_test" \
   "$root/scripts/sanitize.sh" asan -L '^(core_test|scenario_test|output_test|sweep_test|cli)$'

@@ -19,7 +19,7 @@ targets=("$@")
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
+  -DGEOSIM_FUZZ=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
 for t in "${targets[@]}"; do
   cmake --build "$build" -j "${GEOSIM_FUZZ_JOBS:-2}" --target "$t"
 done

@@ -25,7 +25,7 @@ case "$mode" in
     # the reports' line numbers.
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-      -DGEOSIM_SANITIZE=ON -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
+      -DGEOSIM_SANITIZE=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
     targets=()
     if [ -n "${GEOSIM_SANITIZE_TARGETS:-}" ]; then
       for t in $GEOSIM_SANITIZE_TARGETS; do targets+=(--target "$t"); done
@@ -36,7 +36,7 @@ case "$mode" in
     build=${GEOSIM_SANITIZE_BUILD_DIR:-$root/build-tsan}
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-      -DGEOSIM_SANITIZE_THREAD=ON -DGEOSIM_BUILD_BENCHMARKS=OFF >/dev/null
+      -DGEOSIM_SANITIZE_THREAD=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
     cmake --build "$build" -j "$jobs" --target engine_test
     [ ${#ctest_args[@]} -gt 0 ] || ctest_args=(-L engine_test)
     ;;
