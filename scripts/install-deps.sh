@@ -19,6 +19,9 @@ packages=(
   # the explorer (python3 -m geosim_analysis explore): plotly.js, YAML of the
   # resolved scenario; its browser test: chromium driven by npm's playwright-core
   python3-plotly python3-yaml chromium nodejs
+  # sanitizers and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh): clang with
+  # libFuzzer and the sanitizer runtimes, llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # sweeps: MPI (GEOSIM_MPI=ON) and the one-node SLURM cluster of the integration test
   libopenmpi-dev openmpi-bin slurm-wlm slurm-client slurmctld slurmd munge
 )

@@ -1131,6 +1131,40 @@ TEST_CASE("an export capacity above 1e15 USD per year is rejected at validation"
         "1e+15 so that the model's sums and products of them stay finite");
 }
 
+TEST_CASE("an income elasticity above 10 is rejected at validation, naming the key and the bound",
+          "[scenario][limits]") {
+  const auto with = [](const std::string& value) {
+    return mini("risk: {margin: 0.15}", "risk: {margin: 0.15}\n  orders: {income_elasticity: " + value + "}");
+  };
+  CHECK(error_of(with("10")) == "(no error)");
+  CHECK(error_of(with("60")) ==
+        "mini.yaml:38:31: parameters.orders.income_elasticity: 60 is too large; elasticities are limited to 10 in "
+        "magnitude (estimates lie far below; larger powers overflow the model's demand)");
+}
+
+TEST_CASE("every elasticity the model raises a ratio to is bounded, each error naming its key", "[scenario][limits]") {
+  const std::string risk = "risk: {margin: 0.15}";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {mini(risk, risk + "\n  orders: {price_elasticity: 11}"), "parameters.orders.price_elasticity: 11 is too large"},
+      {mini(risk, risk + "\n  orders: {exchange_rate_elasticity: 11}"),
+       "parameters.orders.exchange_rate_elasticity: 11 is too large"},
+      {mini(risk, "risk: {margin: 0.15, detection_size_elasticity: -11}"),
+       "parameters.risk.detection_size_elasticity: -11 is too large"},
+      {mini("home_currency: RUB", "home_currency: RUB\n    income_elasticity: 11"),
+       "states[1].income_elasticity: 11 is too large"},
+      {mini("home_currency: RUB", "home_currency: RUB\n    exchange_rate_revenue_elasticity: 11"),
+       "states[1].exchange_rate_revenue_elasticity: 11 is too large"},
+      {mini("energy: true}", "energy: true, supply_elasticity: 11}"), "sectors[0].supply_elasticity: 11 is too large"},
+      {mini("energy: true}", "energy: true, elasticity: 21}"),
+       "sectors[0].elasticity: 21 is too large; elasticities of substitution are limited to 20 in magnitude"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    INFO(message);
+    CHECK_THAT(error_of(yaml), Catch::Matchers::Contains(message));
+  }
+  CHECK(error_of(mini("energy: true}", "energy: true, elasticity: 20}")) == "(no error)");
+}
+
 // ---------------------------------------------------------------- designation rounds
 
 namespace {

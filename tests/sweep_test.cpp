@@ -316,8 +316,13 @@ TEST_CASE("a value is accepted or refused alike, with the same message, in a sce
   for (const auto& row : rows) {
     const std::string& v = row.text;
     INFO("value '" << v << "'");
-    const Outcome number_in_scenario = outcome_of(
-        [&] { return scenario_with("parameters:\n  risk:\n    detection_size_elasticity: " + v + "\n").params.risk.detection_size_elasticity; });
+    // exposure_size_slope takes any number (elasticities are bounded, docs/ODD.md §8).
+    const Outcome number_in_scenario = outcome_of([&] {
+      return scenario::load_text("schema_version: 1\nbase: " + reduced_baseline + "\n", "scenario.yaml",
+                                 {{"firms[0].exposure_size_slope", v}})
+          .firms.front()
+          .exposure_size_slope;
+    });
     const Outcome number_in_sweep = outcome_of([&] {
       return plan_of("samples: 1\nparameters:\n  - key: parameters.risk.margin\n    uniform:\n      min: " + v +
                      "\n      max: 1e300\n")

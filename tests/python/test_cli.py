@@ -413,20 +413,23 @@ def test_the_check_changes_no_value_of_the_output(world_run, tmp_path):
         assert np.array_equal(a[name], b[name]), name
 
 
-# An income elasticity of 1000 makes import demand overflow (income ** 1000)
-# within the first months: the check's first real catch. Which variable breaks
-# first depends on the test world (an infinite leverage ratio or NaN trade),
-# so the message is matched by its form. If the model or the validator stops
-# the overflow, these tests need another trigger.
-OVERFLOWING = "parameters.orders.income_elasticity=1000"
+# A real exchange rate that rises to 1e15 (the largest magnitude validation
+# allows) with an exchange-rate elasticity of import demand of 10 (the largest
+# elasticity it allows) makes import demand overflow (1e150 times absorption)
+# within the first months. The check's first real catch, an income elasticity
+# of 1000, is now bad input. Which variable breaks first depends on the test
+# world, so the message is matched by its form. If the model or the validator
+# stops the overflow, these tests need another trigger.
+SOARING_RATE = "states[RUS].real_exchange_rate=[[2013-01, 1], [2013-06, 1e15]]"
+OVERFLOWING = "parameters.orders.exchange_rate_elasticity=10"
 CHECK_FAILURE = re.compile(r"model check failed at step \d+ \(2013-\d\d\): \w+\[state=\w+(, partner=\w+)?(, \w+=\w+)*\]: ")
 
 
 def test_a_run_that_fails_the_check_exits_1_naming_step_variable_and_labels_and_leaves_nothing(tmp_path):
     out = tmp_path / "out.h5"
-    result = geosim("run", WORLD, "-o", out, "-q", "--set", OVERFLOWING, "--check")
+    result = geosim("run", WORLD, "-o", out, "-q", "--set", SOARING_RATE, "--set", OVERFLOWING, "--check")
     if result.returncode == 0:
-        pytest.skip(f"--set {OVERFLOWING} no longer makes a NaN")
+        pytest.skip(f"--set {SOARING_RATE} --set {OVERFLOWING} no longer makes a NaN")
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("geosim: error: ") and CHECK_FAILURE.search(result.stderr), result.stderr
     assert "is not finite (a model error; no output written)" in result.stderr
@@ -435,19 +438,30 @@ def test_a_run_that_fails_the_check_exits_1_naming_step_variable_and_labels_and_
 
 def test_a_sweep_records_a_run_that_fails_the_check_as_failed_and_runs_the_others(tmp_path):
     key, value = OVERFLOWING.split("=")
+    soaring = tmp_path / "soaring.yaml"
+    soaring.write_text(f"schema_version: 1\nbase: {WORLD}\nname: soaring\n"
+                       "states:\n  - {code: RUS, real_exchange_rate: [[2013-01, 1], [2013-06, 1e15]]}\n")
     sweep = tmp_path / "check.yaml"
-    sweep.write_text(f"sweep_version: 1\nname: check\nbase: {WORLD}\nparameters:\n"
-                     f"  - {{key: {key}, name: e, values: [0.5, {value}]}}\n")
+    sweep.write_text(f"sweep_version: 1\nname: check\nbase: {soaring}\nparameters:\n"
+                     f"  - {{key: {key}, name: e, values: [0, {value}]}}\n")
     out = tmp_path / "check.h5"
     result = geosim("sweep", sweep, "-o", out, "--jobs", "2", "--check", check=0)
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         if ds["status"].values.tolist() == [0, 0]:
-            pytest.skip(f"--set {OVERFLOWING} no longer makes a NaN")
+            pytest.skip(f"{SOARING_RATE} with {OVERFLOWING} no longer makes a NaN")
         assert "1 failed" in result.stdout
         assert ds["status"].values.tolist() == [0, 1]
         assert CHECK_FAILURE.match(str(ds["error"].values[1])), ds["error"].values[1]
         assert np.isnan(ds["trade_value"].isel(run=1).values).all()
         assert np.isfinite(ds["trade_value"].isel(run=0).values).all()
+
+
+def test_an_income_elasticity_that_overflowed_import_demand_is_now_bad_input_naming_the_bound(tmp_path):
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, "--set", "parameters.orders.income_elasticity=60", check=2)
+    assert ("parameters.orders.income_elasticity: 60 is too large; elasticities are limited to 10 in magnitude"
+            in result.stderr)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_grid_step_of_1e_300_is_bad_input_naming_the_key_and_the_count(tmp_path):

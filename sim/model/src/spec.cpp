@@ -293,6 +293,38 @@ void check_magnitudes(const ScenarioSpec& spec, const Checker& c) {
             "flows (USD per year)");
 }
 
+// Elasticities are exponents of ratios in the model's demand, exchange-rate,
+// supply and order rules; beyond an economically plausible bound they
+// overflow (max_elasticity, max_substitution_elasticity).
+void check_elasticities(const ScenarioSpec& spec, const Checker& c) {
+  const auto bounded = [&](double v, const std::string& key, double limit, const char* what) {
+    if (!(std::abs(v) <= limit))
+      c.fail(key, number(v) + " is too large; " + what + " are limited to " + number(limit) +
+                      " in magnitude (estimates lie far below; larger powers overflow the model's demand)");
+  };
+  const auto& orders = spec.params.orders;
+  bounded(orders.income_elasticity, "parameters.orders.income_elasticity", max_elasticity, "elasticities");
+  bounded(orders.price_elasticity, "parameters.orders.price_elasticity", max_elasticity, "elasticities");
+  bounded(orders.exchange_rate_elasticity, "parameters.orders.exchange_rate_elasticity", max_elasticity,
+          "elasticities");
+  bounded(spec.params.risk.detection_size_elasticity, "parameters.risk.detection_size_elasticity", max_elasticity,
+          "elasticities");
+  for (std::size_t k = 0; k < spec.sectors.size(); ++k) {
+    const SectorSpec& s = spec.sectors[k];
+    bounded(s.elasticity, item("sectors", k) + ".elasticity", max_substitution_elasticity,
+            "elasticities of substitution");
+    if (s.supply_elasticity)
+      bounded(*s.supply_elasticity, item("sectors", k) + ".supply_elasticity", max_elasticity, "elasticities");
+  }
+  for (std::size_t i = 0; i < spec.states.size(); ++i) {
+    const StateSpec& st = spec.states[i];
+    if (st.income_elasticity)
+      bounded(*st.income_elasticity, item("states", i) + ".income_elasticity", max_elasticity, "elasticities");
+    bounded(st.exchange_rate_revenue_elasticity, item("states", i) + ".exchange_rate_revenue_elasticity",
+            max_elasticity, "elasticities");
+  }
+}
+
 bool before(const Date& a, const Date& b) {
   return std::tuple{a.year, a.month, a.day} < std::tuple{b.year, b.month, b.day};
 }
@@ -330,6 +362,7 @@ void validate(const ScenarioSpec& spec) {
   check_pairs(spec, c);
   check_populations(spec, c);
   check_magnitudes(spec, c);
+  check_elasticities(spec, c);
   for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
   const auto& pay = spec.params.payments;
   if (pay.agent_fee_max < pay.agent_fee)

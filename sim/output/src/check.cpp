@@ -43,6 +43,22 @@
 #include "geosim/core/error.hpp"
 #include "readers.hpp"
 
+// Builds under AddressSanitizer or ThreadSanitizer (GCC defines the macros,
+// clang answers __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GEOSIM_UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GEOSIM_UNDER_SANITIZER 1
+#endif
+#endif
+#ifndef GEOSIM_UNDER_SANITIZER
+#define GEOSIM_UNDER_SANITIZER 0
+#endif
+
+// The sanitizers' runtime, when linked in (weak: null otherwise).
+extern "C" void __sanitizer_set_death_callback(void (*callback)()) __attribute__((weak));
+
 namespace geosim::output {
 
 namespace fs = std::filesystem;
@@ -420,10 +436,17 @@ FileCheck check_here(const std::string& path) {
 /// Limits of the child: no core dumps (a crash is expected), and an address
 /// space bounded so that absurd sizes fail as bad_alloc instead of waking the
 /// OOM killer. Not under AddressSanitizer, which reserves terabytes.
+///
+/// A crash of libhdf5 must end the child by its signal, so that the parent
+/// reports it as damage: handlers the process inherited (libFuzzer's, which
+/// would save the input as a finding of its own; a sanitizer's) are reset to
+/// the default action, and so is a sanitizer's death callback.
 void limit_child() {
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
   rlimit core{0, 0};
   setrlimit(RLIMIT_CORE, &core);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !GEOSIM_UNDER_SANITIZER
   std::uint64_t pages = 0;
   if (std::ifstream statm("/proc/self/statm"); statm >> pages) {
     const rlim_t limit = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (rlim_t{4} << 30);

@@ -449,6 +449,26 @@ inline constexpr std::size_t max_banks = 4'294'967'295;  ///< all bank populatio
 /// double, so that the model's products and sums of them stay finite.
 inline constexpr double max_magnitude = 1e15;
 
+/// Largest income, price, exchange-rate and supply elasticity validate()
+/// accepts (parameters.orders.income_elasticity, price_elasticity and
+/// exchange_rate_elasticity; states[].income_elasticity and
+/// exchange_rate_revenue_elasticity; sectors[].supply_elasticity), and the
+/// largest magnitude of risk.detection_size_elasticity. Estimates of these
+/// lie below about 3 (income elasticities of import demand 0.5 to 3, price
+/// elasticities below 2, short-run supply elasticities of crude about 0.1),
+/// so 10 bounds no plausible value. The model raises ratios to these powers
+/// (incomes relative to trend floored at 1e-6, exchange rates, prices,
+/// firm sizes): from an income elasticity of about 50 import demand
+/// overflowed to Inf and NaN; at 10 a ratio of 1e-6 gives 1e-60, far inside
+/// the range of a double.
+inline constexpr double max_elasticity = 10;
+/// Largest elasticity of substitution between suppliers validate() accepts
+/// (sectors[].elasticity). Estimates for goods as broad as the model's
+/// sectors lie between about 1 and 10 (Broda and Weinstein 2006; Imbs and
+/// Mejean 2015); 20 leaves room for nearly homogeneous goods. Orders raise
+/// prices and trade costs to its negative power.
+inline constexpr double max_substitution_elasticity = 20;
+
 /// The sector's switching cost: its own, else parameters.orders.switching_cost.
 double switching_cost(const ScenarioSpec& spec, std::size_t sector);
 /// The sector's spot weight: its own, else (1 + switching_cost)^-elasticity.
