@@ -262,31 +262,28 @@ TEST_CASE("firm entries with lists expand into one population per state, sector 
 
 TEST_CASE("the baseline's dated events keep their day and kind", "[scenario]") {
   const auto spec = load_file(baseline_path);
-  REQUIRE(spec.events.size() == 32);
-  const auto& embargo = event(spec, 23);
+  REQUIRE(spec.events.size() == 31);
+  const auto& embargo = event(spec, 22);
   CHECK(embargo.kind == model::PolicyKind::import_ban);
   CHECK(embargo.start.str() == "2022-12-05");
   CHECK(embargo.start.as_month() == Month::from(2022, 12));
   CHECK_FALSE(embargo.end.has_value());
   CHECK(embargo.intensity == 0.9);
-  const auto& cap = event(spec, 24);
+  const auto& cap = event(spec, 23);
   CHECK(cap.kind == model::PolicyKind::price_cap);
   CHECK(cap.cap == 60.0);
   CHECK(event(spec, 0).start.str() == "2014-03-01");
   CHECK(event(spec, 0).dual_use_only);
-  CHECK(event(spec, 27).scope == model::SanctionScope::banks);
+  CHECK(event(spec, 26).scope == model::SanctionScope::banks);
   CHECK(event(spec, 19).label == "buyers step back");
-  CHECK(event(spec, 21).kind == model::PolicyKind::risk_premium);
-  CHECK(event(spec, 21).sectors == std::vector{*model::find_sector(spec, "crude")});
+  CHECK(event(spec, 20).kind == model::PolicyKind::risk_premium);
+  CHECK(event(spec, 20).sectors == std::vector{*model::find_sector(spec, "crude")});
   CHECK(event(spec, 15).currencies == std::vector{*model::find_currency(spec, "USD")});
   CHECK(event(spec, 15).currencies_given);
   // The coalition's financial sanctions name no currency: its banks alone refuse.
   CHECK(event(spec, 17).kind == model::PolicyKind::financial_sanctions);
   CHECK(event(spec, 17).currencies.empty());
   CHECK(event(spec, 17).currencies_given);
-  // The coalition's crude: a partial ban from May 2022.
-  CHECK(event(spec, 20).kind == model::PolicyKind::import_ban);
-  CHECK(event(spec, 20).start.str() == "2022-05-01");
 }
 
 TEST_CASE("parameters not in the file keep the defaults of the spec", "[scenario]") {
