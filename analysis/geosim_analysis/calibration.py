@@ -378,15 +378,28 @@ def evaluate_sweep(ds: xr.Dataset, targets) -> tuple[pd.DataFrame, pd.DataFrame]
 # The search
 
 
-def load_calibration(path) -> dict:
+def read_versioned(path, kind: str, paths=(), required=()) -> dict:
+    """Reads a YAML file of ``kind`` (its ``<kind>_version`` must be 1) and
+    makes the file paths at ``paths`` absolute, relative to the file's folder.
+    Raises ValueError naming the file for a wrong version or a missing
+    ``required`` key."""
     with open(path, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
-    if not isinstance(doc, dict) or doc.get("calibration_version") != 1:
-        raise ValueError(f"{path}: not a calibration file (calibration_version: 1 expected)")
+    if not isinstance(doc, dict) or doc.get(f"{kind}_version") != 1:
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ValueError(f"{path}: not {article} {kind} file ({kind}_version: 1 expected)")
+    for key in required:
+        if key not in doc:
+            raise ValueError(f"{path}: missing key '{key}'")
     base = os.path.dirname(os.path.abspath(path))
-    for key in ("targets", "search_scenario", "scenario"):
+    for key in paths:
         if key in doc:
             doc[key] = os.path.normpath(os.path.join(base, doc[key]))
+    return doc
+
+
+def load_calibration(path) -> dict:
+    doc = read_versioned(path, "calibration", paths=("targets", "search_scenario", "scenario"))
     for p in doc["free_parameters"]:
         if not p["min"] < p["max"]:
             raise ValueError(f"{path}: free parameter {p['key']}: min must be < max")

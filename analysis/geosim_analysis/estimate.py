@@ -44,10 +44,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .calibration import (Target, apply_values, contribution, default_geosim, evaluate_sweep, fit_table,
-                          load_targets, reached, run_sweep, summary, write_fit)
+                          load_targets, reached, read_versioned, run_sweep, summary, write_fit)
 from .io import open_sweep
 
 
@@ -58,15 +57,8 @@ from .io import open_sweep
 def load_estimation(path) -> dict:
     """Reads an estimation file (estimation_version: 1). Paths are made
     absolute; raises ValueError naming the file and the entry for a bad one."""
-    with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    if not isinstance(doc, dict) or doc.get("estimation_version") != 1:
-        raise ValueError(f"{path}: not an estimation file (estimation_version: 1 expected)")
-    base = os.path.dirname(os.path.abspath(path))
-    for key in ("targets", "scenario", "search_scenario"):
-        if key not in doc:
-            raise ValueError(f"{path}: missing key '{key}'")
-        doc[key] = os.path.normpath(os.path.join(base, doc[key]))
+    files = ("targets", "scenario", "search_scenario")
+    doc = read_versioned(path, "estimation", paths=files, required=files)
     names = set()
     for i, p in enumerate(doc.get("free_parameters") or []):
         for key in ("key", "name", "min", "max"):
