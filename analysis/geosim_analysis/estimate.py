@@ -45,7 +45,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .calibration import (Target, apply_values, contribution, default_geosim, evaluate_sweep, fit_table,
+from .calibration import (apply_values, contribution, default_geosim, evaluate_sweep, fit_table,
                           load_targets, reached, read_versioned, run_sweep, summary, write_fit)
 from .io import open_sweep
 
