@@ -57,12 +57,27 @@ struct Fixture {
     const auto [b, e] = w.network.edges(w.groups[g].firms.front());
     orders[g].resize(e - b, 0.0);
     for (std::size_t edge = b; edge < e; ++edge)
-      if (w.network.option[edge].exporter == j && w.network.option[edge].hub == state::Option::no_hub)
+      if (w.network.option(g, edge - b).exporter == j && w.network.option(g, edge - b).hub == state::Option::no_hub)
         orders[g][edge - b] = q;
   }
 };
 
 constexpr double month = 1e9;  // 12 bn/yr of capacity is 1e9 per month
+
+/// Each importer group's orders as the firms placed them (network.order),
+/// summed over its firms per option: what place_orders sums in the engine.
+market::GroupOrders summed_orders(const state::World& w) {
+  market::GroupOrders orders(w.groups.size());
+  for (std::size_t g = 0; g < w.groups.size(); ++g) {
+    if (w.groups[g].role != model::Role::importer) continue;
+    orders[g].assign(w.network.option_count(g), 0.0);
+    for (auto i : w.groups[g].firms) {
+      const auto [b, e] = w.network.edges(i);
+      for (std::size_t edge = b; edge < e; ++edge) orders[g][edge - b] += w.network.order[edge];
+    }
+  }
+  return orders;
+}
 
 }  // namespace
 
@@ -89,7 +104,7 @@ TEST_CASE("round 2 offers unmet demand to the buyer's suppliers with spare capac
   // A small order with CCC makes it a supplier that round 2 can use.
   const auto [b, e] = f.w.network.edges(f.w.groups[g].firms.front());
   for (std::size_t edge = b; edge < e; ++edge)
-    if (f.w.network.option[edge].exporter == f.ccc) orders[g][edge - b] = 0.1 * month;
+    if (f.w.network.option(g, edge - b).exporter == f.ccc) orders[g][edge - b] = 0.1 * month;
   const auto c = market::clear(ctx, f.w, orders);
   CHECK(c.direct(f.bbb, f.aaa, f.m) == Approx(month));
   CHECK(c.direct(f.ccc, f.aaa, f.m) == Approx(0.6 * month));
@@ -402,7 +417,7 @@ TEST_CASE("a residual supplier meets every order in a supply-limited sector, bey
   const auto [b, e] = f.w.network.edges(f.w.groups[g].firms.front());
   orders[g].assign(e - b, 0.0);
   for (std::size_t edge = b; edge < e; ++edge) {
-    const auto& op = f.w.network.option[edge];
+    const auto& op = f.w.network.option(g, edge - b);
     if (op.hub != state::Option::no_hub) continue;
     if (op.exporter == f.ccc) orders[g][edge - b] = 2.0 * month;
     if (op.exporter == f.bbb) orders[g][edge - b] = 1.5 * month;  // BBB can sell 1e9
@@ -437,8 +452,7 @@ TEST_CASE("a designated exporter loses its exposure's share of its sales to buye
   REQUIRE(f.w.group_state.lost[g] == Approx(s * e).epsilon(1e-15));
 
   // Every importer group has a slot per option (firm_trade reads them all).
-  market::GroupOrders orders(f.w.groups.size()), desired(f.w.groups.size());
-  market::sum_group_orders(f.w, orders, desired, 0, f.w.groups.size());
+  auto orders = summed_orders(f.w);
   f.order(orders, f.aaa, f.ccc, 0.4 * month);
   f.order(orders, f.hub, f.ccc, 0.6 * month);
   const auto c = market::clear(ctx, f.w, orders);
@@ -475,13 +489,12 @@ TEST_CASE("a designated importer's purchases from suppliers not sanctioned go to
   for (auto i : group) {
     const auto [b, e] = net.edges(i);
     for (std::size_t edge = b; edge < e; ++edge) {
-      const bool direct = net.option[edge].hub == state::Option::no_hub;
-      net.order[edge] = !direct ? 0.0 : net.option[edge].exporter == f.bbb ? 0.3 * month * firms.share[i]
-                                                                             : 0.7 * month * firms.share[i];
+      const auto& option = net.option(g, edge - b);
+      const bool direct = option.hub == state::Option::no_hub;
+      net.order[edge] = !direct ? 0.0 : option.exporter == f.bbb ? 0.3 * month * firms.share[i] : 0.7 * month * firms.share[i];
     }
   }
-  market::GroupOrders orders(f.w.groups.size()), desired(f.w.groups.size());
-  market::sum_group_orders(f.w, orders, desired, 0, f.w.groups.size());
+  const auto orders = summed_orders(f.w);
   const std::size_t d = group.back();
   firms.designated[d] = 1;
   firms.retained[d] = 0.5;

@@ -203,8 +203,7 @@ TEST_CASE("relationships move only reoptimise_share of the way toward a new desi
   state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
   auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
   auto terms = rules::option_terms(ctx, w);
-  const std::size_t F = w.firms.state.size();
-  rules::place_orders(ctx, w, terms, demand, 0, F);
+  rules::place_orders(ctx, w, terms, demand);
   // The first AAA importer: symmetric suppliers, so the split starts even.
   std::uint32_t f = 0;
   while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) ++f;
@@ -217,7 +216,7 @@ TEST_CASE("relationships move only reoptimise_share of the way toward a new desi
   terms = rules::option_terms(ctx, w);
   for (auto& group : terms)
     if (!group.empty()) group[0].attraction = 0.0;
-  rules::place_orders(ctx, w, terms, demand, 0, F);
+  rules::place_orders(ctx, w, terms, demand);
   CHECK(w.network.weight[b] == Approx(0.375));
   CHECK(w.network.weight[b + 1] == Approx(0.625));
   // Orders follow the weights and add up to the firm's demand.
@@ -230,13 +229,12 @@ TEST_CASE("a new ban closes an option at once while its relationship weight deca
   state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
   auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
   auto terms = rules::option_terms(ctx, w);
-  const std::size_t F = w.firms.state.size();
-  rules::place_orders(ctx, w, terms, demand, 0, F);
+  rules::place_orders(ctx, w, terms, demand);
   ctx.step = 1;
   terms = rules::option_terms(ctx, w);
   for (auto& group : terms)
     if (!group.empty()) group[0].feasibility = 0.0;
-  rules::place_orders(ctx, w, terms, demand, 0, F);
+  rules::place_orders(ctx, w, terms, demand);
   std::uint32_t f = 0;
   while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) ++f;
   const auto [b, e] = w.network.edges(f);
@@ -265,15 +263,14 @@ std::vector<double> bbb_shares(const model::ScenarioSpec& spec, double price_bbb
   const Ids id(spec);
   state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
   auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
-  const std::size_t F = w.firms.state.size();
-  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
   std::uint32_t f = 0;
   while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
          w.firms.product[f] != 0)
     ++f;
   const auto [b, e] = w.network.edges(f);
   REQUIRE(e - b == 2);
-  REQUIRE(w.network.option[b].exporter == id.bbb);
+  REQUIRE(w.network.option(w.firms.group[f], 0).exporter == id.bbb);
   CHECK(w.network.established[b] == 0);  // about 1 % of purchases
   CHECK(w.network.established[b + 1] == 1);
   std::vector<double> shares;
@@ -286,7 +283,7 @@ std::vector<double> bbb_shares(const model::ScenarioSpec& spec, double price_bbb
       group[0].attraction *= std::pow(price_bbb / group[0].price, -sigma);
       group[0].price = price_bbb;
     }
-    rules::place_orders(ctx, w, terms, demand, 0, F);
+    rules::place_orders(ctx, w, terms, demand);
     shares.push_back(w.network.order[b] / (w.network.order[b] + w.network.order[b + 1]));
   }
   return shares;
@@ -331,8 +328,7 @@ TEST_CASE("a decision to switch stands when the discount narrows during the form
   const Ids id(spec);
   state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
   auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
-  const std::size_t F = w.firms.state.size();
-  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
   std::uint32_t f = 0;
   while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
          w.firms.product[f] != 0)
@@ -344,7 +340,7 @@ TEST_CASE("a decision to switch stands when the discount narrows during the form
     if (step == 1)
       for (auto& group : terms)
         if (group.size() == 2) group[0].price = 0.9;
-    rules::place_orders(ctx, w, terms, demand, 0, F);
+    rules::place_orders(ctx, w, terms, demand);
     CHECK(w.network.formed[b] == (step == 3 ? 1 : 0));
     CHECK(w.network.forming[b] == (step == 3 ? 0 : step));
   }
@@ -361,28 +357,30 @@ TEST_CASE("a relationship the importer stops using is lost and weighs its spot w
   const Ids id(spec);
   state::Grid demand({spec.states.size(), 2 * spec.sectors.size()}, 1.0);
   auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
-  const std::size_t F = w.firms.state.size();
-  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  const auto first = rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
   std::uint32_t f = 0;
   while (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.sector[f] != id.goods ||
          w.firms.product[f] != 0)
     ++f;
   const auto [b, e] = w.network.edges(f);
-  const double odds_first = w.network.desired[b + 1] / w.network.desired[b];
+  // The group's desired orders: its firms split theirs alike (no firm's own
+  // risk premium enters), so the group's odds are each firm's.
+  const std::size_t g = w.firms.group[f];
+  const double odds_first = first.desired[g][1] / first.desired[g][0];
   int step = 1;
   for (; step <= 8; ++step) {
     ctx.step = step;
     auto terms = rules::option_terms(ctx, w);
     for (auto& group : terms)
       if (group.size() == 2) group[1].feasibility = 0.0;
-    rules::place_orders(ctx, w, terms, demand, 0, F);
+    rules::place_orders(ctx, w, terms, demand);
     CHECK(w.network.formed[b] == 1);
   }
   REQUIRE(w.network.weight[b + 1] < 1e-6);
   ctx.step = step;
-  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, F);
+  const auto reopened = rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
   CHECK(w.network.formed[b + 1] == 0);
-  CHECK(w.network.desired[b + 1] / w.network.desired[b] == Approx(0.25 * 0.25 * odds_first).epsilon(1e-9));
+  CHECK(reopened.desired[g][1] / reopened.desired[g][0] == Approx(0.25 * 0.25 * odds_first).epsilon(1e-9));
 }
 
 TEST_CASE("an affinity follows its path over time and a sector entry overrides an all-sector one", "[rules]") {
@@ -432,7 +430,7 @@ GoodsOrders goods_orders(const std::string& extra, double price_ratio, double di
   w.agg.discount(id.bbb, id.aaa, id.goods) = discount;
   const auto ctx = rules::make_context(spec, w, 0, spec.seed, 0);
   const auto demand = rules::import_demand(ctx, w);
-  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand, 0, w.firms.state.size());
+  rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
   GoodsOrders out{demand(id.aaa, m)};
   for (std::uint32_t f = 0; f < w.firms.state.size(); ++f) {
     if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer || w.firms.state[f] != id.aaa ||
@@ -440,7 +438,7 @@ GoodsOrders goods_orders(const std::string& extra, double price_ratio, double di
       continue;
     const auto [b, e] = w.network.edges(f);
     for (std::size_t edge = b; edge < e; ++edge) {
-      const auto& o = w.network.option[edge];
+      const auto& o = w.network.option(w.firms.group[f], edge - b);
       if (o.hub != state::Option::no_hub) continue;
       (o.exporter == id.bbb ? out.bbb : out.ccc) += w.network.order[edge];
     }
@@ -500,7 +498,7 @@ TEST_CASE("a buyers' risk premium raises the effective price of the target's goo
     const auto g = static_cast<std::size_t>(w.importer_group[id.aaa * w.dims.markets() + m]);
     const auto [b, e] = w.network.edges(w.groups[g].firms.front());
     for (std::size_t edge = b; edge < e; ++edge)
-      if (w.network.option[edge].exporter == j && w.network.option[edge].hub == state::Option::no_hub)
+      if (w.network.option(g, edge - b).exporter == j && w.network.option(g, edge - b).hub == state::Option::no_hub)
         return terms[g][edge - b].price;
     FAIL("no direct option");
     return 0.0;

@@ -82,7 +82,7 @@ TEST_CASE("importers get a direct option to every other exporting state", "[stat
     }
     // BBB and CCC, direct only: AAA is not the target of an export control.
     REQUIRE(e - b == 2);
-    for (std::size_t edge = b; edge < e; ++edge) CHECK(w.network.option[edge].hub == state::Option::no_hub);
+    for (std::size_t edge = b; edge < e; ++edge) CHECK(w.network.option(w.firms.group[f], edge - b).hub == state::Option::no_hub);
   }
 }
 
@@ -92,8 +92,10 @@ TEST_CASE("importers of an export control's target also get routes through hubs"
   const auto w = state::build_world(spec, spec.seed, 0);
   const std::size_t hub = index(*model::find_state(spec, "HUB"));
   int hub_edges = 0;
-  for (std::size_t edge = 0; edge < w.network.option.size(); ++edge)
-    if (w.network.option[edge].hub == hub) ++hub_edges;
+  for (std::uint32_t f = 0; f < w.firms.state.size(); ++f) {
+    const auto [b, e] = w.network.edges(f);
+    for (std::size_t edge = b; edge < e; ++edge) hub_edges += w.network.option(w.firms.group[f], edge - b).hub == hub;
+  }
   CHECK(hub_edges > 0);
 }
 
@@ -111,7 +113,7 @@ TEST_CASE("an aggregate state's importers may buy from its own exporters", "[sta
   for (std::uint32_t f = 0; f < w.firms.state.size(); ++f) {
     if (w.firms.state[f] != bbb || static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) continue;
     const auto [b, e] = w.network.edges(f);
-    for (std::size_t edge = b; edge < e; ++edge) buys_from_itself |= w.network.option[edge].exporter == bbb;
+    for (std::size_t edge = b; edge < e; ++edge) buys_from_itself |= w.network.option(w.firms.group[f], edge - b).exporter == bbb;
   }
   CHECK(buys_from_itself);
 }
@@ -134,14 +136,13 @@ TEST_CASE("distributions draw within their support", "[state]") {
 TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as counted by hand", "[state]") {
   // Rows of world.hpp's columns. Firm: 2 + 2 (state, sector) + 1 + 1
   // (product, role) + 4 (population) + 4 (group) + 11 doubles + 5 flags =
-  // 107, plus its entry in FirmGroup::firms (4), Network::first_edge (8) and
-  // the graph's row index (8). Bank: 2 + 2 + 9 doubles + 3 flags = 79. Edge:
-  // Option (4) + 6 doubles + 2 flags and a 2-byte month count
-  // (relationships) + the graph's column (8) + the build's (firm, vertex)
-  // pair (16).
-  CHECK(state::bytes_per_firm() == 127);
+  // 107, plus its entry in FirmGroup::firms (4) and Network::first_edge (8).
+  // Bank: 2 + 2 + 9 doubles + 3 flags = 79. Edge: 3 doubles (weight,
+  // formed_feasibility, order) + 2 flags and a 2-byte month count
+  // (relationships): the options are the group's, not stored per edge.
+  CHECK(state::bytes_per_firm() == 119);
   CHECK(state::bytes_per_bank() == 79);
-  CHECK(state::bytes_per_edge() == 80);
+  CHECK(state::bytes_per_edge() == 28);
   // The unit world: 4 states, 2 sectors (4 markets), 2 currencies; firms
   // 2 x 20 importers + 4 x 10 exporters + 4 intermediaries = 84; 4 banks;
   // each importer has an option to BBB and CCC, no targets: 80 edges.
@@ -150,14 +151,14 @@ TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as c
   CHECK(m.firms == 84);
   CHECK(m.banks == 4);
   CHECK(m.edges == 80);
-  CHECK(m.firm_bytes == 84 * 127);
+  CHECK(m.firm_bytes == 84 * 119);
   CHECK(m.bank_bytes == 4 * 79);
-  CHECK(m.network_bytes == 80 * 80);
+  CHECK(m.network_bytes == 80 * 28);
   // Doubles: S*S*(M + 3K + 2C + 12) = 16 * 26 = 416, S*(3M + 2K + 7) = 4 * 23
   // = 92, S*S*(1 + 2K) = 16 * 5 = 80; 588 in all, plus 3 * S*M int32 tables.
   CHECK(m.grid_bytes == 588 * 8 + 3 * 16 * 4);
   CHECK(m.record_bytes == 100 * 13 * 8);
-  CHECK(m.total() == 10668 + 316 + 6400 + 4896 + 10400);
+  CHECK(m.total() == 84 * 119 + 316 + 80 * 28 + 4896 + 10400);
   // The network bound is exact here.
   const auto world = state::build_world(spec, 1, 0);
   CHECK(world.network.weight.size() == 80);

@@ -23,7 +23,7 @@ static_assert(sizeof(state::FirmColumns) == 22 * sizeof(Vec), "a firm column was
 static_assert(sizeof(state::BankColumns) == 14 * sizeof(Vec), "a bank column was added: list it in for_each_array");
 static_assert(sizeof(state::Aggregates) == 31 * sizeof(Grid), "an aggregate was added: list it in for_each_array");
 static_assert(sizeof(state::GroupState) == 4 * sizeof(Vec), "a group variable was added: list it in for_each_array");
-static_assert(sizeof(state::Network) == sizeof(state::Network::Graph) + 11 * sizeof(Vec),
+static_assert(sizeof(state::Network) == 9 * sizeof(Vec),
               "a network column was added: list it in for_each_array");
 static_assert(sizeof(state::World) == sizeof(state::Dims) + sizeof(state::FirmColumns) + sizeof(state::BankColumns) +
                                           sizeof(Vec) + sizeof(state::Network) + sizeof(state::Aggregates) +
@@ -50,7 +50,7 @@ constexpr ValueType type_of() {
 
 /// Calls visit(name, role, type, pointer to the first element, elements,
 /// bytes) for every array of the world, in a fixed order. `W` is World or
-/// const World. FirmGroup lists, dims and the graph are not listed: they
+/// const World. FirmGroup lists and dims are not listed: they
 /// follow from the structure arrays (build_world makes them from the spec).
 template <class W, class Visit>
 void for_each_array(W& w, Visit&& visit) {
@@ -103,7 +103,8 @@ void for_each_array(W& w, Visit&& visit) {
   vec("banks.penalised", S, b.penalised);
 
   auto& n = w.network;
-  vec("network.option", X, n.option);
+  vec("network.options", X, n.options);
+  vec("network.options_begin", X, n.options_begin);
   vec("network.first_edge", X, n.first_edge);
   vec("network.weight", S, n.weight);
   vec("network.formed_feasibility", S, n.formed_feasibility);
@@ -111,9 +112,6 @@ void for_each_array(W& w, Visit&& visit) {
   vec("network.formed", S, n.formed);
   vec("network.forming", S, n.forming);
   vec("network.order", S, n.order);
-  vec("network.desired", S, n.desired);
-  vec("network.filled", S, n.filled);
-  vec("network.price", S, n.price);
 
   auto& a = w.agg;
   grid("agg.flow", S, a.flow);

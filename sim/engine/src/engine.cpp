@@ -71,7 +71,9 @@ class Simulation {
       : spec_(spec),
         options_(options),
         world_(state::build_world(spec, options.seed, options.run)),
-        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)) {
+        exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)),
+        blocks_(rules::order_blocks(world_, rules::order_block_firms)),
+        block_sums_(blocks_.slots) {
     if (options_.resume) restore(world_, *options_.resume);
   }
 
@@ -130,19 +132,23 @@ class Simulation {
     // 3. Orders.
     const auto terms = rules::option_terms(ctx, w);
     clock.lap("option_terms");
-    exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { rules::place_orders(ctx, w, terms, demand, b, e); });
+    // Each block of an importer group's firms sums its orders into its own
+    // slots; adding the slots in block order keeps the sums independent of
+    // the number of threads.
+    exec_->parallel_for(blocks_.blocks.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k)
+        rules::place_orders(ctx, w, terms, demand, blocks_.blocks[k], block_sums_.data() + blocks_.blocks[k].sums);
+    });
     clock.lap("place_orders");
-    market::GroupOrders orders(G);
-    market::GroupOrders desired(G);
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { market::sum_group_orders(w, orders, desired, b, e); });
+    const rules::OrderSums orders = rules::sum_orders(w, blocks_, block_sums_);
     clock.lap("group_orders");
 
     // 4. Discounts, from last step's flows and this step's orders.
-    market::bargain(ctx, w, demand, desired);
+    market::bargain(ctx, w, demand, orders.desired);
     clock.lap("bargain");
 
     // 5. Clearing.
-    const auto clearing = market::clear(ctx, w, orders);
+    const auto clearing = market::clear(ctx, w, orders.placed);
     const market::Flows contracted = market::record_flows(ctx, w, clearing);
     clock.lap("clear");
     exec_->parallel_for(F, firm_grain, [&](std::size_t b, std::size_t e) { market::firm_trade(ctx, w, clearing, b, e); });
@@ -162,7 +168,7 @@ class Simulation {
     rules::GroupOutcome outcome(G);
     exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
     clock.lap("group_outcome");
-    rules::learn_from_step(ctx, w, outcome);
+    rules::learn_from_step(ctx, w, outcome, orders);
     rules::adapt(ctx, w, flows.dual_use);
     rules::update_fleet(ctx, w, flows.value, flows.quantity);
     rules::update_hub_capacity(ctx, w, clearing.hub_volume);
@@ -185,6 +191,8 @@ class Simulation {
   RunOptions options_;
   state::World world_;
   std::unique_ptr<Executor> exec_;
+  const rules::OrderBlocks blocks_;  ///< place_orders' units of work (the world's structure does not change)
+  std::vector<double> block_sums_;   ///< their sums, reused every step
 };
 
 }  // namespace

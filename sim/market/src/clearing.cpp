@@ -20,30 +20,9 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
   const auto& net = world.network;
   state::Grid ordered({world.dims.states, world.dims.markets()});
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    if (orders[g].empty()) continue;
-    const std::size_t first = net.edges(groups[g].firms.front()).first;
-    for (std::size_t o = 0; o < orders[g].size(); ++o) ordered(net.option[first + o].exporter, groups[g].market) += orders[g][o];
+    for (std::size_t o = 0; o < orders[g].size(); ++o) ordered(net.option(g, o).exporter, groups[g].market) += orders[g][o];
   }
   return ordered;
-}
-
-void sum_group_orders(const state::World& world, GroupOrders& orders, GroupOrders& desired, std::size_t begin,
-                      std::size_t end) {
-  const auto& net = world.network;
-  for (std::size_t g = begin; g < end; ++g) {
-    const auto& grp = world.groups[g];
-    if (grp.role != model::Role::importer) continue;
-    const auto [first, last] = net.edges(grp.firms.front());
-    orders[g].assign(last - first, 0.0);
-    desired[g].assign(last - first, 0.0);
-    for (auto f : grp.firms) {
-      const auto [eb, ee] = net.edges(f);
-      for (std::size_t edge = eb; edge < ee; ++edge) {
-        orders[g][edge - eb] += net.order[edge];
-        desired[g][edge - eb] += net.desired[edge];
-      }
-    }
-  }
 }
 
 Clearing clear(const rules::StepContext& ctx, const state::World& world, const GroupOrders& orders) {
@@ -53,9 +32,7 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
   const auto at_risk = [&](std::size_t seller, std::size_t buyer, std::size_t m) {
     return ctx.firm_enforcement(seller, buyer, m) > 0;
   };
-  const auto option_of = [&](std::size_t g, std::size_t o) -> const Option& {
-    return net.option[net.edges(groups[g].firms.front()).first + o];
-  };
+  const auto option_of = [&](std::size_t g, std::size_t o) -> const Option& { return net.option(g, o); };
 
   // What each exporter offers: its capacity, less what a supply-limited
   // exporter withholds at a discounted price.

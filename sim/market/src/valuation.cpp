@@ -97,11 +97,11 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
       const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
       for (std::size_t edge = b; edge < e; ++edge) {
         const double q = net.order[edge] * c.fill[g][edge - b];
-        world.network.filled[edge] = q;
+        const auto& option = net.option(g, edge - b);
         trade += q;
-        if (ctx.firm_enforcement(s, net.option[edge].exporter, m) > 0) {
+        if (ctx.firm_enforcement(s, option.exporter, m) > 0) {
           target += q;
-          if (net.option[edge].hub != Option::no_hub) via_hub += q;
+          if (option.hub != Option::no_hub) via_hub += q;
         }
       }
       if (lost_share > 0) {

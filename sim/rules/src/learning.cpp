@@ -40,14 +40,11 @@ void update_target_payments(const StepContext& ctx, state::World& world, const s
 
 void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin, std::size_t end) {
   const auto& f = world.firms;
-  const auto& net = world.network;
   // The sums run in locals (in the same order as into `out`): stores to
   // `out` could alias the columns, which made every addition wait for a
   // store and a reload.
   for (std::size_t g = begin; g < end; ++g) {
-    const bool importers = world.groups[g].role == Role::importer;
     double all = 0, target = 0, exposed = out.exposed[g], penalised = out.penalised[g];
-    double order_sum = out.order_sum[g], price_sum = out.price_sum[g];
     for (auto i : world.groups[g].firms) {
       all += f.trade[i];
       target += f.target_trade[i];
@@ -55,22 +52,14 @@ void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin
         exposed += 1;
         penalised += f.penalised[i];
       }
-      if (!importers) continue;
-      const auto [eb, ee] = net.edges(i);
-      for (std::size_t edge = eb; edge < ee; ++edge) {
-        order_sum += net.order[edge];
-        price_sum += net.order[edge] * net.price[edge];
-      }
     }
     out.exposed[g] = exposed;
     out.penalised[g] = penalised;
-    out.order_sum[g] = order_sum;
-    out.price_sum[g] = price_sum;
     world.group_state.target_share[g] = all > 0 ? target / all : 0.0;
   }
 }
 
-void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups) {
+void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups, const OrderSums& orders) {
   auto& agg = world.agg;
   const std::size_t S = world.dims.states, M = world.dims.markets();
   state::Grid pen({S, M}), exp({S, M});
@@ -78,8 +67,8 @@ void learn_from_step(const StepContext& ctx, state::World& world, const GroupOut
     const auto& grp = world.groups[g];
     pen(grp.state, grp.market) += groups.penalised[g];
     exp(grp.state, grp.market) += groups.exposed[g];
-    if (grp.role != Role::importer || groups.order_sum[g] <= 0) continue;
-    agg.price_ratio(grp.state, grp.market) = groups.price_sum[g] / groups.order_sum[g];
+    if (grp.role != Role::importer || orders.order_sum[g] <= 0) continue;
+    agg.price_ratio(grp.state, grp.market) = orders.price_sum[g] / orders.order_sum[g];
     if (ctx.step == 0) agg.base_price_ratio(grp.state, grp.market) = agg.price_ratio(grp.state, grp.market);
   }
   for (std::size_t x = 0; x < S * M; ++x)

@@ -26,11 +26,10 @@ std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const
   for (std::size_t g = 0; g < world.groups.size(); ++g) {
     const auto& grp = world.groups[g];
     if (grp.role != model::Role::importer) continue;
-    const auto [b, e] = world.network.edges(grp.firms.front());
     const std::size_t i = grp.state, m = grp.market, k = state::sector_of(m);
     const double pass_through = ctx.spec->sectors[k].exchange_rate_pass_through;
-    for (std::size_t edge = b; edge < e; ++edge) {
-      const auto& o = world.network.option[edge];
+    for (std::size_t n = 0; n < world.network.option_count(g); ++n) {
+      const auto& o = world.network.option(g, n);
       const std::size_t j = o.exporter;
       OptionTerms t;
       // The goods are made in j: j's real exchange rate moves their USD price
@@ -80,42 +79,68 @@ bool set_up(std::uint16_t forming, double lag) { return forming > 0 && forming >
 
 }  // namespace
 
+OrderBlocks order_blocks(const state::World& world, std::size_t firms_per_block) {
+  OrderBlocks out;
+  for (std::size_t g = 0; g < world.groups.size(); ++g) {
+    if (world.groups[g].role != model::Role::importer) continue;
+    const std::size_t n = world.groups[g].firms.size(), slots = 2 * world.network.option_count(g) + 2;
+    for (std::size_t first = 0; first < n; first += firms_per_block) {
+      out.blocks.push_back({static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(first),
+                            static_cast<std::uint32_t>(std::min(n, first + firms_per_block)), out.slots});
+      out.slots += slots;
+    }
+  }
+  return out;
+}
+
 void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
-                  const state::Grid& demand, std::size_t begin, std::size_t end) {
+                  const state::Grid& demand, const OrderBlock& block, double* sums) {
   const auto& op = ctx.spec->params.orders;
   const auto& risk = ctx.spec->params.risk;
   const double rho = op.reoptimise_share;
   auto& f = world.firms;
   auto& net = world.network;
-  for (std::size_t i = begin; i < end; ++i) {
-    if (static_cast<model::Role>(f.role[i]) != model::Role::importer) continue;
-    const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
-    if (b == e) continue;
-    const auto& t = terms[f.group[i]];
-    const std::size_t m = state::market_of(f.sector[i], f.product[i]);
-    const double sigma = ctx.spec->sectors[f.sector[i]].elasticity;
+  const std::size_t g = block.group, n = net.option_count(g);
+  const auto& grp = world.groups[g];
+  const auto& t = terms[g];
+  const std::size_t m = grp.market;
+  const double sigma = ctx.spec->sectors[state::sector_of(m)].elasticity;
+  const double group_demand = demand(grp.state, m);
+  // This step's price and feasibility of each of a firm's options: they
+  // pass from one loop below to the next, and are not kept.
+  std::vector<double> scratch(2 * n);
+  double* const price = scratch.data();
+  double* const feasibility = price + n;
+  double* const placed = sums;
+  double* const desired = sums + n;
+  std::fill(sums, sums + 2 * n + 2, 0.0);
+  if (n == 0) return;
+  double order_sum_all = 0, price_sum_all = 0;
+  for (std::size_t r = block.first; r < block.last; ++r) {
+    const std::uint32_t i = grp.firms[r];
+    const std::size_t b = net.first_edge[i];
 
     // Each option's price and CES attraction to this firm, its own risk
-    // premium and caution included (net.order holds the attraction,
-    // net.filled the feasibility, until they are overwritten below).
+    // premium and caution included (net.order holds the attraction until
+    // it is overwritten below).
     double total_weight = 0;
-    for (std::size_t edge = b; edge < e; ++edge) total_weight += net.weight[edge];
+    for (std::size_t o = 0; o < n; ++o) total_weight += net.weight[b + o];
     const bool first = total_weight <= 0;
-    for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+    for (std::size_t o = 0; o < n; ++o) {
       const auto& term = t[o];
       double feasible = term.feasibility;
-      double price = term.price;
+      double p = term.price;
       double attraction = term.attraction;
       if (term.sanctioned && !f.designated[i]) {
         if (term.hub ? f.cautious_hub[i] : f.cautious[i]) feasible = 0;
         const double premium =
             1 + f.belief[i] * std::min(1.0, term.detect * f.visibility[i]) * f.exposure[i] * risk.penalty_multiple;
-        price *= premium;
+        p *= premium;
         attraction *= std::pow(premium, -sigma);
       }
-      net.price[edge] = price;
-      net.order[edge] = attraction * feasible;  // desire, unnormalised
-      net.filled[edge] = feasible;  // scratch: feasibility, overwritten by clearing
+      price[o] = p;
+      net.order[b + o] = attraction * feasible;  // desire, unnormalised
+      feasibility[o] = feasible;
     }
 
     if (first) {
@@ -123,8 +148,9 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // material share from. The scenario's affinities describe the trade of
       // that month as it was, relationships or not, so nothing is added here.
       double sum = 0;
-      for (std::size_t edge = b; edge < e; ++edge) sum += net.order[edge];
-      for (std::size_t edge = b; edge < e; ++edge) {
+      for (std::size_t o = 0; o < n; ++o) sum += net.order[b + o];
+      for (std::size_t o = 0; o < n; ++o) {
+        const std::size_t edge = b + o;
         const bool has = sum > 0 && net.order[edge] >= op.established_share * sum && net.order[edge] > 0;
         net.established[edge] = has;
         net.formed[edge] = has;
@@ -137,20 +163,22 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // does, the firm decides to switch (a sunk cost: the decision stands)
       // and the relationship carries volume formation_lag months later.
       double incumbent_weight = 0, incumbent_cost = 0;
-      for (std::size_t edge = b; edge < e; ++edge) {
+      for (std::size_t o = 0; o < n; ++o) {
+        const std::size_t edge = b + o;
         if (net.formed[edge] && net.weight[edge] < unused) net.formed[edge] = 0;
-        if (net.formed[edge] && net.filled[edge] > 0) {
+        if (net.formed[edge] && feasibility[o] > 0) {
           incumbent_weight += net.weight[edge];
-          incumbent_cost += net.weight[edge] * net.price[edge];
+          incumbent_cost += net.weight[edge] * price[o];
         }
       }
       const double incumbent =
           incumbent_weight > 0 ? incumbent_cost / incumbent_weight : std::numeric_limits<double>::infinity();
-      for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+      for (std::size_t o = 0; o < n; ++o) {
+        const std::size_t edge = b + o;
         if (net.formed[edge]) continue;
         if (net.forming[edge] > 0)
           ++net.forming[edge];
-        else if (net.filled[edge] > 0 && net.price[edge] * (1 + t[o].switching_cost) <= incumbent)
+        else if (feasibility[o] > 0 && price[o] * (1 + t[o].switching_cost) <= incumbent)
           net.forming[edge] = 1;
         if (set_up(net.forming[edge], op.formation_lag)) {
           net.formed[edge] = 1;
@@ -162,7 +190,8 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // affinity of an option without a relationship in the first month
       // describes spot purchases already, so forming one divides by it; a
       // relationship the firm had and lost multiplies by it.
-      for (std::size_t edge = b, o = 0; edge < e; ++edge, ++o) {
+      for (std::size_t o = 0; o < n; ++o) {
+        const std::size_t edge = b + o;
         if (net.established[edge] && !net.formed[edge])
           net.order[edge] *= t[o].spot;
         else if (!net.established[edge] && net.formed[edge])
@@ -172,17 +201,18 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
 
     // Desired split: CES over effective prices, among feasible options.
     double desire_sum = 0;
-    for (std::size_t edge = b; edge < e; ++edge) desire_sum += net.order[edge];
+    for (std::size_t o = 0; o < n; ++o) desire_sum += net.order[b + o];
 
     // Relationships move a share rho toward the desired split; the feasibility
     // each weight was formed under is tracked so that a new ban bites at once
     // while lifted bans let trade return only as relationships rebuild.
-    const double D = f.share[i] * demand(f.state[i], m);
+    const double D = f.share[i] * group_demand;
     double order_sum = 0;
-    for (std::size_t edge = b; edge < e; ++edge) {
+    for (std::size_t o = 0; o < n; ++o) {
+      const std::size_t edge = b + o;
       const double desire = desire_sum > 0 ? net.order[edge] / desire_sum : 0.0;
-      net.desired[edge] = D * desire;
-      const double feasible = net.filled[edge];
+      desired[o] += D * desire;
+      const double feasible = feasibility[o];
       const double w_prev = net.weight[edge];
       const double w = first ? desire : (1 - rho) * w_prev + rho * desire;
       const double phi = first ? feasible
@@ -194,11 +224,50 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       net.order[edge] = w * bite;
       order_sum += net.order[edge];
     }
-    for (std::size_t edge = b; edge < e; ++edge) {
-      net.order[edge] = order_sum > 0 ? D * net.order[edge] / order_sum : 0.0;
-      net.filled[edge] = 0.0;
+    for (std::size_t o = 0; o < n; ++o) {
+      const std::size_t edge = b + o;
+      const double q = order_sum > 0 ? D * net.order[edge] / order_sum : 0.0;
+      net.order[edge] = q;
+      placed[o] += q;
+      order_sum_all += q;
+      price_sum_all += q * price[o];
     }
   }
+  sums[2 * n] = order_sum_all;
+  sums[2 * n + 1] = price_sum_all;
+}
+
+OrderSums sum_orders(const state::World& world, const OrderBlocks& blocks, const std::vector<double>& sums) {
+  const std::size_t G = world.groups.size();
+  OrderSums out;
+  out.placed.resize(G);
+  out.desired.resize(G);
+  out.order_sum.assign(G, 0.0);
+  out.price_sum.assign(G, 0.0);
+  for (std::size_t g = 0; g < G; ++g) {
+    if (world.groups[g].role != model::Role::importer) continue;
+    out.placed[g].assign(world.network.option_count(g), 0.0);
+    out.desired[g].assign(world.network.option_count(g), 0.0);
+  }
+  for (const auto& block : blocks.blocks) {
+    const std::size_t g = block.group, n = world.network.option_count(g);
+    const double* s = sums.data() + block.sums;
+    for (std::size_t o = 0; o < n; ++o) {
+      out.placed[g][o] += s[o];
+      out.desired[g][o] += s[n + o];
+    }
+    out.order_sum[g] += s[2 * n];
+    out.price_sum[g] += s[2 * n + 1];
+  }
+  return out;
+}
+
+OrderSums place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
+                       const state::Grid& demand) {
+  const auto blocks = order_blocks(world, order_block_firms);
+  std::vector<double> sums(blocks.slots);
+  for (const auto& block : blocks.blocks) place_orders(ctx, world, terms, demand, block, sums.data() + block.sums);
+  return sum_orders(world, blocks, sums);
 }
 
 }  // namespace geosim::rules

@@ -13,8 +13,6 @@ namespace {
 template <class Column>
 constexpr std::size_t row = sizeof(typename Column::value_type);
 
-using Csr = Network::Graph;
-
 }  // namespace
 
 std::size_t bytes_per_firm() noexcept {
@@ -27,7 +25,7 @@ std::size_t bytes_per_firm() noexcept {
       row<decltype(F::designated)> + row<decltype(F::penalised)> + row<decltype(F::retained)> +
       row<decltype(F::trade)> + row<decltype(F::target_trade)> + row<decltype(F::target_via_hub)> +
       row<decltype(F::designation_loss)>;
-  return columns + row<decltype(FirmGroup::firms)> + row<decltype(Network::first_edge)> + sizeof(Csr::edges_size_type);
+  return columns + row<decltype(FirmGroup::firms)> + row<decltype(Network::first_edge)>;
 }
 
 std::size_t bytes_per_bank() noexcept {
@@ -41,11 +39,8 @@ std::size_t bytes_per_bank() noexcept {
 
 std::size_t bytes_per_edge() noexcept {
   using N = Network;
-  return row<decltype(N::option)> + row<decltype(N::weight)> + row<decltype(N::formed_feasibility)> +
-         row<decltype(N::established)> + row<decltype(N::formed)> + row<decltype(N::forming)> +
-         row<decltype(N::order)> + row<decltype(N::desired)> + row<decltype(N::filled)> + row<decltype(N::price)> +
-         sizeof(Csr::vertex_descriptor) +
-         2 * sizeof(std::size_t);
+  return row<decltype(N::weight)> + row<decltype(N::formed_feasibility)> + row<decltype(N::established)> +
+         row<decltype(N::formed)> + row<decltype(N::forming)> + row<decltype(N::order)>;
 }
 
 MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t record_values, std::size_t records_held) {

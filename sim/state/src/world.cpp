@@ -200,37 +200,25 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
   }
   const std::size_t F = w.firms.state.size();
   auto& net = w.network;
-  // The edge list is the largest allocation of a run while it lives: sized
-  // exactly (no doubling) and freed before the per-edge columns exist, it
-  // sets no peak of its own (docs/reliability.md, "Input limits").
-  std::size_t E = 0;
-  for (std::uint32_t f = 0; f < F; ++f)
-    if (static_cast<model::Role>(w.firms.role[f]) == model::Role::importer) E += group_options[w.firms.group[f]].size();
-  {
-    std::vector<std::pair<std::size_t, std::size_t>> edges;
-    edges.reserve(E);
-    net.option.reserve(E);
-    for (std::uint32_t f = 0; f < F; ++f) {
-      if (static_cast<model::Role>(w.firms.role[f]) != model::Role::importer) continue;
-      for (const auto& o : group_options[w.firms.group[f]]) {
-        // Target vertex: the exporter state's vertex (after the firms).
-        edges.emplace_back(f, F + o.exporter);
-        net.option.push_back(o);
-      }
-    }
-    net.graph = Network::Graph(boost::edges_are_sorted, edges.begin(), edges.end(), F + S);
+  net.options_begin.assign(w.groups.size() + 1, 0);
+  for (std::size_t g = 0; g < w.groups.size(); ++g) {
+    net.options.insert(net.options.end(), group_options[g].begin(), group_options[g].end());
+    net.options_begin[g + 1] = net.options.size();
   }
+  // A firm's relationships follow from its group's options: no graph or
+  // edge list is built (each would cost 8-24 bytes per relationship).
   net.first_edge.assign(F + 1, 0);
-  for (std::uint32_t f = 0; f < F; ++f) net.first_edge[f + 1] = net.first_edge[f] + boost::out_degree(static_cast<Network::Graph::vertex_descriptor>(f), net.graph);
+  for (std::uint32_t f = 0; f < F; ++f) {
+    const bool importer = static_cast<model::Role>(w.firms.role[f]) == model::Role::importer;
+    net.first_edge[f + 1] = net.first_edge[f] + (importer ? net.option_count(w.firms.group[f]) : 0);
+  }
+  const std::size_t E = net.first_edge[F];
   net.weight.assign(E, 0.0);
   net.formed_feasibility.assign(E, 1.0);
   net.established.assign(E, 0);
   net.formed.assign(E, 0);
   net.forming.assign(E, 0);
   net.order.assign(E, 0.0);
-  net.desired.assign(E, 0.0);
-  net.price.assign(E, 1.0);
-  net.filled.assign(E, 0.0);
 }
 
 }  // namespace

@@ -13,7 +13,8 @@
 
 namespace geosim::market {
 
-/// Orders of each importer group summed over its firms, per option (edge order).
+/// Orders of each importer group summed over its firms, per option (edge
+/// order): rules::OrderSums::placed and ::desired.
 using GroupOrders = std::vector<std::vector<double>>;
 
 /// Phase 4: discounts (negative: premiums) of exporters to buyers. The
@@ -42,14 +43,6 @@ state::Grid orders_by_exporter(const state::World& world, const GroupOrders& ord
 /// capacity, times (last step's realised price / world price)^supply
 /// elasticity in supply-limited sectors.
 double offered(const rules::StepContext& ctx, const state::World& world, std::size_t exporter, std::size_t market);
-
-/// End of phase 3, groups [begin, end): each importer group's orders and
-/// desired orders (network.order, network.desired) summed over its firms in
-/// creation order, per option, reference USD per month, in one pass. Both
-/// have one slot per group; slots of other roles stay empty. Writes only the
-/// slots of [begin, end).
-void sum_group_orders(const state::World& world, GroupOrders& orders, GroupOrders& desired, std::size_t begin,
-                      std::size_t end);
 
 struct Clearing {
   state::Grid direct;   ///< [exporter][importer][market] filled, reference USD / month

@@ -49,8 +49,7 @@ Flows record_flows(const rules::StepContext& ctx, state::World& world, const Cle
 /// group's other firms take over (in a group with a designated firm,
 /// importers' purchases from partners that are not sanctioned are split by
 /// size share too). Reads group_state caution and lost (this step); writes
-/// firms' trade, target_trade, target_via_hub, designation_loss and
-/// network.filled of the firms' own edges.
+/// firms' trade, target_trade, target_via_hub and designation_loss.
 void firm_trade(const rules::StepContext& ctx, state::World& world, const Clearing& clearing, std::size_t begin,
                 std::size_t end);
 

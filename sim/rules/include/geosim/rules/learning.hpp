@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geosim/rules/context.hpp"
+#include "geosim/rules/orders.hpp"
 #include "geosim/state/world.hpp"
 
 namespace geosim::rules {
@@ -29,26 +30,24 @@ void update_target_payments(const StepContext& ctx, state::World& world, const s
 
 /// Per-group sums of a step's outcome, one slot per group (index = group).
 struct GroupOutcome {
-  explicit GroupOutcome(std::size_t groups) : penalised(groups), exposed(groups), price_sum(groups), order_sum(groups) {}
+  explicit GroupOutcome(std::size_t groups) : penalised(groups), exposed(groups) {}
   std::vector<double> penalised;  ///< firms penalised this step (count)
   std::vector<double> exposed;    ///< firms that traded with targets or were penalised (count)
-  std::vector<double> price_sum;  ///< importers: sum of order x effective / world price, reference USD per month
-  std::vector<double> order_sum;  ///< importers: sum of orders, reference USD per month
 };
 
 /// Phase 7, after detection, groups [begin, end), firms in creation order:
 /// fills those groups' slots of `out` and writes group_state.target_share
 /// (the group's share of trade with targets, the stake in the next risk
-/// assessment). Reads firms' trade, target_trade, penalised and the network's
-/// order and price.
+/// assessment). Reads firms' trade, target_trade and penalised.
 void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin, std::size_t end);
 
 /// Phase 7, after sum_group_outcome over every group: combines the groups in
 /// group order into peers' penalty rates (social learning) and importers'
-/// order-weighted effective price (recorded as the base at step 0), then
+/// order-weighted effective price from `orders` (recorded as the base at
+/// step 0), then
 /// banks' penalty rates (penalised over banks still processing), banks in
 /// creation order. Writes agg.peer_penalty_rate, price_ratio,
 /// base_price_ratio and bank_penalty_rate.
-void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups);
+void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups, const OrderSums& orders);
 
 }  // namespace geosim::rules

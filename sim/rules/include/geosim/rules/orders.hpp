@@ -1,5 +1,6 @@
 #pragma once
 // Phase 3 support: the terms of each importer group's options in a step.
+#include <cstdint>
 #include <vector>
 
 #include "geosim/rules/context.hpp"
@@ -24,10 +25,56 @@ struct OptionTerms {
 /// own risk premium enters.
 std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const state::World& world);
 
-/// Phase 3 (see decisions.hpp): importer firms [begin, end) place their
+/// A run of consecutive firms of one importer group, the unit of work of
+/// place_orders: each block sums its firms' orders into its own slots, and
+/// the slots are added block after block, so that the group's sums are the
+/// same for any number of threads.
+struct OrderBlock {
+  std::uint32_t group = 0;
+  std::uint32_t first = 0, last = 0;  ///< positions in the group's firm list: [first, last)
+  std::size_t sums = 0;               ///< offset of the block's slots in the sums buffer
+};
+
+/// Every importer group's firm list cut into blocks of at most
+/// `firms_per_block`, in group order; `slots` doubles hold their sums (per
+/// block: 2 x the group's options + 2).
+struct OrderBlocks {
+  std::vector<OrderBlock> blocks;
+  std::size_t slots = 0;
+};
+OrderBlocks order_blocks(const state::World& world, std::size_t firms_per_block);
+
+/// Firms per block: enough work per task to hide the scheduling, and
+/// enough blocks to keep two or more cores busy on the smallest scenarios.
+inline constexpr std::size_t order_block_firms = 1024;
+
+/// What each importer group ordered this step, summed over its firms.
+struct OrderSums {
+  /// Per group and option: orders placed, reference USD per month (empty
+  /// for groups other than importers).
+  std::vector<std::vector<double>> placed;
+  /// Per group and option: what the firms would order if their
+  /// relationships had fully adjusted to this month's prices (exporters
+  /// price against it), reference USD per month.
+  std::vector<std::vector<double>> desired;
+  std::vector<double> order_sum;  ///< per group: all its orders, reference USD per month
+  std::vector<double> price_sum;  ///< per group: its orders x their effective price / world price
+};
+
+/// Phase 3 (see decisions.hpp): the importer firms of `block` place their
 /// orders, forming and losing relationships with their options on the way
-/// (docs/ODD.md §7.7).
+/// (docs/ODD.md §7.7), and write their sums into the block's slots, which
+/// `sums` points to: placed per option, desired per option, order_sum,
+/// price_sum.
 void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
-                  const state::Grid& demand, std::size_t begin, std::size_t end);
+                  const state::Grid& demand, const OrderBlock& block, double* sums);
+
+/// The groups' sums from the blocks' slots, added in block order.
+OrderSums sum_orders(const state::World& world, const OrderBlocks& blocks, const std::vector<double>& sums);
+
+/// Every importer firm places its orders, block after block, on this thread
+/// (tests; the engine runs the blocks in parallel).
+OrderSums place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
+                       const state::Grid& demand);
 
 }  // namespace geosim::rules

@@ -7,8 +7,6 @@
 #include <limits>
 #include <vector>
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
-
 #include "geosim/core/rng.hpp"
 #include "geosim/model/spec.hpp"
 
@@ -139,12 +137,17 @@ static_assert(model::max_firms <= largest<decltype(FirmGroup::firms)>);
 // Every firm population has at least one firm.
 static_assert(model::max_firms - 1 <= largest<decltype(FirmColumns::population)>);
 
-/// Importer relationships: a compressed sparse row graph from importer firms
-/// to their options. Edge e's data lives in the columns below at index e.
+/// Importer relationships. Every importer firm has one relationship with each
+/// option of its group, in the group's order: firm f's are the edges
+/// [first_edge[f], first_edge[f + 1]), the o-th of them with the group's
+/// option o. Edge e's data lives in the columns below at index e; what a
+/// step only passes from one phase to the next (prices, feasibility,
+/// desired orders) is not stored per edge.
 struct Network {
-  using Graph = boost::compressed_sparse_row_graph<boost::directedS>;
-  Graph graph;                             ///< vertices: firms, then options of all groups
-  std::vector<Option> option;              ///< per edge
+  /// Options of all importer groups, group by group: group g's are
+  /// [options_begin[g], options_begin[g + 1]) (none for other roles).
+  std::vector<Option> options;
+  std::vector<std::size_t> options_begin;  ///< per group; size G + 1
   std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
   std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
   /// 1 where the firm had an established relationship with the option in
@@ -158,16 +161,14 @@ struct Network {
   /// yet (0: none under way).
   std::vector<std::uint16_t> forming;
   std::vector<double> order;               ///< this step's order, USD per month (reference prices)
-  /// What the firm would order this step if its relationships had fully
-  /// adjusted to this month's prices: its demand split by the desired
-  /// shares, USD per month (reference prices). Exporters price against it.
-  std::vector<double> desired;
-  std::vector<double> filled;              ///< this step's filled order
-  std::vector<double> price;               ///< this step's effective price / world price
-  std::vector<std::size_t> first_edge;     ///< per firm, from the graph's out-degrees; size F + 1
+  std::vector<std::size_t> first_edge;     ///< per firm; size F + 1
 
   /// Edges of firm f: [begin, end). Inline: the firm loops call it per firm.
   std::pair<std::size_t, std::size_t> edges(std::uint32_t f) const { return {first_edge[f], first_edge[f + 1]}; }
+  /// Option o of importer group g (edge first_edge[f] + o of each of its firms f).
+  const Option& option(std::size_t g, std::size_t o) const { return options[options_begin[g] + o]; }
+  /// Number of options of group g.
+  std::size_t option_count(std::size_t g) const { return options_begin[g + 1] - options_begin[g]; }
 };
 
 /// State-level variables carried between steps.
@@ -291,19 +292,18 @@ struct MemoryEstimate {
   double edges = 0;          ///< importer relationships, upper bound
   double firm_bytes = 0;     ///< firm columns, group lists, network rows
   double bank_bytes = 0;     ///< bank columns
-  double network_bytes = 0;  ///< per-edge columns and, while building, the edge list
+  double network_bytes = 0;  ///< per-edge columns
   double grid_bytes = 0;     ///< state-level grids (World::agg, trade_cost, freight, group tables)
   double record_bytes = 0;   ///< step records held at once
   double total() const noexcept { return firm_bytes + bank_bytes + network_bytes + grid_bytes + record_bytes; }
 };
 
 /// Bytes of one firm's row in every per-firm column (FirmColumns, its entry
-/// in FirmGroup::firms, Network::first_edge and the graph's row index).
+/// in FirmGroup::firms and Network::first_edge).
 std::size_t bytes_per_firm() noexcept;
 /// Bytes of one bank's row in BankColumns.
 std::size_t bytes_per_bank() noexcept;
-/// Bytes of one relationship: its per-edge columns, the graph's column
-/// index, and its pair in the edge list build_world sorts it from.
+/// Bytes of one relationship: its per-edge columns.
 std::size_t bytes_per_edge() noexcept;
 
 /// The memory of a run of `spec` (validated) whose step records have
