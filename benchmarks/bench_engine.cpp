@@ -138,22 +138,17 @@ constexpr PhaseBytes streaming_phases[] = {
     {"assess_firms", 2 + 2 + 1 + 1 + 16 + 1 + 1 + 4 + 8 + 8 + 8 + 2 + 2, 0, 0},
     // group's firm index, cautious, cautious_hub, share, retained
     {"group_caution", 4 + 1 + 1 + 8 + 8, 0, 0},
-    // role; importers: first_edge, group, sector, product, designated,
-    // cautious, cautious_hub, belief, visibility, exposure, share, state;
-    // edges: weight rw, formed_feasibility rw, price, order, filled, desired,
-    // established, formed rw, forming rw
-    {"place_orders", 1, 8 + 4 + 2 + 1 + 1 + 1 + 1 + 8 + 8 + 8 + 8 + 2, 16 + 16 + 8 + 8 + 8 + 8 + 1 + 2 + 4},
-    // importers: group's firm index, first_edge; edges: order, desired
-    {"group_orders", 0, 4 + 8, 8 + 8},
+    // importers: group's firm index, first_edge, designated, cautious,
+    // cautious_hub, belief, visibility, exposure, share; edges: weight rw,
+    // formed_feasibility rw, order (written), established, formed rw,
+    // forming rw
+    {"place_orders", 0, 4 + 8 + 1 + 1 + 1 + 8 + 8 + 8 + 8, 16 + 16 + 8 + 1 + 2 + 4},
     // state, sector, product, group, role, retained, share, cautious,
-    // cautious_hub, and four results; importers: first_edge; edges: order,
-    // option, filled
-    {"firm_trade", 2 + 2 + 1 + 4 + 1 + 8 + 8 + 1 + 1 + 4 * 8, 8, 8 + 4 + 8},
-    // group's firm index, trade, target_trade, penalised; importers:
-    // first_edge; edges: order, price
-    {"group_outcome", 4 + 8 + 8 + 1, 8, 8 + 8},
-    // state, sector, cautious, penalised, designated, belief, designation_loss
-    {"observe", 2 + 2 + 1 + 1 + 1 + 8 + 8, 0, 0},
+    // cautious_hub, and four results; importers: first_edge; edges: order
+    {"firm_trade", 2 + 2 + 1 + 4 + 1 + 8 + 8 + 1 + 1 + 4 * 8, 8, 8},
+    // group's firm index, trade, target_trade, penalised, cautious,
+    // designated, belief, designation_loss
+    {"group_outcome", 4 + 8 + 8 + 1 + 1 + 1 + 8 + 8, 0, 0},
 };
 
 struct Size {

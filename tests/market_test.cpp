@@ -447,7 +447,7 @@ TEST_CASE("a designated exporter loses its exposure's share of its sales to buye
   firms.designated[d] = 1;
   firms.retained[d] = 1 - e;
   firms.exposure[d] = 0.0;
-  rules::update_group_caution(f.w, 0, f.w.groups.size());
+  rules::update_group_caution(f.w);
   const double s = firms.share[d];
   REQUIRE(f.w.group_state.lost[g] == Approx(s * e).epsilon(1e-15));
 
@@ -498,7 +498,7 @@ TEST_CASE("a designated importer's purchases from suppliers not sanctioned go to
   const std::size_t d = group.back();
   firms.designated[d] = 1;
   firms.retained[d] = 0.5;
-  rules::update_group_caution(f.w, 0, f.w.groups.size());
+  rules::update_group_caution(f.w);
   const auto c = market::clear(ctx, f.w, orders);
   market::firm_trade(ctx, f.w, c, 0, firms.state.size());
   const double s = firms.share[d];

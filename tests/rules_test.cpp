@@ -828,7 +828,7 @@ TEST_CASE("a designated firm loses its exposure, keeps the rest of its business 
   rules::designate_firms(rules::make_context(spec, w, 3, spec.seed, 0), w);
   for (std::size_t i = 0; i < w.firms.state.size(); ++i) CHECK(w.firms.penalised[i] == 0);
   // Its group's lost share of business with partners not sanctioned.
-  rules::update_group_caution(w, 0, w.groups.size());
+  rules::update_group_caution(w);
   double lost = 0;
   for (std::size_t i = 0; i < w.firms.state.size(); ++i)
     if (w.firms.designated[i]) lost += w.firms.share[i] * exposure[i];

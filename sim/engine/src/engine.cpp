@@ -72,7 +72,8 @@ class Simulation {
         options_(options),
         world_(state::build_world(spec, options.seed, options.run)),
         exec_(options.backend == Backend::serial ? make_serial_executor() : make_tbb_executor(options.threads)),
-        blocks_(rules::order_blocks(world_, rules::order_block_firms)),
+        firm_blocks_(state::firm_blocks(world_, state::block_firms)),
+        blocks_(rules::order_blocks(world_)),
         block_sums_(blocks_.slots) {
     if (options_.resume) restore(world_, *options_.resume);
   }
@@ -117,7 +118,7 @@ class Simulation {
   void step(int t, StepRecord& record, PhaseClock& clock) {
     auto& w = world_;
     const auto ctx = rules::make_context(spec_, w, t, options_.seed, options_.run);
-    const std::size_t F = w.firms.state.size(), B = w.banks.state.size(), G = w.groups.size();
+    const std::size_t F = w.firms.state.size(), B = w.banks.state.size();
     const Grid demand = rules::import_demand(ctx, w);
     clock.lap("context_demand");
 
@@ -126,7 +127,12 @@ class Simulation {
     clock.lap("assess_firms");
     exec_->parallel_for(B, 64, [&](std::size_t b, std::size_t e) { rules::assess_banks(ctx, w, b, e); });
     clock.lap("assess_banks");
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::update_group_caution(w, b, e); });
+    std::vector<double>& slots = block_slots_;
+    slots.resize(firm_blocks_.size() * rules::caution_slots);
+    exec_->parallel_for(firm_blocks_.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) rules::sum_caution(w, firm_blocks_[k], slots.data() + k * rules::caution_slots);
+    });
+    rules::update_group_caution(w, firm_blocks_, slots);
     clock.lap("group_caution");
 
     // 3. Orders.
@@ -137,7 +143,7 @@ class Simulation {
     // the number of threads.
     exec_->parallel_for(blocks_.blocks.size(), 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t k = b; k < e; ++k)
-        rules::place_orders(ctx, w, terms, demand, blocks_.blocks[k], block_sums_.data() + blocks_.blocks[k].sums);
+        rules::place_orders(ctx, w, terms, demand, blocks_.blocks[k], block_sums_.data() + blocks_.sums[k]);
     });
     clock.lap("place_orders");
     const rules::OrderSums orders = rules::sum_orders(w, blocks_, block_sums_);
@@ -165,8 +171,11 @@ class Simulation {
     rules::designate_firms(ctx, w);
     rules::designate_banks(ctx, w);
     clock.lap("designate");
-    rules::GroupOutcome outcome(G);
-    exec_->parallel_for(G, 1, [&](std::size_t b, std::size_t e) { rules::sum_group_outcome(w, outcome, b, e); });
+    slots.resize(firm_blocks_.size() * rules::outcome_slots);
+    exec_->parallel_for(firm_blocks_.size(), 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) rules::sum_outcome(w, firm_blocks_[k], slots.data() + k * rules::outcome_slots);
+    });
+    const rules::GroupOutcome outcome = rules::sum_group_outcome(w, firm_blocks_, slots);
     clock.lap("group_outcome");
     rules::learn_from_step(ctx, w, outcome, orders);
     rules::adapt(ctx, w, flows.dual_use);
@@ -180,7 +189,7 @@ class Simulation {
     clock.lap("accounting");
     record.step = t;
     record.month = spec_.start + t;
-    observe({ctx, w, clearing, flows}, record);
+    observe({ctx, w, clearing, flows, outcome}, record);
     clock.lap("observe");
   }
 
@@ -191,8 +200,12 @@ class Simulation {
   RunOptions options_;
   state::World world_;
   std::unique_ptr<Executor> exec_;
-  const rules::OrderBlocks blocks_;  ///< place_orders' units of work (the world's structure does not change)
-  std::vector<double> block_sums_;   ///< their sums, reused every step
+  /// Units of work of the sums over groups' firms (the world's structure
+  /// does not change): every group's, and the importers' for place_orders.
+  const std::vector<state::FirmBlock> firm_blocks_;
+  const rules::OrderBlocks blocks_;
+  std::vector<double> block_sums_;   ///< blocks_' sums, reused every step
+  std::vector<double> block_slots_;  ///< firm_blocks_' sums, reused every step
 };
 
 }  // namespace

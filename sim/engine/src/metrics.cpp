@@ -19,9 +19,9 @@ namespace {
 struct Derived {
   Grid vulnerability;  ///< [state][partner] vulnerability-weighted dependence (MODEL.md §6), 1
   Grid price;          ///< [sector] world price, in the sector's price unit
-  /// Firm tallies [state][sector] from one pass over the firm columns: firms,
-  /// and sums of cautious, penalised, designated, belief and designation
-  /// loss (USD/month).
+  /// Firm tallies [state][sector] from the groups' (rules::GroupOutcome):
+  /// firms, and sums of cautious, penalised, designated, belief and
+  /// designation loss (USD/month).
   Grid firms, cautious, penalised, designated, belief, designation_loss;
   /// Bank tallies [state]: banks, and sums of cautious and penalised.
   Grid banks, bank_cautious, bank_penalised;
@@ -88,29 +88,17 @@ Derived derive(const StepData& d) {
   for (std::size_t k = 0; k < K; ++k) x.price(k) = ctx.price(k) * spec.sectors[k].reference_price;
 
   x.firms = x.cautious = x.penalised = x.designated = x.belief = x.designation_loss = Grid({S, K});
-  // The one serial pass over all firms. Firms come in runs of one (state,
-  // sector), so each run's sums stay in registers, continuing from the cell's
-  // value: the same additions in the same order as cell by cell, without a
-  // store and reload between two firms.
-  const auto& f = w.firms;
-  for (std::size_t i = 0, F = f.state.size(); i < F;) {
-    const std::size_t s = f.state[i], k = f.sector[i];
-    double firms = x.firms(s, k), cautious = x.cautious(s, k), penalised = x.penalised(s, k),
-           designated = x.designated(s, k), belief = x.belief(s, k), loss = x.designation_loss(s, k);
-    for (; i < F && f.state[i] == s && f.sector[i] == k; ++i) {
-      firms += 1;
-      cautious += f.cautious[i];
-      penalised += f.penalised[i];
-      designated += f.designated[i];
-      belief += f.belief[i];
-      loss += f.designation_loss[i];
-    }
-    x.firms(s, k) = firms;
-    x.cautious(s, k) = cautious;
-    x.penalised(s, k) = penalised;
-    x.designated(s, k) = designated;
-    x.belief(s, k) = belief;
-    x.designation_loss(s, k) = loss;
+  // The groups' tallies (rules::sum_group_outcome), added in group order:
+  // a group's firms are of one state and sector.
+  for (std::size_t g = 0; g < w.groups.size(); ++g) {
+    const std::size_t s = w.groups[g].state, k = state::sector_of(w.groups[g].market);
+    const auto& o = d.outcome;
+    x.firms(s, k) += static_cast<double>(w.groups[g].firms.size());
+    x.cautious(s, k) += o.cautious[g];
+    x.penalised(s, k) += o.penalised[g];  // every penalised firm counts as exposed
+    x.designated(s, k) += o.designated[g];
+    x.belief(s, k) += o.belief[g];
+    x.designation_loss(s, k) += o.designation_loss[g];
   }
   x.banks = x.bank_cautious = x.bank_penalised = Grid({S});
   const auto& b = w.banks;

@@ -4,6 +4,7 @@
 #include "geosim/engine/observer.hpp"
 #include "geosim/market/market.hpp"
 #include "geosim/market/valuation.hpp"
+#include "geosim/rules/learning.hpp"
 
 namespace geosim::engine {
 
@@ -13,6 +14,7 @@ struct StepData {
   const state::World& world;
   const market::Clearing& clearing;
   const market::Flows& flows;
+  const rules::GroupOutcome& outcome;  ///< the groups' firm tallies
 };
 
 /// Fills record.values (one array per variable of variables()).

@@ -6,21 +6,46 @@ namespace geosim::rules {
 
 using model::Role;
 
-void update_group_caution(state::World& world, std::size_t begin, std::size_t end) {
+void sum_caution(const state::World& world, const state::FirmBlock& block, double* slots) {
   const auto& f = world.firms;
-  auto& gs = world.group_state;
-  for (std::size_t g = begin; g < end; ++g) {
-    double c = 0, ch = 0, lost = 0;
-    for (auto i : world.groups[g].firms) {
-      c += f.cautious[i] * f.share[i];
-      ch += f.cautious_hub[i] * f.share[i];
-      if (f.retained[i] < 1) lost += f.share[i] * (1 - f.retained[i]);
-    }
-    // Shares sum to one only up to rounding.
-    gs.cautious[g] = std::min(c, 1.0);
-    gs.cautious_hub[g] = std::min(ch, 1.0);
-    gs.lost[g] = lost;
+  const auto& firms = world.groups[block.group].firms;
+  double c = 0, ch = 0, lost = 0;
+  for (std::size_t r = block.first; r < block.last; ++r) {
+    const auto i = firms[r];
+    c += f.cautious[i] * f.share[i];
+    ch += f.cautious_hub[i] * f.share[i];
+    if (f.retained[i] < 1) lost += f.share[i] * (1 - f.retained[i]);
   }
+  slots[0] = c;
+  slots[1] = ch;
+  slots[2] = lost;
+}
+
+void update_group_caution(state::World& world, const std::vector<state::FirmBlock>& blocks,
+                          const std::vector<double>& slots) {
+  auto& gs = world.group_state;
+  std::fill(gs.cautious.begin(), gs.cautious.end(), 0.0);
+  std::fill(gs.cautious_hub.begin(), gs.cautious_hub.end(), 0.0);
+  std::fill(gs.lost.begin(), gs.lost.end(), 0.0);
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const std::size_t g = blocks[k].group;
+    const double* s = slots.data() + k * caution_slots;
+    gs.cautious[g] += s[0];
+    gs.cautious_hub[g] += s[1];
+    gs.lost[g] += s[2];
+  }
+  // Shares sum to one only up to rounding.
+  for (std::size_t g = 0; g < world.groups.size(); ++g) {
+    gs.cautious[g] = std::min(gs.cautious[g], 1.0);
+    gs.cautious_hub[g] = std::min(gs.cautious_hub[g], 1.0);
+  }
+}
+
+void update_group_caution(state::World& world) {
+  const auto blocks = state::firm_blocks(world, state::block_firms);
+  std::vector<double> slots(blocks.size() * caution_slots);
+  for (std::size_t k = 0; k < blocks.size(); ++k) sum_caution(world, blocks[k], slots.data() + k * caution_slots);
+  update_group_caution(world, blocks, slots);
 }
 
 void update_target_payments(const StepContext& ctx, state::World& world, const state::Grid& pair_value) {
@@ -38,25 +63,46 @@ void update_target_payments(const StepContext& ctx, state::World& world, const s
   }
 }
 
-void sum_group_outcome(state::World& world, GroupOutcome& out, std::size_t begin, std::size_t end) {
+void sum_outcome(const state::World& world, const state::FirmBlock& block, double* slots) {
   const auto& f = world.firms;
-  // The sums run in locals (in the same order as into `out`): stores to
-  // `out` could alias the columns, which made every addition wait for a
-  // store and a reload.
-  for (std::size_t g = begin; g < end; ++g) {
-    double all = 0, target = 0, exposed = out.exposed[g], penalised = out.penalised[g];
-    for (auto i : world.groups[g].firms) {
-      all += f.trade[i];
-      target += f.target_trade[i];
-      if (f.target_trade[i] > 0 || f.penalised[i]) {
-        exposed += 1;
-        penalised += f.penalised[i];
-      }
+  const auto& firms = world.groups[block.group].firms;
+  double all = 0, target = 0, exposed = 0, penalised = 0, cautious = 0, designated = 0, belief = 0, loss = 0;
+  for (std::size_t r = block.first; r < block.last; ++r) {
+    const auto i = firms[r];
+    all += f.trade[i];
+    target += f.target_trade[i];
+    if (f.target_trade[i] > 0 || f.penalised[i]) {
+      exposed += 1;
+      penalised += f.penalised[i];
     }
-    out.exposed[g] = exposed;
-    out.penalised[g] = penalised;
-    world.group_state.target_share[g] = all > 0 ? target / all : 0.0;
+    cautious += f.cautious[i];
+    designated += f.designated[i];
+    belief += f.belief[i];
+    loss += f.designation_loss[i];
   }
+  const double sums[outcome_slots] = {all, target, exposed, penalised, cautious, designated, belief, loss};
+  std::copy(sums, sums + outcome_slots, slots);
+}
+
+GroupOutcome sum_group_outcome(state::World& world, const std::vector<state::FirmBlock>& blocks,
+                               const std::vector<double>& slots) {
+  const std::size_t G = world.groups.size();
+  GroupOutcome out(G);
+  std::vector<double> all(G), target(G);
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const std::size_t g = blocks[k].group;
+    const double* s = slots.data() + k * outcome_slots;
+    all[g] += s[0];
+    target[g] += s[1];
+    out.exposed[g] += s[2];
+    out.penalised[g] += s[3];
+    out.cautious[g] += s[4];
+    out.designated[g] += s[5];
+    out.belief[g] += s[6];
+    out.designation_loss[g] += s[7];
+  }
+  for (std::size_t g = 0; g < G; ++g) world.group_state.target_share[g] = all[g] > 0 ? target[g] / all[g] : 0.0;
+  return out;
 }
 
 void learn_from_step(const StepContext& ctx, state::World& world, const GroupOutcome& groups, const OrderSums& orders) {

@@ -79,22 +79,19 @@ bool set_up(std::uint16_t forming, double lag) { return forming > 0 && forming >
 
 }  // namespace
 
-OrderBlocks order_blocks(const state::World& world, std::size_t firms_per_block) {
+OrderBlocks order_blocks(const state::World& world) {
   OrderBlocks out;
-  for (std::size_t g = 0; g < world.groups.size(); ++g) {
-    if (world.groups[g].role != model::Role::importer) continue;
-    const std::size_t n = world.groups[g].firms.size(), slots = 2 * world.network.option_count(g) + 2;
-    for (std::size_t first = 0; first < n; first += firms_per_block) {
-      out.blocks.push_back({static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(first),
-                            static_cast<std::uint32_t>(std::min(n, first + firms_per_block)), out.slots});
-      out.slots += slots;
-    }
+  for (const auto& block : state::firm_blocks(world, state::block_firms)) {
+    if (world.groups[block.group].role != model::Role::importer) continue;
+    out.blocks.push_back(block);
+    out.sums.push_back(out.slots);
+    out.slots += 2 * world.network.option_count(block.group) + 2;
   }
   return out;
 }
 
 void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
-                  const state::Grid& demand, const OrderBlock& block, double* sums) {
+                  const state::Grid& demand, const state::FirmBlock& block, double* sums) {
   const auto& op = ctx.spec->params.orders;
   const auto& risk = ctx.spec->params.risk;
   const double rho = op.reoptimise_share;
@@ -122,19 +119,21 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
 
     // Each option's price and CES attraction to this firm, its own risk
     // premium and caution included (net.order holds the attraction until
-    // it is overwritten below).
+    // it is overwritten below). The firm's columns are read once: the
+    // stores below could alias them.
+    const bool exempt = f.designated[i], cautious = f.cautious[i], cautious_hub = f.cautious_hub[i];
+    const double belief = f.belief[i], visibility = f.visibility[i], exposure = f.exposure[i];
     double total_weight = 0;
-    for (std::size_t o = 0; o < n; ++o) total_weight += net.weight[b + o];
-    const bool first = total_weight <= 0;
     for (std::size_t o = 0; o < n; ++o) {
       const auto& term = t[o];
+      total_weight += net.weight[b + o];
       double feasible = term.feasibility;
       double p = term.price;
       double attraction = term.attraction;
-      if (term.sanctioned && !f.designated[i]) {
-        if (term.hub ? f.cautious_hub[i] : f.cautious[i]) feasible = 0;
+      if (term.sanctioned && !exempt) {
+        if (term.hub ? cautious_hub : cautious) feasible = 0;
         const double premium =
-            1 + f.belief[i] * std::min(1.0, term.detect * f.visibility[i]) * f.exposure[i] * risk.penalty_multiple;
+            1 + belief * std::min(1.0, term.detect * visibility) * exposure * risk.penalty_multiple;
         p *= premium;
         attraction *= std::pow(premium, -sigma);
       }
@@ -142,6 +141,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       net.order[b + o] = attraction * feasible;  // desire, unnormalised
       feasibility[o] = feasible;
     }
+    const bool first = total_weight <= 0;
 
     if (first) {
       // The first month's relationships: the suppliers the firm buys a
@@ -173,18 +173,6 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       }
       const double incumbent =
           incumbent_weight > 0 ? incumbent_cost / incumbent_weight : std::numeric_limits<double>::infinity();
-      for (std::size_t o = 0; o < n; ++o) {
-        const std::size_t edge = b + o;
-        if (net.formed[edge]) continue;
-        if (net.forming[edge] > 0)
-          ++net.forming[edge];
-        else if (feasibility[o] > 0 && price[o] * (1 + t[o].switching_cost) <= incumbent)
-          net.forming[edge] = 1;
-        if (set_up(net.forming[edge], op.formation_lag)) {
-          net.formed[edge] = 1;
-          net.forming[edge] = 0;
-        }
-      }
       // Without a relationship the firm buys from a supplier only spot: the
       // option weighs `spot` of what it would with one. The scenario's
       // affinity of an option without a relationship in the first month
@@ -192,6 +180,16 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // relationship the firm had and lost multiplies by it.
       for (std::size_t o = 0; o < n; ++o) {
         const std::size_t edge = b + o;
+        if (!net.formed[edge]) {
+          if (net.forming[edge] > 0)
+            ++net.forming[edge];
+          else if (feasibility[o] > 0 && price[o] * (1 + t[o].switching_cost) <= incumbent)
+            net.forming[edge] = 1;
+          if (set_up(net.forming[edge], op.formation_lag)) {
+            net.formed[edge] = 1;
+            net.forming[edge] = 0;
+          }
+        }
         if (net.established[edge] && !net.formed[edge])
           net.order[edge] *= t[o].spot;
         else if (!net.established[edge] && net.formed[edge])
@@ -206,27 +204,36 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     // Relationships move a share rho toward the desired split; the feasibility
     // each weight was formed under is tracked so that a new ban bites at once
     // while lifted bans let trade return only as relationships rebuild.
+    // (Divisions are the loop's cost: one reciprocal per firm, and the two
+    // per edge independent of each other.)
     const double D = f.share[i] * group_demand;
+    const double per_desire = desire_sum > 0 ? 1 / desire_sum : 0.0;
     double order_sum = 0;
     for (std::size_t o = 0; o < n; ++o) {
       const std::size_t edge = b + o;
-      const double desire = desire_sum > 0 ? net.order[edge] / desire_sum : 0.0;
+      const double desire = net.order[edge] * per_desire;
       desired[o] += D * desire;
       const double feasible = feasibility[o];
       const double w_prev = net.weight[edge];
-      const double w = first ? desire : (1 - rho) * w_prev + rho * desire;
-      const double phi = first ? feasible
-                         : w > 0 ? ((1 - rho) * w_prev * net.formed_feasibility[edge] + rho * desire * feasible) / w
-                                 : feasible;
+      double w = desire, phi = feasible, bite = feasible > 0 ? 1.0 : 0.0;
+      if (!first) {
+        // phi x w: the weight's parts, each at the feasibility it was formed under.
+        const double formed = (1 - rho) * w_prev * net.formed_feasibility[edge] + rho * desire * feasible;
+        w = (1 - rho) * w_prev + rho * desire;
+        if (w > 0) {
+          phi = formed / w;
+          bite = formed > 0 ? std::min(1.0, feasible * w / formed) : 0.0;  // feasible / phi
+        }
+      }
       net.weight[edge] = w;
       net.formed_feasibility[edge] = phi;
-      const double bite = phi > 0 ? std::min(1.0, feasible / phi) : 0.0;
       net.order[edge] = w * bite;
       order_sum += net.order[edge];
     }
+    const double scale = order_sum > 0 ? D / order_sum : 0.0;
     for (std::size_t o = 0; o < n; ++o) {
       const std::size_t edge = b + o;
-      const double q = order_sum > 0 ? D * net.order[edge] / order_sum : 0.0;
+      const double q = net.order[edge] * scale;
       net.order[edge] = q;
       placed[o] += q;
       order_sum_all += q;
@@ -249,9 +256,9 @@ OrderSums sum_orders(const state::World& world, const OrderBlocks& blocks, const
     out.placed[g].assign(world.network.option_count(g), 0.0);
     out.desired[g].assign(world.network.option_count(g), 0.0);
   }
-  for (const auto& block : blocks.blocks) {
-    const std::size_t g = block.group, n = world.network.option_count(g);
-    const double* s = sums.data() + block.sums;
+  for (std::size_t k = 0; k < blocks.blocks.size(); ++k) {
+    const std::size_t g = blocks.blocks[k].group, n = world.network.option_count(g);
+    const double* s = sums.data() + blocks.sums[k];
     for (std::size_t o = 0; o < n; ++o) {
       out.placed[g][o] += s[o];
       out.desired[g][o] += s[n + o];
@@ -264,9 +271,10 @@ OrderSums sum_orders(const state::World& world, const OrderBlocks& blocks, const
 
 OrderSums place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
                        const state::Grid& demand) {
-  const auto blocks = order_blocks(world, order_block_firms);
+  const auto blocks = order_blocks(world);
   std::vector<double> sums(blocks.slots);
-  for (const auto& block : blocks.blocks) place_orders(ctx, world, terms, demand, block, sums.data() + block.sums);
+  for (std::size_t k = 0; k < blocks.blocks.size(); ++k)
+    place_orders(ctx, world, terms, demand, blocks.blocks[k], sums.data() + blocks.sums[k]);
   return sum_orders(world, blocks, sums);
 }
 

@@ -223,6 +223,17 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
 
 }  // namespace
 
+std::vector<FirmBlock> firm_blocks(const World& world, std::size_t firms_per_block) {
+  std::vector<FirmBlock> out;
+  for (std::size_t g = 0; g < world.groups.size(); ++g) {
+    const std::size_t n = world.groups[g].firms.size();
+    for (std::size_t first = 0; first < n; first += firms_per_block)
+      out.push_back({static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(first),
+                     static_cast<std::uint32_t>(std::min(n, first + firms_per_block))});
+  }
+  return out;
+}
+
 World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run) {
   World w;
   w.dims = {spec.states.size(), spec.sectors.size(), spec.currencies.size()};

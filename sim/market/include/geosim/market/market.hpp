@@ -30,7 +30,7 @@ using GroupOrders = std::vector<std::vector<double>>;
 /// In supply-limited sectors the discount then moves, within those bounds,
 /// toward the level at which the exporter's supply clears this step's
 /// `desired` orders (what buyers would order with fully adjusted
-/// relationships, sum_group_orders). A price cap holds the volume that needs
+/// relationships, rules::OrderSums::desired). A price cap holds the volume that needs
 /// Western services at or below the cap. Writes agg.market_discount,
 /// discount, clearing_shift and supply_price; reads last step's agg.flow and
 /// agg.dependence.

@@ -25,28 +25,15 @@ struct OptionTerms {
 /// own risk premium enters.
 std::vector<std::vector<OptionTerms>> option_terms(const StepContext& ctx, const state::World& world);
 
-/// A run of consecutive firms of one importer group, the unit of work of
-/// place_orders: each block sums its firms' orders into its own slots, and
-/// the slots are added block after block, so that the group's sums are the
-/// same for any number of threads.
-struct OrderBlock {
-  std::uint32_t group = 0;
-  std::uint32_t first = 0, last = 0;  ///< positions in the group's firm list: [first, last)
-  std::size_t sums = 0;               ///< offset of the block's slots in the sums buffer
-};
-
-/// Every importer group's firm list cut into blocks of at most
-/// `firms_per_block`, in group order; `slots` doubles hold their sums (per
-/// block: 2 x the group's options + 2).
+/// place_orders' units of work: the importer groups' firm blocks, and where
+/// each block's sums start in a buffer of `slots` doubles (per block: 2 x
+/// the group's options + 2).
 struct OrderBlocks {
-  std::vector<OrderBlock> blocks;
+  std::vector<state::FirmBlock> blocks;
+  std::vector<std::size_t> sums;  ///< per block: offset of its slots
   std::size_t slots = 0;
 };
-OrderBlocks order_blocks(const state::World& world, std::size_t firms_per_block);
-
-/// Firms per block: enough work per task to hide the scheduling, and
-/// enough blocks to keep two or more cores busy on the smallest scenarios.
-inline constexpr std::size_t order_block_firms = 1024;
+OrderBlocks order_blocks(const state::World& world);
 
 /// What each importer group ordered this step, summed over its firms.
 struct OrderSums {
@@ -67,7 +54,7 @@ struct OrderSums {
 /// `sums` points to: placed per option, desired per option, order_sum,
 /// price_sum.
 void place_orders(const StepContext& ctx, state::World& world, const std::vector<std::vector<OptionTerms>>& terms,
-                  const state::Grid& demand, const OrderBlock& block, double* sums);
+                  const state::Grid& demand, const state::FirmBlock& block, double* sums);
 
 /// The groups' sums from the blocks' slots, added in block order.
 OrderSums sum_orders(const state::World& world, const OrderBlocks& blocks, const std::vector<double>& sums);

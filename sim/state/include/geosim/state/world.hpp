@@ -279,6 +279,23 @@ inline double group_caution(const World& w, const std::vector<std::int32_t>& tab
   return hub ? gs.cautious_hub[static_cast<std::size_t>(g)] : gs.cautious[static_cast<std::size_t>(g)];
 }
 
+/// A run of consecutive firms of one group (positions [first, last) in its
+/// firm list): the unit of work of the loops that sum over a group's firms.
+/// Each block sums into its own slots and the slots are added block after
+/// block, so that the sums are the same for any number of threads.
+struct FirmBlock {
+  std::uint32_t group = 0;
+  std::uint32_t first = 0, last = 0;
+};
+
+/// Every group's firm list cut into blocks of at most `firms_per_block`, in
+/// group order.
+std::vector<FirmBlock> firm_blocks(const World& world, std::size_t firms_per_block);
+
+/// Firms per block: enough work per task to hide the scheduling, and enough
+/// blocks to keep two or more cores busy on the smallest scenarios.
+inline constexpr std::size_t block_firms = 1024;
+
 /// Creates the firm and bank populations (random draws keyed by seed and run),
 /// the relationship network and the initial state-level variables.
 World build_world(const model::ScenarioSpec& spec, std::uint64_t seed, std::uint32_t run);
