@@ -258,13 +258,21 @@ void add_data(Crc& crc, hid_t dset, const std::string& item) {
     const hsize_t k = std::min(block, rows - start);
     const hsize_t n = k * row;
     buf.assign(static_cast<std::size_t>(n * size), '\0');
-    H::Handle mspace(need(H5Screate_simple(1, &n, nullptr), item), H5Sclose);
+    // The memory space has the selection's shape (the same values in the
+    // same order as a flat one): HDF5 then copies whole runs instead of
+    // matching the two selections element by element.
+    std::vector<hsize_t> offset(dims.size(), 0), count = dims;
+    if (rank > 0) {
+      offset[0] = start;
+      count[0] = k;
+    }
+    H::Handle mspace(need(rank == 0 ? H5Screate_simple(1, &n, nullptr)
+                                    : H5Screate_simple(rank, count.data(), nullptr),
+                          item),
+                     H5Sclose);
     if (rank == 0) {
       need_ok(H5Dread(dset, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), item);
     } else {
-      std::vector<hsize_t> offset(dims.size(), 0), count = dims;
-      offset[0] = start;
-      count[0] = k;
       need_ok(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr), item);
       need_ok(H5Dread(dset, mem.get(), mspace.get(), space.get(), H5P_DEFAULT, buf.data()), item);
     }

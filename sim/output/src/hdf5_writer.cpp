@@ -243,8 +243,10 @@ void Hdf5Writer::flush_block() {
     count[0] = buffered_;
     H::Handle file_space = H::dataspace(H5Dget_space(v.dset.get()), what);
     H::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), what);
-    const hsize_t n = buffered_ * v.row;
-    H::Handle mem_space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
+    // The memory space has the selection's shape: with a flat one HDF5
+    // matches the two selections element by element (H5S_select_iterate
+    // was the writer's largest cost).
+    H::Handle mem_space = H::dataspace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what);
     H::check_status(H5Dwrite(v.dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, v.block.data()), what);
   }
   block_start_ += buffered_;
