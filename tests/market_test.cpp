@@ -111,6 +111,30 @@ TEST_CASE("round 2 offers unmet demand to the buyer's suppliers with spare capac
   CHECK(c.unmet(f.aaa, f.m) == Approx(0.0).margin(1.0));
 }
 
+TEST_CASE("a supplier sold out in round 1 draws no unmet demand in round 2, whatever rounding leaves of its offer",
+          "[market]") {
+  // BBB (offer 1e9) is asked for 1.9e9: each buyer gets 1/1.9 of its order,
+  // and 1.5e9 x r + 0.4e9 x r adds up to 1.2e-7 below 1e9 in doubles. That
+  // residue is not capacity: AAA's unmet demand goes to CCC, whose spare
+  // capacity is real, not in part to BBB, where it would be rationed away.
+  Fixture f(more_buyers);
+  const auto ctx = f.context();
+  market::GroupOrders orders(f.w.groups.size());
+  f.order(orders, f.aaa, f.bbb, 1.5 * month);
+  f.order(orders, f.hub, f.bbb, 0.4 * month);
+  const auto g = static_cast<std::size_t>(f.w.importer_group[f.aaa * f.w.dims.markets() + f.m]);
+  const auto [b, e] = f.w.network.edges(f.w.groups[g].firms.front());
+  for (std::size_t edge = b; edge < e; ++edge)
+    if (f.w.network.option(g, edge - b).exporter == f.ccc && f.w.network.option(g, edge - b).hub == state::Option::no_hub)
+      orders[g][edge - b] = 0.1 * month;
+  const double r = month / (1.5 * month + 0.4 * month);  // as clearing rations
+  REQUIRE(1.5 * month * r + 0.4 * month * r < month);     // the residue this case is about
+  const auto c = market::clear(ctx, f.w, orders);
+  CHECK(c.direct(f.bbb, f.aaa, f.m) == Approx(1.5 / 1.9 * month));
+  CHECK(c.direct(f.ccc, f.aaa, f.m) == Approx((0.1 + 1.5 - 1.5 / 1.9) * month));
+  CHECK(c.unmet(f.aaa, f.m) == Approx(0.0).margin(1.0));
+}
+
 TEST_CASE("clearing caps sales to sanctioned destinations at the willing exporters' capacity", "[market]") {
   Fixture f(more_buyers + "events:\n  - {id: s, kind: secondary_sanctions, start: 2020-01, by: BBB, target: AAA, "
                           "sectors: [goods], scope: firms}\n");

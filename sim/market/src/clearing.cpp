@@ -13,6 +13,12 @@ namespace {
 /// Share of `want` that `have` covers, in [0, 1].
 double ratio(double have, double want) { return want > have ? std::max(0.0, have) / want : 1.0; }
 
+/// Capacity left unsold, as a share of the offer, below which it is a
+/// rounding residue of summing the sales (each of a few hundred terms off
+/// by at most one part in 10^16), not capacity: far above any rounding,
+/// far below anything economic (10 USD a month of 10 USD bn).
+constexpr double unsold_tolerance = 1e-9;
+
 }  // namespace
 
 state::Grid orders_by_exporter(const state::World& world, const GroupOrders& orders) {
@@ -107,15 +113,22 @@ Clearing clear(const rules::StepContext& ctx, const state::World& world, const G
 
   // Round 2: unmet demand goes to the group's direct suppliers with spare
   // capacity, in proportion to its orders with them, rationed pro rata.
+  // A supplier that round 1 sold out has no spare capacity; its sales add
+  // up to its offer only up to rounding, and a rounding residue taken for
+  // spare capacity drew the unmet demand of its buyers to it, where it was
+  // rationed away (whether it was depended on the order of the sums).
+  const auto left = [](double have, double sold) {
+    return have - sold > unsold_tolerance * have ? have - sold : 0.0;
+  };
   state::Grid spare({S, M}), spare_target({S, M}), asked({S, M}), asked_target({S, M});
   for (std::size_t j = 0; j < S; ++j)
     for (std::size_t m = 0; m < M; ++m) {
       // A residual supplier also meets what others could not deliver.
       spare(j, m) = ctx.spec->states[j].residual_supplier && ctx.spec->sectors[sector_of(m)].supply_elasticity
                         ? std::numeric_limits<double>::infinity()
-                        : std::max(0.0, offer(j, m) - c.sales(j, m));
+                        : left(offer(j, m), c.sales(j, m));
       const double willing = offer(j, m) * (1 - state::group_caution(world, world.exporter_group, j, m, false));
-      spare_target(j, m) = std::min(spare(j, m), std::max(0.0, willing - sold_target(j, m)));
+      spare_target(j, m) = std::min(spare(j, m), left(willing, sold_target(j, m)));
     }
   const auto spare_for = [&](std::size_t i, std::size_t m, std::size_t j) {
     return at_risk(j, i, m) ? spare_target(j, m) : spare(j, m);
