@@ -9,8 +9,19 @@
 #                      program itself (serial and TBB executors, bit-identical
 #                      outputs), without ctest's 600 s per case: under TSan
 #                      the determinism case alone takes longer; CATCH_ARGS
-#                      select cases
+#                      select cases. Build it with g++ (the default compiler;
+#                      this script sets none): under clang 14 TSan reports
+#                      TBB's own copy of a stolen task (a memcpy inside
+#                      tbb::detail::d1::start_for), which no top-frame
+#                      suppression can single out (docs/reliability.md)
 # GEOSIM_SANITIZE_TARGETS="geosim core_test ..." builds only those targets.
+# Every test keeps its own time limit (ctest --timeout does not override it),
+# multiplied under ASan by GEOSIM_SANITIZE_TIMEOUT_FACTOR (default 5: ASan +
+# UBSan run the end-to-end tests 2 to 5 times slower), so that the long tests
+# run to their end instead of being skipped.
+# GEOSIM_LSAN_PRINT_SUPPRESSIONS=1: LeakSanitizer lists, per process, which
+# suppressions of tests/sanitizers/lsan.supp matched and how often; those
+# lists are printed, not counted as reports.
 # Builds into build-asan / build-tsan (or $GEOSIM_SANITIZE_BUILD_DIR). Every
 # sanitizer report, including those of child processes and of the geosim
 # binaries the Python tests start, goes to a log directory; the script fails
@@ -28,7 +39,8 @@ case "$mode" in
     # the reports' line numbers.
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-      -DGEOSIM_SANITIZE=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
+      -DGEOSIM_SANITIZE=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF \
+      -DGEOSIM_TEST_TIMEOUT_FACTOR="${GEOSIM_SANITIZE_TIMEOUT_FACTOR:-5}" >/dev/null
     targets=()
     if [ -n "${GEOSIM_SANITIZE_TARGETS:-}" ]; then
       for t in $GEOSIM_SANITIZE_TARGETS; do targets+=(--target "$t"); done
@@ -59,7 +71,7 @@ mkdir -p "$logs"
 # outside sanitizers.
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:max_allocation_size_mb=4096:allocator_may_return_null=1"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1"
-export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=${GEOSIM_LSAN_PRINT_SUPPRESSIONS:-0}"
 export TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$root/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
 
 cd "$build"
@@ -67,7 +79,7 @@ status=0
 if [ "$mode" = tsan ]; then
   ./tests/engine_test "${ctest_args[@]}" || status=$?
 else
-  ctest --output-on-failure -j "$jobs" --timeout 1800 "${ctest_args[@]}" || status=$?
+  ctest --output-on-failure -j "$jobs" "${ctest_args[@]}" || status=$?
 fi
 # A report from the check's child process (output::check_readable, which
 # reads an untrusted HDF5 file in a forked child so that libhdf5's crashes on
@@ -76,7 +88,11 @@ fi
 # other report is.
 if compgen -G "$logs/*" >/dev/null; then
   for f in "$logs"/*; do
-    if grep -q 'check_in_child' "$f"; then
+    if ! grep -q 'ERROR:\|runtime error:\|WARNING: ThreadSanitizer' "$f" && grep -q 'Suppressions used' "$f"; then
+      # Only LeakSanitizer's list of matched suppressions (GEOSIM_LSAN_PRINT_SUPPRESSIONS=1).
+      echo "== suppressions matched in $f" >&2
+      sed -n '/Suppressions used/,$p' "$f" >&2
+    elif grep -q 'check_in_child' "$f"; then
       echo "in the check's child (a damaged file, contained): $(grep -m1 -E 'ERROR|SUMMARY' "$f")" >&2
     else
       echo "== sanitizer report $f" >&2

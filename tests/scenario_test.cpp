@@ -1137,6 +1137,25 @@ TEST_CASE("an income elasticity above 10 is rejected at validation, naming the k
         "magnitude (estimates lie far below; larger powers overflow the model's demand)");
 }
 
+TEST_CASE("a state's trend growth beyond 0.5 a year in magnitude is rejected at validation, naming the key and the "
+          "bound",
+          "[scenario][limits]") {
+  const auto with = [](const std::string& value) {
+    return mini("import_absorption: {chips: 5}", "import_absorption: {chips: 5}\n    growth: " + value);
+  };
+  CHECK(error_of(with("0.5")) == "(no error)");
+  CHECK(error_of(with("-0.5")) == "(no error)");
+  CHECK(error_of(with("0.8")) ==
+        "mini.yaml:23:13: states[1].growth: 0.8 is too large; trend growth is limited to 0.5 a year in magnitude (no "
+        "economy's trend comes near; compounded over a long horizon, faster growth overflows the model's flows)");
+  CHECK_THAT(error_of(with("-0.9")), StartsWith("mini.yaml:23:13: states[1].growth: -0.9 is too low; trend growth is "
+                                                "limited to 0.5 a year in magnitude"));
+  // --set is validated like the file.
+  CHECK_THAT(error_of(mini(), {{"states[BBB].growth", "0.6"}}),
+             StartsWith("--set states[BBB].growth=0.6: states[1].growth: 0.6 is too large; trend growth is limited to "
+                        "0.5 a year"));
+}
+
 TEST_CASE("every elasticity the model raises a ratio to is bounded, each error naming its key", "[scenario][limits]") {
   const std::string risk = "risk: {margin: 0.15}";
   const std::vector<std::pair<std::string, std::string>> cases{

@@ -464,6 +464,17 @@ def test_an_income_elasticity_that_overflowed_import_demand_is_now_bad_input_nam
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_trend_growth_that_overflowed_over_a_long_horizon_is_now_bad_input_naming_the_bound(tmp_path):
+    # At 0.9 a year, tests/data/mini.yaml's trade overflowed to NaN in 2197 over
+    # the longest horizon (1678 to 2261); validation now bounds growth at 0.5.
+    out = tmp_path / "out.h5"
+    result = geosim("run", WORLD, "-o", out, "--set", "horizon.start=1678-01", "--set", "horizon.end=2261-12",
+                    "--set", "states[RUS].growth=0.9", check=2)
+    assert "--set states[RUS].growth=0.9: states[" in result.stderr
+    assert "].growth: 0.9 is too large; trend growth is limited to 0.5 a year in magnitude" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_grid_step_of_1e_300_is_bad_input_naming_the_key_and_the_count(tmp_path):
     sweep = tmp_path / "tiny_step.yaml"
     sweep.write_text(f"sweep_version: 1\nname: tiny\nbase: {WORLD}\nparameters:\n"

@@ -325,6 +325,21 @@ void check_elasticities(const ScenarioSpec& spec, const Checker& c) {
   }
 }
 
+// A state's trend growth compounds over the horizon ((1 + growth)^years);
+// beyond max_growth it is no economy's trend and, over long horizons,
+// overflows the model's flows.
+void check_growth(const ScenarioSpec& spec, const Checker& c) {
+  for (std::size_t i = 0; i < spec.states.size(); ++i) {
+    const double g = spec.states[i].growth;
+    if (!(std::abs(g) <= max_growth))
+      c.fail(item("states", i) + ".growth",
+             number(g) + (g < 0 ? " is too low" : " is too large") + "; trend growth is limited to " +
+                 number(max_growth) +
+                 " a year in magnitude (no economy's trend comes near; compounded over a long horizon, faster "
+                 "growth overflows the model's flows)");
+  }
+}
+
 bool before(const Date& a, const Date& b) {
   return std::tuple{a.year, a.month, a.day} < std::tuple{b.year, b.month, b.day};
 }
@@ -363,6 +378,7 @@ void validate(const ScenarioSpec& spec) {
   check_populations(spec, c);
   check_magnitudes(spec, c);
   check_elasticities(spec, c);
+  check_growth(spec, c);
   for (std::size_t i = 0; i < spec.events.size(); ++i) check_event(spec, c, i);
   const auto& pay = spec.params.payments;
   if (pay.agent_fee_max < pay.agent_fee)

@@ -469,6 +469,21 @@ inline constexpr double max_elasticity = 10;
 /// prices and trade costs to its negative power.
 inline constexpr double max_substitution_elasticity = 20;
 
+/// Largest magnitude of a state's trend growth validate() accepts
+/// (states[].growth, per year: the trend of its export capacity and import
+/// absorption, ODD §8.4). No economy's trend trade growth comes near 50 % a
+/// year, which doubles trade in under two years and multiplies it by 58 in a
+/// decade: China's exports, the fastest sustained rise of a large trader,
+/// grew about 27 % a year in USD from 2001 to 2008 (about 266 to 1,430 USD bn,
+/// as recalled); falls of half a year's trade are single years of war or
+/// collapse, which events and paths model, not a trend. The bound also keeps
+/// the compounding finite: over the longest horizon (1678 to 2261, 584 years)
+/// the trend factor stays within 0.5^584 = 1e-176 and 1.5^584 = 1.6e102, and
+/// a run of tests/data/mini.yaml over that horizon with every state at +0.5
+/// or -0.5 and capacities at max_magnitude passes --check, while at +0.8 its
+/// trade overflowed to NaN in 2245 (at +0.9 in 2197).
+inline constexpr double max_growth = 0.5;
+
 /// The sector's switching cost: its own, else parameters.orders.switching_cost.
 double switching_cost(const ScenarioSpec& spec, std::size_t sector);
 /// The sector's spot weight: its own, else (1 + switching_cost)^-elasticity.
@@ -484,8 +499,8 @@ inline constexpr int min_horizon_year = 1678;
 inline constexpr int max_horizon_year = 2261;
 
 /// Checks the whole model (cross-references, dates against the horizon,
-/// feasibility, the counts, magnitudes and horizon years above, codes without
-/// NUL characters) and throws InputError naming the offending key.
+/// feasibility, the counts, magnitudes, elasticities, growth and horizon years
+/// above, codes without NUL characters) and throws InputError naming the offending key.
 void validate(const ScenarioSpec& spec);
 
 /// The state or sector index of a code, or nothing.
