@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libboost-graph-dev libboost-random-dev libtbb-dev libyaml-cpp-dev
-  libhdf5-dev zlib1g-dev catch2 librandom123-dev libcli11-dev libbenchmark-dev
+  libhdf5-dev zlib1g-dev libdeflate-dev catch2 librandom123-dev libcli11-dev libbenchmark-dev
   python3 python3-h5py python3-numpy python3-pandas python3-xarray
   python3-h5netcdf python3-matplotlib python3-pytest
   # the Python module (sim/python) and the unit check of the output (udunits2)

@@ -3,6 +3,7 @@
 // from 2020-01, a handful of variables with values that encode their position,
 // and one firm snapshot. Shared by output_test.cpp and write_sample_output.cpp
 // (whose file tests/python/test_output_format.py reads with xarray).
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -113,15 +114,19 @@ struct Firms {
 };
 
 /// Runs the sample through a writer at `path`: begin, `recorded` steps (all by
-/// default), the snapshot, end.
+/// default), the snapshot of `firms`, end. The snapshot's columns are
+/// overwritten once the writer has returned from snapshot(), as the engine's
+/// are when the run goes on: the file must hold the values as they were.
 inline void write(const std::string& path, int time_chunk, int threads = 1, int recorded = steps,
-                  int compression = 4) {
+                  int compression = 4, Firms f = {},
+                  std::size_t pending_bytes = output::WriterOptions{}.pending_bytes) {
   const auto s = spec();
   const auto vars = variables();
   output::WriterOptions options;
   options.path = path;
   options.time_chunk = time_chunk;
   options.compression = compression;
+  options.pending_bytes = pending_bytes;
   auto writer = output::make_hdf5_writer(options);
   engine::RunInfo info;
   info.spec = &s;
@@ -131,7 +136,6 @@ inline void write(const std::string& path, int time_chunk, int threads = 1, int 
   info.variables = vars;
   info.dim_sizes = dim_sizes();
   writer->begin(info);
-  Firms f;
   for (int t = 0; t < recorded; ++t) {
     writer->record(record(s, vars, t));
     if (t == snapshot_step) {
@@ -146,6 +150,8 @@ inline void write(const std::string& path, int time_chunk, int threads = 1, int 
       snap.cautious = f.cautious;
       snap.trade = f.trade;
       writer->snapshot(snap);
+      for (auto* c : {&f.size, &f.exposure, &f.trade}) std::fill(c->begin(), c->end(), -1.0);
+      std::fill(f.state.begin(), f.state.end(), std::uint16_t{999});
     }
   }
   writer->end(engine::RunSummary{1.5, recorded});

@@ -63,9 +63,14 @@ std::size_t record_values(const model::ScenarioSpec& spec) {
 
 void check_memory(const model::ScenarioSpec& spec, const std::string& scenario_path,
                   std::optional<std::uint64_t> max_memory) {
-  // The writer buffers one chunk of steps; the engine builds one more.
-  const auto held = static_cast<std::size_t>(std::min(spec.steps(), output::WriterOptions{}.time_chunk) + 1);
-  const state::MemoryEstimate m = state::estimate_memory(spec, record_values(spec), held);
+  // The writer buffers one chunk of steps and compresses the one before
+  // (raw, then compressed: at most as large); the engine builds one more
+  // step. The writer's compression beside the run holds up to
+  // pending_bytes more, raw and compressed (the snapshots' columns).
+  const output::WriterOptions writer;
+  const auto chunk = static_cast<std::size_t>(std::min(spec.steps(), writer.time_chunk));
+  state::MemoryEstimate m = state::estimate_memory(spec, record_values(spec), 2 * chunk + 1);
+  m.record_bytes += 2.0 * static_cast<double>(writer.pending_bytes);
   const std::optional<double> available = max_memory ? std::nullopt : available_memory();
   const double limit = max_memory ? static_cast<double>(*max_memory) : available.value_or(m.total());
   if (m.total() <= limit) return;

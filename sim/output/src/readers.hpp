@@ -2,6 +2,8 @@
 // Private: the pieces that check.cpp, describe.cpp and sweep_file.cpp share
 // for checking files before reading them and for stamping checksums.
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -24,10 +26,24 @@ void require_readable_locked(const std::string& path);
 /// Name of the attribute that holds an object's checksum ("crc32:xxxxxxxx").
 inline constexpr const char* checksum_attr = "geosim_checksum";
 
+/// The CRC-32 (zlib's `crc32`, from its initial value) of a dataset's
+/// values as readers see them (native representation, row-major), and
+/// their number of bytes: what a writer that checksummed the values as it
+/// wrote them hands to stamp_checksums instead of having them read back.
+struct ValuesCrc {
+  std::uint32_t crc = 0;
+  std::uint64_t bytes = 0;
+};
+/// ValuesCrc of datasets by path from the root ("trade_value",
+/// "snapshots/2021-12/size").
+using KnownValues = std::map<std::string, ValuesCrc>;
+
 /// Writes a checksum attribute on the root group and on every dataset of an
-/// open, fully written file (see check.cpp for what each covers). Throws
-/// EnvironmentError naming `where` when the file cannot be read or written.
-void stamp_checksums(hid_t file, const std::string& where);
+/// open, fully written file (see check.cpp for what each covers). The values
+/// of datasets in `known` are not read back: their ValuesCrc stands for them
+/// (numeric datasets only). Throws EnvironmentError naming `where` when the
+/// file cannot be read or written.
+void stamp_checksums(hid_t file, const std::string& where, const KnownValues& known = {});
 
 /// describe() without the check; the child of check_readable runs it so that
 /// every call `geosim info` makes has been survived once before.

@@ -1,5 +1,6 @@
 #pragma once
 // HDF5 output that is also a valid netCDF-4 file. HDF5 stays out of this header.
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@ struct WriterOptions {
   /// The file's CF `history` attribute (layout.hpp, history_line): the
   /// command that made it, with its --set overrides; empty = none.
   std::string history;
+  /// Bytes of chunks the writer may hold while they are compressed beside
+  /// the run, besides the chunk of steps it is filling: at most this much
+  /// raw and as much compressed.
+  std::size_t pending_bytes = std::size_t{32} << 20;
 };
 
 /// An observer that writes every variable, coordinate and attribute of a run.

@@ -1,0 +1,117 @@
+#include "chunk_pipeline.hpp"
+
+#include <libdeflate.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <new>
+
+#include "geosim/core/error.hpp"
+
+namespace geosim::output::detail {
+
+// The chunks go to the file as they are in memory; geosim's files are
+// little-endian (H5T_IEEE_F64LE, H5T_STD_U16LE, ...).
+static_assert(std::endian::native == std::endian::little, "chunks are written in memory order");
+
+struct ChunkPipeline::Workers {
+  explicit Workers(int threads) : arena(threads) {}
+  tbb::task_arena arena;
+  tbb::task_group group;
+};
+
+namespace {
+
+/// A compressor per thread and level (libdeflate's are not shared between
+/// threads; allocating one per chunk would cost more than small chunks).
+libdeflate_compressor* compressor(int level) {
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  thread_local std::unique_ptr<libdeflate_compressor, Free> c;
+  thread_local int made_for = -1;
+  if (!c || made_for != level) {
+    c.reset(libdeflate_alloc_compressor(level));
+    if (!c) throw std::bad_alloc();
+    made_for = level;
+  }
+  return c.get();
+}
+
+}  // namespace
+
+ChunkPipeline::ChunkPipeline(int level, int threads, std::size_t max_pending, std::string what)
+    : level_(level),
+      max_pending_(max_pending),
+      what_(std::move(what)),
+      workers_(threads > 1 ? std::make_unique<Workers>(threads) : nullptr) {}
+
+ChunkPipeline::~ChunkPipeline() {
+  // Tasks refer to pending_: they must be done before it goes.
+  if (workers_) {
+    try {
+      workers_->arena.execute([&] {
+        workers_->group.cancel();
+        workers_->group.wait();
+      });
+    } catch (...) {
+    }
+  }
+  for (auto& c : pending_)
+    if (c.dataset != H5I_INVALID_HID) H5Idec_ref(c.dataset);
+}
+
+/// HDF5's shuffle filter (H5Zshuffle.c): byte j of element i goes to
+/// j * n + i, so that the bytes of equal significance sit together.
+std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t size) {
+  const std::size_t n = data.size() / size;
+  std::vector<std::byte> out(data.size());
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < size; ++j) out[j * n + i] = data[i * size + j];
+  std::copy(data.begin() + static_cast<std::ptrdiff_t>(n * size), data.end(), out.begin() + static_cast<std::ptrdiff_t>(n * size));
+  return out;
+}
+
+void ChunkPipeline::compress(Chunk& c) const {
+  c.crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(c.data.data()), c.valid));
+  if (level_ == 0) return;
+  if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
+  libdeflate_compressor* z = compressor(level_);
+  std::vector<std::byte> out(libdeflate_zlib_compress_bound(z, c.data.size()));
+  const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
+  if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
+  out.resize(n);
+  c.data = std::move(out);
+}
+
+void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
+                           std::size_t shuffle, ValuesCrc& values) {
+  if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
+  if (H5Iinc_ref(dataset) < 0) throw std::logic_error("ChunkPipeline::submit: not an open dataset");
+  pending_bytes_ += chunk.size();
+  Chunk& c = pending_.emplace_back(Chunk{dataset, std::move(offset), std::move(chunk), valid, shuffle, 0, &values});
+  // Enqueued, not spawned: a task spawned by this thread would wait in its
+  // own queue until write() and the workers would seldom take it.
+  if (workers_) workers_->arena.enqueue(workers_->group.defer([this, &c] { compress(c); }));
+}
+
+void ChunkPipeline::write() {
+  if (workers_)
+    workers_->arena.execute([&] { workers_->group.wait(); });
+  else
+    for (auto& c : pending_) compress(c);
+  for (auto& c : pending_) {
+    h5::check_status(H5Dwrite_chunk(c.dataset, H5P_DEFAULT, 0, c.offset.data(), c.data.size(), c.data.data()), what_);
+    c.values->crc = static_cast<std::uint32_t>(crc32_combine(c.values->crc, c.crc, static_cast<z_off_t>(c.valid)));
+    c.values->bytes += c.valid;
+    H5Idec_ref(c.dataset);
+    c.dataset = H5I_INVALID_HID;
+  }
+  pending_.clear();
+  pending_bytes_ = 0;
+}
+
+}  // namespace geosim::output::detail

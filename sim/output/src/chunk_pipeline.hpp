@@ -1,0 +1,76 @@
+#pragma once
+// Private: compresses the chunks of chunked datasets on worker threads while
+// the run goes on, and writes them into the file (H5Dwrite_chunk) on the
+// writer's thread, in the order they were handed over.
+//
+// Why not HDF5's own filter pipeline: HDF5 compresses a chunk inside
+// H5Dwrite, or when its chunk cache evicts the chunk, always on the calling
+// thread, and Debian's library is not thread-safe. A small run then spent
+// more time in zlib than in the model (docs/reliability.md has the figures).
+// Here the chunk is compressed with libdeflate (the zlib stream format that
+// HDF5's deflate filter reads, about twice zlib's speed at the same level)
+// by TBB tasks, and only the finished bytes go through HDF5.
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "readers.hpp"
+
+namespace geosim::output::detail {
+
+class ChunkPipeline {
+ public:
+  /// `level`: deflate level 1..9, or 0 to write chunks as they are (the
+  /// datasets must have been created with H5Pset_deflate(level), after
+  /// H5Pset_shuffle or not, or without filters for 0). `threads` <= 1
+  /// compresses on the caller's thread when it writes; more lets up to
+  /// that many threads compress while the caller goes on. Past
+  /// `max_pending` bytes handed over, submit() writes what it holds first.
+  /// `what` begins the message of a failed write ("FILE: cannot write ...").
+  ChunkPipeline(int level, int threads, std::size_t max_pending, std::string what);
+  ~ChunkPipeline();
+  ChunkPipeline(const ChunkPipeline&) = delete;
+  ChunkPipeline& operator=(const ChunkPipeline&) = delete;
+
+  /// Hands over one whole chunk of `dataset` (its chunk dimensions, in the
+  /// file's byte order; padding past the dataset's extent included) at
+  /// element `offset`. The first `valid` bytes are the values inside the
+  /// extent, in the order readers see them: they are added to the CRC of
+  /// `values`, which must stay alive and be handed only chunks in the
+  /// dataset's row-major order. `shuffle`: the element size in bytes when
+  /// the dataset has HDF5's shuffle filter before deflate, else 0. The
+  /// pipeline holds a reference to `dataset` until the chunk is written.
+  void submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
+              std::size_t shuffle, ValuesCrc& values);
+
+  /// Waits for every chunk handed over and writes them, in order. Throws
+  /// EnvironmentError when HDF5 cannot write one.
+  void write();
+
+ private:
+  struct Chunk {
+    hid_t dataset;
+    std::vector<hsize_t> offset;
+    std::vector<std::byte> data;  ///< raw, then compressed
+    std::size_t valid;
+    std::size_t shuffle;
+    std::uint32_t crc = 0;
+    ValuesCrc* values;
+  };
+  void compress(Chunk& c) const;
+
+  int level_;
+  std::size_t max_pending_;
+  std::size_t pending_bytes_ = 0;  ///< raw bytes handed over since the last write
+  std::string what_;
+  struct Workers;
+  std::unique_ptr<Workers> workers_;  ///< null: compress in write()
+  std::deque<Chunk> pending_;         ///< stable addresses while tasks run
+};
+
+}  // namespace geosim::output::detail
