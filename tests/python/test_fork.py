@@ -9,6 +9,7 @@ check the messages that refuse a fork. By hand:
 """
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -190,6 +191,33 @@ def test_a_forked_sweep_shares_the_base_s_history(base_run, tmp_path):
             with h5py.File(single, "r") as f:
                 for name in s.attrs["run_variables"]:
                     assert np.array_equal(s[name][r], f[name][()], equal_nan=True), name
+
+
+def test_a_forked_sweep_on_mpi_ranks_is_the_local_forked_sweep(base_run, tmp_path):
+    # Every rank reads the base file's checkpoint itself (sim/cli/fork.cpp);
+    # the runs it hands out must be those of a local forked sweep.
+    mpi_bin = os.environ.get("GEOSIM_MPI_BIN")
+    if not mpi_bin or not shutil.which("mpirun"):
+        pytest.skip("no MPI build of geosim (GEOSIM_MPI_BIN) or no mpirun")
+    sweep = tmp_path / "fork_sweep.yaml"
+    sweep.write_text(f"sweep_version: 1\nname: fork_sweep\nbase: {COUNTERFACTUAL}\nseed: 5\n"
+                     "parameters:\n  - {key: 'events[fork_secondary].intensity', name: secondary, values: [0.2, 0.5, 0.9]}\n")
+    local = tmp_path / "local.h5"
+    geosim("sweep", sweep, "-o", local, "--jobs", "2", "--fork-from", base_run, check=0)
+    env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1")
+    if "ASAN_OPTIONS" in env:  # as in tests/sweep/test_sweep.py: OpenMPI's leaks need whole stacks
+        env["ASAN_OPTIONS"] += ":fast_unwind_on_malloc=0"
+    out = tmp_path / "mpi.h5"
+    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", mpi_bin,
+           "sweep", str(sweep), "-o", str(out), "--fork-from", str(base_run), "--check"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "on 2 MPI ranks" in p.stdout
+    with h5py.File(local, "r") as a, h5py.File(out, "r") as b:
+        names = list(a.attrs["run_variables"])
+        assert names and list(b.attrs["run_variables"]) == names
+        for name in names + ["seed"]:
+            assert np.array_equal(a[name][()], b[name][()], equal_nan=True), name
 
 
 def test_a_forked_sweep_refuses_a_run_that_differs_before_the_checkpoint(base_run, tmp_path):
