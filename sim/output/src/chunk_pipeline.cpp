@@ -76,6 +76,8 @@ std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t 
 }
 
 void ChunkPipeline::compress(Chunk& c) const {
+  if (c.compressed) return;
+  c.compressed = true;
   c.crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(c.data.data()), c.valid));
   if (level_ == 0) return;
   if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
@@ -90,9 +92,13 @@ void ChunkPipeline::compress(Chunk& c) const {
 void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
                            std::size_t shuffle, ValuesCrc& values) {
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
-  if (H5Iinc_ref(dataset) < 0) throw std::logic_error("ChunkPipeline::submit: not an open dataset");
   pending_bytes_ += chunk.size();
-  Chunk& c = pending_.emplace_back(Chunk{dataset, std::move(offset), std::move(chunk), valid, shuffle, 0, &values});
+  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), valid, shuffle, 0, &values, false});
+  if (H5Iinc_ref(dataset) < 0) {
+    pending_.pop_back();
+    throw std::logic_error("ChunkPipeline::submit: not an open dataset");
+  }
+  c.dataset = dataset;
   // Enqueued, not spawned: a task spawned by this thread would wait in its
   // own queue until write() and the workers would seldom take it.
   if (workers_) workers_->arena.enqueue(workers_->group.defer([this, &c] { compress(c); }));

@@ -61,8 +61,9 @@ class ChunkPipeline {
     std::size_t shuffle;
     std::uint32_t crc = 0;
     ValuesCrc* values;
+    bool compressed = false;  ///< data holds the bytes to write
   };
-  void compress(Chunk& c) const;
+  void compress(Chunk& c) const;  ///< once: CRC of the valid bytes, then shuffle and deflate
 
   int level_;
   std::size_t max_pending_;
