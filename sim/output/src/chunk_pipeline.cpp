@@ -77,16 +77,17 @@ std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t 
 
 void ChunkPipeline::compress(Chunk& c) const {
   if (c.compressed) return;
-  c.compressed = true;
   c.crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(c.data.data()), c.valid));
-  if (level_ == 0) return;
-  if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
-  libdeflate_compressor* z = compressor(level_);
-  std::vector<std::byte> out(libdeflate_zlib_compress_bound(z, c.data.size()));
-  const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
-  if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
-  out.resize(n);
-  c.data = std::move(out);
+  if (level_ > 0) {
+    if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
+    libdeflate_compressor* z = compressor(level_);
+    std::vector<std::byte> out(libdeflate_zlib_compress_bound(z, c.data.size()));
+    const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
+    if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
+    out.resize(n);
+    c.data = std::move(out);
+  }
+  c.compressed = true;
 }
 
 void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
