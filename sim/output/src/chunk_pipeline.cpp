@@ -1,6 +1,7 @@
 #include "chunk_pipeline.hpp"
 
 #include <libdeflate.h>
+#include <tbb/info.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 #include <zlib.h>
@@ -18,7 +19,9 @@ namespace geosim::output::detail {
 static_assert(std::endian::native == std::endian::little, "chunks are written in memory order");
 
 struct ChunkPipeline::Workers {
-  explicit Workers(int threads) : arena(threads) {}
+  // No more than the machine's cores: compression gains nothing from more
+  // (and TBB warns when asked for more workers than its limit).
+  explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
   tbb::task_arena arena;
   tbb::task_group group;
 };
