@@ -1,6 +1,8 @@
 #include "geosim/market/valuation.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <vector>
 
 namespace geosim::market {
 
@@ -83,6 +85,12 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
   const auto& net = world.network;
   const auto& gs = world.group_state;
   const std::size_t S = world.dims.states;
+  // For the importer group of the firms at hand (a range holds few groups:
+  // firms are stored group by group): each option's fill counted as trade
+  // with a sanctioned target, and through a hub (the fill or 0), so that
+  // the loop over a firm's edges is three multiply-adds.
+  std::size_t cached = std::numeric_limits<std::size_t>::max();
+  std::vector<double> target_fill, hub_fill;
   for (std::size_t i = begin; i < end; ++i) {
     const std::size_t s = f.state[i], m = market_of(f.sector[i], f.product[i]), g = f.group[i];
     const auto role = static_cast<Role>(f.role[i]);
@@ -95,14 +103,23 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
     double trade = 0, target = 0, via_hub = 0, lost = 0;
     if (role == Role::importer) {
       const auto [b, e] = net.edges(static_cast<std::uint32_t>(i));
-      for (std::size_t edge = b; edge < e; ++edge) {
-        const double q = net.order[edge] * c.fill[g][edge - b];
-        const auto& option = net.option(g, edge - b);
-        trade += q;
-        if (ctx.firm_enforcement(s, option.exporter, m) > 0) {
-          target += q;
-          if (option.hub != Option::no_hub) via_hub += q;
+      const std::vector<double>& fill = c.fill[g];
+      if (g != cached) {
+        cached = g;
+        target_fill.assign(fill.size(), 0.0);
+        hub_fill.assign(fill.size(), 0.0);
+        for (std::size_t o = 0; o < fill.size(); ++o) {
+          const auto& option = net.option(g, o);
+          if (ctx.firm_enforcement(s, option.exporter, m) <= 0) continue;
+          target_fill[o] = fill[o];
+          if (option.hub != Option::no_hub) hub_fill[o] = fill[o];
         }
+      }
+      for (std::size_t edge = b; edge < e; ++edge) {
+        const double order = net.order[edge];
+        trade += order * fill[edge - b];
+        target += order * target_fill[edge - b];
+        via_hub += order * hub_fill[edge - b];
       }
       if (lost_share > 0) {
         // Purchases from suppliers that are not sanctioned are then split by
