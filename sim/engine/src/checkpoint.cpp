@@ -43,6 +43,7 @@ constexpr ValueType type_of() {
   else if constexpr (std::is_same_v<T, std::uint32_t>) return ValueType::u32;
   else if constexpr (std::is_same_v<T, std::int32_t>) return ValueType::i32;
   else if constexpr (std::is_same_v<T, std::uint64_t> || std::is_same_v<T, std::size_t>) return ValueType::u64;
+  else if constexpr (std::is_same_v<T, float>) return ValueType::f32;
   else if constexpr (std::is_same_v<T, double>) return ValueType::f64;
   else if constexpr (std::is_same_v<T, state::Option>) return ValueType::u16;  // (exporter, hub) pairs
   else static_assert(!sizeof(T), "no stored type for this column");
