@@ -149,7 +149,9 @@ struct Network {
   std::vector<Option> options;
   std::vector<std::size_t> options_begin;  ///< per group; size G + 1
   std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
-  std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
+  /// Feasibility the weight was formed under, in [0, 1]. Float: rounded
+  /// once when stored (relative precision 6e-8), to save 4 bytes an edge.
+  std::vector<float> formed_feasibility;
   /// 1 where the firm had an established relationship with the option in
   /// the first month (its share of desired purchases >= established_share):
   /// the scenario's affinities describe those relationships as they were.
@@ -160,7 +162,11 @@ struct Network {
   /// Months since the firm decided to form a relationship it does not have
   /// yet (0: none under way).
   std::vector<std::uint16_t> forming;
-  std::vector<double> order;               ///< this step's order, USD per month (reference prices)
+  /// This step's order, USD per month (reference prices). Float: rounded
+  /// once where place_orders makes it; every sum of orders (the group's, and
+  /// the shares firm_trade splits cleared flows by) adds these stored values
+  /// in double, so the shares add up to one (docs/ODD.md §7.7).
+  std::vector<float> order;
   std::vector<std::size_t> first_edge;     ///< per firm; size F + 1
 
   /// Edges of firm f: [begin, end). Inline: the firm loops call it per firm.
