@@ -302,8 +302,8 @@ std::vector<double> bbb_shares(const model::ScenarioSpec& spec, double price_bbb
   const auto [b, e] = w.network.edges(f);
   REQUIRE(e - b == 2);
   REQUIRE(w.network.option(w.firms.group[f], 0).exporter == id.bbb);
-  CHECK(w.network.established[b] == 0);  // about 1 % of purchases
-  CHECK(w.network.established[b + 1] == 1);
+  CHECK(!w.network.relationship[b].established());  // about 1 % of purchases
+  CHECK(w.network.relationship[b + 1].established());
   std::vector<double> shares;
   for (int step = 1; step <= months; ++step) {
     ctx.step = step;
@@ -374,8 +374,8 @@ TEST_CASE("a decision to switch stands when the discount narrows during the form
       for (auto& group : terms)
         if (group.size() == 2) group[0].price = 0.9;
     rules::place_orders(ctx, w, terms, demand);
-    CHECK(w.network.formed[b] == (step == 3 ? 1 : 0));
-    CHECK(w.network.forming[b] == (step == 3 ? 0 : step));
+    CHECK(w.network.relationship[b].formed() == (step == 3));
+    CHECK(w.network.relationship[b].forming() == (step == 3 ? 0 : step));
   }
 }
 
@@ -407,12 +407,12 @@ TEST_CASE("a relationship the importer stops using is lost and weighs its spot w
     for (auto& group : terms)
       if (group.size() == 2) group[1].feasibility = 0.0;
     rules::place_orders(ctx, w, terms, demand);
-    CHECK(w.network.formed[b] == 1);
+    CHECK(w.network.relationship[b].formed());
   }
   REQUIRE(w.network.weight[b + 1] < 1e-6);
   ctx.step = step;
   const auto reopened = rules::place_orders(ctx, w, rules::option_terms(ctx, w), demand);
-  CHECK(w.network.formed[b + 1] == 0);
+  CHECK(!w.network.relationship[b + 1].formed());
   CHECK(reopened.desired[g][1] / reopened.desired[g][0] == Approx(0.25 * 0.25 * odds_first).epsilon(1e-9));
 }
 

@@ -151,11 +151,8 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       double sum = 0;
       for (std::size_t o = 0; o < n; ++o) sum += desire[o];
       for (std::size_t o = 0; o < n; ++o) {
-        const std::size_t edge = b + o;
         const bool has = sum > 0 && desire[o] >= op.established_share * sum && desire[o] > 0;
-        net.established[edge] = has;
-        net.formed[edge] = has;
-        net.forming[edge] = 0;
+        net.relationship[b + o] = state::Relationship::first_month(has);
       }
     } else {
       // Relationships. One that goes unused is lost. What the firm pays its
@@ -166,8 +163,9 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       double incumbent_weight = 0, incumbent_cost = 0;
       for (std::size_t o = 0; o < n; ++o) {
         const std::size_t edge = b + o;
-        if (net.formed[edge] && net.weight[edge] < unused) net.formed[edge] = 0;
-        if (net.formed[edge] && feasibility[o] > 0) {
+        auto& rel = net.relationship[edge];
+        if (rel.formed() && net.weight[edge] < unused) rel.set_formed(false);
+        if (rel.formed() && feasibility[o] > 0) {
           incumbent_weight += net.weight[edge];
           incumbent_cost += net.weight[edge] * price[o];
         }
@@ -180,20 +178,20 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // describes spot purchases already, so forming one divides by it; a
       // relationship the firm had and lost multiplies by it.
       for (std::size_t o = 0; o < n; ++o) {
-        const std::size_t edge = b + o;
-        if (!net.formed[edge]) {
-          if (net.forming[edge] > 0)
-            ++net.forming[edge];
+        auto& rel = net.relationship[b + o];
+        if (!rel.formed()) {
+          if (rel.forming() > 0)
+            rel.set_forming(static_cast<std::uint16_t>(rel.forming() + 1));
           else if (feasibility[o] > 0 && price[o] * (1 + t[o].switching_cost) <= incumbent)
-            net.forming[edge] = 1;
-          if (set_up(net.forming[edge], op.formation_lag)) {
-            net.formed[edge] = 1;
-            net.forming[edge] = 0;
+            rel.set_forming(1);
+          if (set_up(rel.forming(), op.formation_lag)) {
+            rel.set_formed(true);
+            rel.set_forming(0);
           }
         }
-        if (net.established[edge] && !net.formed[edge])
+        if (rel.established() && !rel.formed())
           desire[o] *= t[o].spot;
-        else if (!net.established[edge] && net.formed[edge])
+        else if (!rel.established() && rel.formed())
           desire[o] /= t[o].spot;
       }
     }

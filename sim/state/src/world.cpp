@@ -215,9 +215,7 @@ void build_network(const model::ScenarioSpec& spec, World& w) {
   const std::size_t E = net.first_edge[F];
   net.weight.assign(E, 0.0);
   net.formed_feasibility.assign(E, 1.0f);
-  net.established.assign(E, 0);
-  net.formed.assign(E, 0);
-  net.forming.assign(E, 0);
+  net.relationship.assign(E, Relationship{});
   net.order.assign(E, 0.0f);
 }
 
