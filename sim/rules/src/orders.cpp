@@ -234,11 +234,13 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     // Orders are stored as float: each is rounded once, here, and every sum
     // below (and firm_trade's split of the group's cleared flows) adds the
     // rounded values, so the firms' shares of a group's orders add up to one.
+    // (Two loops: the rounding one vectorises; in one loop place_orders was
+    // about 3 % slower.)
     const double scale = order_sum > 0 ? D / order_sum : 0.0;
+    float* const order = net.order.data() + b;
+    for (std::size_t o = 0; o < n; ++o) order[o] = static_cast<float>(desire[o] * scale);
     for (std::size_t o = 0; o < n; ++o) {
-      const std::size_t edge = b + o;
-      const float q = static_cast<float>(desire[o] * scale);
-      net.order[edge] = q;
+      const double q = order[o];
       placed[o] += q;
       order_sum_all += q;
       price_sum_all += q * price[o];
