@@ -140,12 +140,13 @@ constexpr PhaseBytes streaming_phases[] = {
     {"group_caution", 4 + 1 + 1 + 8 + 8, 0, 0},
     // importers: group's firm index, first_edge, designated, cautious,
     // cautious_hub, belief, visibility, exposure, share; edges: weight rw,
-    // formed_feasibility rw, order (written), established, formed rw,
-    // forming rw
-    {"place_orders", 0, 4 + 8 + 1 + 1 + 1 + 8 + 8 + 8 + 8, 16 + 16 + 8 + 1 + 2 + 4},
+    // formed_feasibility (float) rw, order (float, written), relationship
+    // (16 bits) rw
+    {"place_orders", 0, 4 + 8 + 1 + 1 + 1 + 8 + 8 + 8 + 8, 16 + 8 + 4 + 4},
     // state, sector, product, group, role, retained, share, cautious,
     // cautious_hub, and four results; importers: first_edge; edges: order
-    {"firm_trade", 2 + 2 + 1 + 4 + 1 + 8 + 8 + 1 + 1 + 4 * 8, 8, 8},
+    // (float)
+    {"firm_trade", 2 + 2 + 1 + 4 + 1 + 8 + 8 + 1 + 1 + 4 * 8, 8, 4},
     // group's firm index, trade, target_trade, penalised, cautious,
     // designated, belief, designation_loss
     {"group_outcome", 4 + 8 + 8 + 1 + 1 + 1 + 8 + 8, 0, 0},

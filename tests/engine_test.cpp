@@ -775,10 +775,10 @@ TEST_CASE("a checkpoint holds every array of the state once, with its size", "[e
   std::map<std::string, std::size_t> bytes;
   for (const auto& a : kept.stored.arrays) bytes[a.name] = a.bytes.size();
   CHECK(bytes.size() == kept.stored.arrays.size());
-  CHECK(bytes.size() == 87);
+  CHECK(bytes.size() == 85);
   CHECK(bytes.at("firms.belief") == bytes.at("firms.size"));
-  CHECK(bytes.at("network.order") == bytes.at("network.weight"));
-  CHECK(bytes.at("network.forming") == bytes.at("network.weight") / 4);  // a uint16 against a double
+  CHECK(bytes.at("network.order") == bytes.at("network.weight") / 2);  // a float against a double
+  CHECK(bytes.at("network.relationship") == bytes.at("network.weight") / 4);  // 16 bits against a double
 }
 
 TEST_CASE("restoring refuses a checkpoint whose arrays do not fit the world, naming the array", "[engine][fork]") {

@@ -137,12 +137,12 @@ TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as c
   // Rows of world.hpp's columns. Firm: 2 + 2 (state, sector) + 1 + 1
   // (product, role) + 4 (population) + 4 (group) + 11 doubles + 5 flags =
   // 107, plus its entry in FirmGroup::firms (4) and Network::first_edge (8).
-  // Bank: 2 + 2 + 9 doubles + 3 flags = 79. Edge: 3 doubles (weight,
-  // formed_feasibility, order) + 2 flags and a 2-byte month count
-  // (relationships): the options are the group's, not stored per edge.
+  // Bank: 2 + 2 + 9 doubles + 3 flags = 79. Edge: a double (weight), 2
+  // floats (formed_feasibility, order) and 2 bytes (Relationship: 2 flags
+  // and a month count): the options are the group's, not stored per edge.
   CHECK(state::bytes_per_firm() == 119);
   CHECK(state::bytes_per_bank() == 79);
-  CHECK(state::bytes_per_edge() == 28);
+  CHECK(state::bytes_per_edge() == 18);
   // The unit world: 4 states, 2 sectors (4 markets), 2 currencies; firms
   // 2 x 20 importers + 4 x 10 exporters + 4 intermediaries = 84; 4 banks;
   // each importer has an option to BBB and CCC, no targets: 80 edges.
@@ -153,12 +153,12 @@ TEST_CASE("the memory estimate adds firm, bank, edge, grid and record bytes as c
   CHECK(m.edges == 80);
   CHECK(m.firm_bytes == 84 * 119);
   CHECK(m.bank_bytes == 4 * 79);
-  CHECK(m.network_bytes == 80 * 28);
+  CHECK(m.network_bytes == 80 * 18);
   // Doubles: S*S*(M + 3K + 2C + 12) = 16 * 26 = 416, S*(3M + 2K + 7) = 4 * 23
   // = 92, S*S*(1 + 2K) = 16 * 5 = 80; 588 in all, plus 3 * S*M int32 tables.
   CHECK(m.grid_bytes == 588 * 8 + 3 * 16 * 4);
   CHECK(m.record_bytes == 100 * 13 * 8);
-  CHECK(m.total() == 84 * 119 + 316 + 80 * 28 + 4896 + 10400);
+  CHECK(m.total() == 84 * 119 + 316 + 80 * 18 + 4896 + 10400);
   // The network bound is exact here.
   const auto world = state::build_world(spec, 1, 0);
   CHECK(world.network.weight.size() == 80);

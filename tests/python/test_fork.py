@@ -79,7 +79,7 @@ def test_a_checkpoint_holds_the_state_and_the_scenario(base_run):
             assert name in cp
         assert cp["firms.belief"].shape == f["snapshots/2014-06/size"].shape
     info = geosim("info", base_run, check=0).stdout
-    assert f"checkpoint  {CHECKPOINT}, 87 state arrays (geosim run --fork-from)" in info
+    assert f"checkpoint  {CHECKPOINT}, 85 state arrays (geosim run --fork-from)" in info
 
 
 def test_a_checkpoint_leaves_the_run_s_other_datasets_unchanged(base_run, tmp_path):

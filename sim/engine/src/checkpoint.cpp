@@ -23,13 +23,15 @@ static_assert(sizeof(state::FirmColumns) == 22 * sizeof(Vec), "a firm column was
 static_assert(sizeof(state::BankColumns) == 14 * sizeof(Vec), "a bank column was added: list it in for_each_array");
 static_assert(sizeof(state::Aggregates) == 31 * sizeof(Grid), "an aggregate was added: list it in for_each_array");
 static_assert(sizeof(state::GroupState) == 4 * sizeof(Vec), "a group variable was added: list it in for_each_array");
-static_assert(sizeof(state::Network) == 9 * sizeof(Vec),
+static_assert(sizeof(state::Network) == 7 * sizeof(Vec),
               "a network column was added: list it in for_each_array");
 static_assert(sizeof(state::World) == sizeof(state::Dims) + sizeof(state::FirmColumns) + sizeof(state::BankColumns) +
                                           sizeof(Vec) + sizeof(state::Network) + sizeof(state::Aggregates) +
                                           sizeof(state::GroupState) + 5 * sizeof(Vec) + 2 * sizeof(Grid),
               "a member was added to World: list it in for_each_array");
 static_assert(sizeof(state::Option) == 2 * sizeof(std::uint16_t) && std::is_trivially_copyable_v<state::Option>);
+static_assert(sizeof(state::Relationship) == sizeof(std::uint16_t) &&
+              std::is_trivially_copyable_v<state::Relationship>);
 static_assert(sizeof(std::size_t) == sizeof(std::uint64_t));
 
 /// How a fork treats an array: state is overwritten; structure (built from
@@ -43,8 +45,10 @@ constexpr ValueType type_of() {
   else if constexpr (std::is_same_v<T, std::uint32_t>) return ValueType::u32;
   else if constexpr (std::is_same_v<T, std::int32_t>) return ValueType::i32;
   else if constexpr (std::is_same_v<T, std::uint64_t> || std::is_same_v<T, std::size_t>) return ValueType::u64;
+  else if constexpr (std::is_same_v<T, float>) return ValueType::f32;
   else if constexpr (std::is_same_v<T, double>) return ValueType::f64;
   else if constexpr (std::is_same_v<T, state::Option>) return ValueType::u16;  // (exporter, hub) pairs
+  else if constexpr (std::is_same_v<T, state::Relationship>) return ValueType::u16;  // flags and months, packed
   else static_assert(!sizeof(T), "no stored type for this column");
 }
 
@@ -108,9 +112,7 @@ void for_each_array(W& w, Visit&& visit) {
   vec("network.first_edge", X, n.first_edge);
   vec("network.weight", S, n.weight);
   vec("network.formed_feasibility", S, n.formed_feasibility);
-  vec("network.established", S, n.established);
-  vec("network.formed", S, n.formed);
-  vec("network.forming", S, n.forming);
+  vec("network.relationship", S, n.relationship);
   vec("network.order", S, n.order);
 
   auto& a = w.agg;

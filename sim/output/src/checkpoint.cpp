@@ -31,6 +31,7 @@ hid_t file_type(ValueType t) {
     case ValueType::u32: return H5T_STD_U32LE;
     case ValueType::i32: return H5T_STD_I32LE;
     case ValueType::u64: return H5T_STD_U64LE;
+    case ValueType::f32: return H5T_IEEE_F32LE;
     case ValueType::f64: return H5T_IEEE_F64LE;
   }
   return H5T_IEEE_F64LE;
@@ -43,6 +44,7 @@ hid_t memory_type(ValueType t) {
     case ValueType::u32: return H5T_NATIVE_UINT32;
     case ValueType::i32: return H5T_NATIVE_INT32;
     case ValueType::u64: return H5T_NATIVE_UINT64;
+    case ValueType::f32: return H5T_NATIVE_FLOAT;
     case ValueType::f64: return H5T_NATIVE_DOUBLE;
   }
   return H5T_NATIVE_DOUBLE;
@@ -51,7 +53,8 @@ hid_t memory_type(ValueType t) {
 /// The stored type of a dataset, or nothing for a type checkpoints never hold.
 std::optional<ValueType> value_type(hid_t dset, const std::string& what) {
   H::Handle t = H::datatype(H5Dget_type(dset), what);
-  for (ValueType v : {ValueType::u8, ValueType::u16, ValueType::u32, ValueType::i32, ValueType::u64, ValueType::f64})
+  for (ValueType v : {ValueType::u8, ValueType::u16, ValueType::u32, ValueType::i32, ValueType::u64, ValueType::f32,
+                      ValueType::f64})
     if (H5Tequal(t.get(), file_type(v)) > 0) return v;
   return std::nullopt;
 }

@@ -39,8 +39,8 @@ std::size_t bytes_per_bank() noexcept {
 
 std::size_t bytes_per_edge() noexcept {
   using N = Network;
-  return row<decltype(N::weight)> + row<decltype(N::formed_feasibility)> + row<decltype(N::established)> +
-         row<decltype(N::formed)> + row<decltype(N::forming)> + row<decltype(N::order)>;
+  return row<decltype(N::weight)> + row<decltype(N::formed_feasibility)> + row<decltype(N::relationship)> +
+         row<decltype(N::order)>;
 }
 
 MemoryEstimate estimate_memory(const model::ScenarioSpec& spec, std::size_t record_values, std::size_t records_held) {

@@ -17,7 +17,7 @@
 namespace geosim::engine {
 
 /// Element type of a stored array.
-enum class ValueType : std::uint8_t { u8, u16, u32, i32, u64, f64 };
+enum class ValueType : std::uint8_t { u8, u16, u32, i32, u64, f32, f64 };
 
 /// Bytes of one element of `type`.
 constexpr std::size_t size_of(ValueType type) noexcept {
@@ -25,7 +25,8 @@ constexpr std::size_t size_of(ValueType type) noexcept {
     case ValueType::u8: return 1;
     case ValueType::u16: return 2;
     case ValueType::u32:
-    case ValueType::i32: return 4;
+    case ValueType::i32:
+    case ValueType::f32: return 4;
     case ValueType::u64:
     case ValueType::f64: return 8;
   }

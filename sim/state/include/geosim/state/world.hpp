@@ -3,6 +3,7 @@
 // network, and the state-level variables carried from step to step. Built once
 // from a validated spec by build_world(); the engine reads step t and writes
 // step t+1 into these columns.
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -125,6 +126,41 @@ struct Option {
   static constexpr std::uint16_t no_hub = 0xffff;
 };
 
+/// An importer's relationship with one option, apart from its weight, in 16
+/// bits (docs/ODD.md §7.7): two flags and a month count, 2 bytes an edge
+/// where three columns took 4.
+class Relationship {
+ public:
+  /// The first month's: formed where established, none under way.
+  static Relationship first_month(bool established) {
+    Relationship r;
+    r.bits_ = established ? established_bit | formed_bit : 0;
+    return r;
+  }
+  /// The firm had a relationship with the option in the first month (its
+  /// share of desired purchases >= established_share): the scenario's
+  /// affinities describe those relationships as they were.
+  bool established() const { return bits_ & established_bit; }
+  /// The firm has a relationship with the option now (formed, or
+  /// established and not lost); false for spot purchases.
+  bool formed() const { return bits_ & formed_bit; }
+  /// Months since the firm decided to form a relationship it does not have
+  /// yet (0: none under way); at most formation_lag + 1 <= 1,201.
+  std::uint16_t forming() const { return bits_ & forming_mask; }
+
+  void set_formed(bool formed) {
+    bits_ = static_cast<std::uint16_t>(formed ? bits_ | formed_bit : bits_ & ~formed_bit);
+  }
+  void set_forming(std::uint16_t months) {
+    assert(months <= forming_mask);
+    bits_ = static_cast<std::uint16_t>((bits_ & ~forming_mask) | months);
+  }
+
+ private:
+  static constexpr std::uint16_t established_bit = 0x8000, formed_bit = 0x4000, forming_mask = 0x3fff;
+  std::uint16_t bits_ = 0;
+};
+
 // validate() bounds the counts (model/spec.hpp) so that no index above wraps.
 template <class Column>
 constexpr std::size_t largest = std::numeric_limits<typename Column::value_type>::max();
@@ -149,18 +185,15 @@ struct Network {
   std::vector<Option> options;
   std::vector<std::size_t> options_begin;  ///< per group; size G + 1
   std::vector<double> weight;              ///< relationship weight, sums to 1 per firm
-  std::vector<double> formed_feasibility;  ///< feasibility the weight was formed under
-  /// 1 where the firm had an established relationship with the option in
-  /// the first month (its share of desired purchases >= established_share):
-  /// the scenario's affinities describe those relationships as they were.
-  std::vector<std::uint8_t> established;
-  /// 1 while the firm has a relationship with the option (formed, or
-  /// established and not lost); 0 for spot purchases (docs/ODD.md §7.7).
-  std::vector<std::uint8_t> formed;
-  /// Months since the firm decided to form a relationship it does not have
-  /// yet (0: none under way).
-  std::vector<std::uint16_t> forming;
-  std::vector<double> order;               ///< this step's order, USD per month (reference prices)
+  /// Feasibility the weight was formed under, in [0, 1]. Float: rounded
+  /// once when stored (relative precision 6e-8), to save 4 bytes an edge.
+  std::vector<float> formed_feasibility;
+  std::vector<Relationship> relationship;  ///< established, formed, months forming
+  /// This step's order, USD per month (reference prices). Float: rounded
+  /// once where place_orders makes it; every sum of orders (the group's, and
+  /// the shares firm_trade splits cleared flows by) adds these stored values
+  /// in double, so the shares add up to one (docs/ODD.md §7.7).
+  std::vector<float> order;
   std::vector<std::size_t> first_edge;     ///< per firm; size F + 1
 
   /// Edges of firm f: [begin, end). Inline: the firm loops call it per firm.
