@@ -46,9 +46,8 @@ libdeflate_compressor* compressor(int level) {
 
 }  // namespace
 
-ChunkPipeline::ChunkPipeline(int level, int threads, std::size_t max_pending, std::string what)
-    : level_(level),
-      max_pending_(max_pending),
+ChunkPipeline::ChunkPipeline(int threads, std::size_t max_pending, std::string what)
+    : max_pending_(max_pending),
       what_(std::move(what)),
       workers_(threads > 1 ? std::make_unique<Workers>(threads) : nullptr) {}
 
@@ -78,12 +77,12 @@ std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t 
   return out;
 }
 
-void ChunkPipeline::compress(Chunk& c) const {
+void ChunkPipeline::compress(Chunk& c) {
   if (c.compressed) return;
   c.crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(c.data.data()), c.valid));
-  if (level_ > 0) {
+  if (c.level > 0) {
     if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
-    libdeflate_compressor* z = compressor(level_);
+    libdeflate_compressor* z = compressor(c.level);
     std::vector<std::byte> out(libdeflate_zlib_compress_bound(z, c.data.size()));
     const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
     if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
@@ -94,10 +93,10 @@ void ChunkPipeline::compress(Chunk& c) const {
 }
 
 void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
-                           std::size_t shuffle, ValuesCrc& values) {
+                           int level, std::size_t shuffle, ValuesCrc& values) {
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
   pending_bytes_ += chunk.size();
-  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), valid, shuffle, 0, &values, false});
+  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), valid, level, shuffle, 0, &values, false});
   if (H5Iinc_ref(dataset) < 0) {
     pending_.pop_back();
     throw std::logic_error("ChunkPipeline::submit: not an open dataset");
@@ -105,7 +104,7 @@ void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vect
   c.dataset = dataset;
   // Enqueued, not spawned: a task spawned by this thread would wait in its
   // own queue until write() and the workers would seldom take it.
-  if (workers_) workers_->arena.enqueue(workers_->group.defer([this, &c] { compress(c); }));
+  if (workers_) workers_->arena.enqueue(workers_->group.defer([&c] { compress(c); }));
 }
 
 void ChunkPipeline::write() {

@@ -25,14 +25,11 @@ namespace geosim::output::detail {
 
 class ChunkPipeline {
  public:
-  /// `level`: deflate level 1..9, or 0 to write chunks as they are (the
-  /// datasets must have been created with H5Pset_deflate(level), after
-  /// H5Pset_shuffle or not, or without filters for 0). `threads` <= 1
-  /// compresses on the caller's thread when it writes; more lets up to
-  /// that many threads compress while the caller goes on. Past
+  /// `threads` <= 1 compresses on the caller's thread when it writes; more
+  /// lets up to that many threads compress while the caller goes on. Past
   /// `max_pending` bytes handed over, submit() writes what it holds first.
   /// `what` begins the message of a failed write ("FILE: cannot write ...").
-  ChunkPipeline(int level, int threads, std::size_t max_pending, std::string what);
+  ChunkPipeline(int threads, std::size_t max_pending, std::string what);
   ~ChunkPipeline();
   ChunkPipeline(const ChunkPipeline&) = delete;
   ChunkPipeline& operator=(const ChunkPipeline&) = delete;
@@ -42,11 +39,13 @@ class ChunkPipeline {
   /// element `offset`. The first `valid` bytes are the values inside the
   /// extent, in the order readers see them: they are added to the CRC of
   /// `values`, which must stay alive and be handed only chunks in the
-  /// dataset's row-major order. `shuffle`: the element size in bytes when
-  /// the dataset has HDF5's shuffle filter before deflate, else 0. The
-  /// pipeline holds a reference to `dataset` until the chunk is written.
+  /// dataset's row-major order. The dataset's filters: `level` 1..9 when
+  /// it was created with H5Pset_deflate(level) (after H5Pset_shuffle when
+  /// `shuffle`, the element size in bytes, is not 0), 0 when without
+  /// filters. The pipeline holds a reference to `dataset` until the chunk
+  /// is written.
   void submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
-              std::size_t shuffle, ValuesCrc& values);
+              int level, std::size_t shuffle, ValuesCrc& values);
 
   /// Waits for every chunk handed over and writes them, in order. Throws
   /// EnvironmentError when HDF5 cannot write one.
@@ -58,14 +57,14 @@ class ChunkPipeline {
     std::vector<hsize_t> offset;
     std::vector<std::byte> data;  ///< raw, then compressed
     std::size_t valid;
+    int level;
     std::size_t shuffle;
     std::uint32_t crc = 0;
     ValuesCrc* values;
     bool compressed = false;  ///< data holds the bytes to write
   };
-  void compress(Chunk& c) const;  ///< once: CRC of the valid bytes, then shuffle and deflate
+  static void compress(Chunk& c);  ///< once: CRC of the valid bytes, then shuffle and deflate
 
-  int level_;
   std::size_t max_pending_;
   std::size_t pending_bytes_ = 0;  ///< raw bytes handed over since the last write
   std::string what_;

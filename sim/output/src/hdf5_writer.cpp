@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include <zlib.h>
 
@@ -129,8 +130,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
   for (const auto& v : info.variables)
     for (Dim d : v.dims) used[static_cast<std::size_t>(d)] = true;
 
-  pipeline_ = std::make_unique<detail::ChunkPipeline>(options_.compression, info.threads, options_.pending_bytes,
-                                                      where("cannot write data"));
+  pipeline_ = std::make_unique<detail::ChunkPipeline>(info.threads, options_.pending_bytes, where("cannot write data"));
   write_global_attributes(info);
   write_coordinates(info, used);
   vars_.reserve(info.variables.size());
@@ -275,7 +275,7 @@ void Hdf5Writer::flush_block() {
     for (std::size_t at = valid; at < chunk.size(); at += sizeof fill) std::memcpy(chunk.data() + at, &fill, sizeof fill);
     std::vector<hsize_t> offset(v.dims.size(), 0);
     offset[0] = block_start_;
-    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, 0, *v.crc);
+    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, options_.compression, 0, *v.crc);
   }
   block_start_ += buffered_;
   buffered_ = 0;
@@ -283,16 +283,18 @@ void Hdf5Writer::flush_block() {
 
 constexpr hsize_t column_chunk = hsize_t{1} << 16;  ///< firms per chunk of a snapshot column
 
-/// Hands the column `values` of dataset `ds` to the pipeline, chunk by
-/// chunk (the last padded with zeros, the fill value); `crc` gets their CRC.
+/// Hands the column `values` of dataset `ds` (shuffle and deflate at
+/// `level`, or no filters at 0) to the pipeline, chunk by chunk (the last
+/// padded with zeros, the fill value); `crc` gets their CRC.
 template <class T>
-void submit_column(detail::ChunkPipeline& pipeline, hid_t ds, std::span<const T> values, detail::ValuesCrc& crc) {
+void submit_column(detail::ChunkPipeline& pipeline, hid_t ds, std::span<const T> values, int level,
+                   detail::ValuesCrc& crc) {
   const std::size_t chunk = std::min<std::size_t>(column_chunk, values.size());
   for (std::size_t at = 0; at < values.size(); at += chunk) {
     const std::size_t k = std::min(chunk, values.size() - at);
     std::vector<std::byte> buf(chunk * sizeof(T));
     std::memcpy(buf.data(), values.data() + at, k * sizeof(T));
-    pipeline.submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), k * sizeof(T), sizeof(T), crc);
+    pipeline.submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), k * sizeof(T), level, sizeof(T), crc);
   }
 }
 
@@ -305,9 +307,15 @@ void Hdf5Writer::write_column(hid_t group, const std::string& path, const char* 
   const hsize_t n = values.size();
   H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
   H::Handle dcpl = dataset_props();
-  set_layout(dcpl.get(), {n}, {column_chunk}, options_.compression, Filters::shuffle_deflate);
+  // The float64 columns (sizes, exposures, trade: drawn or computed, with
+  // random low-order bits) are stored without filters: shuffled and
+  // deflated they came out 14-17 % smaller at about 55 ms a million values,
+  // most of what the writer cost at 10^6 firms. The integer columns
+  // deflate to almost nothing.
+  const int level = std::is_floating_point_v<T> ? 0 : options_.compression;
+  set_layout(dcpl.get(), {n}, {column_chunk}, level, Filters::shuffle_deflate);
   H::Handle ds = H::dataset(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
-  submit_column(*pipeline_, ds.get(), values, known_[path + "/" + name]);
+  submit_column(*pipeline_, ds.get(), values, level, known_[path + "/" + name]);
   if (units != nullptr) H::write_attr(ds.get(), "units", std::string(units));
   H::write_attr(ds.get(), "long_name", std::string(long_name));
   H::check_status(H5DSattach_scale(ds.get(), firm_scale, 0), what + ": cannot attach dimension 'firm'");
@@ -338,7 +346,8 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
   set_layout(dcpl.get(), {hn}, {column_chunk}, options_.compression, Filters::shuffle_deflate);
   H::Handle firm = H::dataset(H5Dcreate2(g.get(), "firm", H5T_STD_U32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
   const std::string path = "snapshots/" + snap.month.str();
-  submit_column(*pipeline_, firm.get(), std::span<const std::uint32_t>(index), known_[path + "/firm"]);
+  submit_column(*pipeline_, firm.get(), std::span<const std::uint32_t>(index), options_.compression,
+                known_[path + "/firm"]);
   H::check_status(H5DSset_scale(firm.get(), "firm"), what);
   H::write_attr(firm.get(), "long_name", std::string("firm index in the engine's firm columns"));
 
