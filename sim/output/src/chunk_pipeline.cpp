@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <bit>
 #include <new>
+#include <stdexcept>
 
 #include "geosim/core/error.hpp"
 
@@ -44,6 +45,17 @@ libdeflate_compressor* compressor(int level) {
   return c.get();
 }
 
+/// HDF5's shuffle filter (H5Zshuffle.c): byte j of element i goes to
+/// j * n + i, so that the bytes of equal significance sit together.
+std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t size) {
+  const std::size_t n = data.size() / size;
+  std::vector<std::byte> out(data.size());
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < size; ++j) out[j * n + i] = data[i * size + j];
+  std::copy(data.begin() + static_cast<std::ptrdiff_t>(n * size), data.end(), out.begin() + static_cast<std::ptrdiff_t>(n * size));
+  return out;
+}
+
 }  // namespace
 
 ChunkPipeline::ChunkPipeline(int threads, std::size_t max_pending, std::string what)
@@ -64,17 +76,6 @@ ChunkPipeline::~ChunkPipeline() {
   }
   for (auto& c : pending_)
     if (c.dataset != H5I_INVALID_HID) H5Idec_ref(c.dataset);
-}
-
-/// HDF5's shuffle filter (H5Zshuffle.c): byte j of element i goes to
-/// j * n + i, so that the bytes of equal significance sit together.
-std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t size) {
-  const std::size_t n = data.size() / size;
-  std::vector<std::byte> out(data.size());
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < size; ++j) out[j * n + i] = data[i * size + j];
-  std::copy(data.begin() + static_cast<std::ptrdiff_t>(n * size), data.end(), out.begin() + static_cast<std::ptrdiff_t>(n * size));
-  return out;
 }
 
 void ChunkPipeline::compress(Chunk& c) {
@@ -102,8 +103,8 @@ void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vect
     throw std::logic_error("ChunkPipeline::submit: not an open dataset");
   }
   c.dataset = dataset;
-  // Enqueued, not spawned: a task spawned by this thread would wait in its
-  // own queue until write() and the workers would seldom take it.
+  // Enqueued into the arena, where a worker takes it while this thread
+  // goes on with the run; write() waits for what is left.
   if (workers_) workers_->arena.enqueue(workers_->group.defer([&c] { compress(c); }));
 }
 
