@@ -203,10 +203,11 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     // Relationships move a share rho toward the desired split; the feasibility
     // each weight was formed under is tracked so that a new ban bites at once
     // while lifted bans let trade return only as relationships rebuild.
-    // (Divisions are the loop's cost: one reciprocal per firm, and the two
-    // per edge independent of each other.) The month's bite is the exact
-    // one; the formed feasibility carried to next month is rounded to float
-    // once, here.
+    // (One reciprocal per firm, and the two divisions per edge independent of
+    // each other. Session 11 measured one reciprocal per edge instead, and
+    // both quotients selected without branches: neither was faster;
+    // benchmarks/README.md.) The month's bite is the exact one; the formed
+    // feasibility carried to next month is rounded to float once, here.
     const double D = f.share[i] * group_demand;
     const double per_desire = desire_sum > 0 ? 1 / desire_sum : 0.0;
     double order_sum = 0;
