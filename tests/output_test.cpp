@@ -3,7 +3,11 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <chrono>
 #include <cmath>
+#include <future>
+#include <numeric>
+#include <thread>
 #include <filesystem>
 #include <unistd.h>
 #include <string>
@@ -13,6 +17,7 @@
 #include "geosim/output/check.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "output_sample.hpp"
+#include "writer_thread.hpp"
 
 using namespace geosim;
 namespace fs = std::filesystem;
@@ -479,4 +484,53 @@ TEST_CASE("the same records give identical datasets whatever the time chunk", "[
   Id fa = open_file(a);
   Id fb = open_file(b);
   for (const auto& v : sample::variables()) CHECK(read_doubles(fa, v.name.c_str()) == read_doubles(fb, v.name.c_str()));
+}
+
+TEST_CASE("the writer's thread runs tasks in order off the caller's thread, inline without one", "[output]") {
+  for (const bool own : {true, false}) {
+    INFO("own thread: " << own);
+    output::detail::WriterThread thread(own, 1000);
+    std::vector<int> ran;
+    std::vector<std::thread::id> on;
+    for (int i = 0; i < 50; ++i)
+      thread.post([&, i] {
+        ran.push_back(i);
+        on.push_back(std::this_thread::get_id());
+      }, 10);
+    thread.drain();  // ran and on are the caller's again
+    std::vector<int> expected(50);
+    std::iota(expected.begin(), expected.end(), 0);
+    CHECK(ran == expected);
+    for (const auto& id : on) CHECK((id == std::this_thread::get_id()) == !own);
+  }
+}
+
+TEST_CASE("the writer's thread holds no more than its bytes of queued tasks", "[output]") {
+  output::detail::WriterThread thread(true, 100);
+  std::promise<void> open;
+  std::shared_future<void> gate = open.get_future().share();
+  thread.post([gate] { gate.wait(); }, 60);
+  // 60 held, 60 more would pass 100: this post waits for the first task.
+  auto second = std::async(std::launch::async, [&] { thread.post([] {}, 60); });
+  CHECK(second.wait_for(std::chrono::milliseconds(200)) == std::future_status::timeout);
+  open.set_value();
+  second.get();
+  thread.drain();
+  // A task larger than the bound alone is taken when nothing is held.
+  thread.post([] {}, 1000);
+  thread.drain();
+}
+
+TEST_CASE("the writer's thread hands the first error to the caller and drops the tasks after it", "[output]") {
+  output::detail::WriterThread thread(true, 1000);
+  bool later_ran = false;
+  thread.post([] { throw EnvironmentError("out.h5: cannot write data: No space left on device"); }, 1);
+  try {
+    thread.post([&] { later_ran = true; }, 1);  // queued and dropped, or refused
+  } catch (const EnvironmentError&) {
+  }
+  CHECK_THROWS_MATCHES(thread.drain(), EnvironmentError,
+                       Catch::Message("out.h5: cannot write data: No space left on device"));
+  CHECK_THROWS_AS(thread.post([&] { later_ran = true; }, 1), EnvironmentError);
+  CHECK_FALSE(later_ran);
 }

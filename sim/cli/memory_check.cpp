@@ -65,12 +65,13 @@ void check_memory(const model::ScenarioSpec& spec, const std::string& scenario_p
                   std::optional<std::uint64_t> max_memory) {
   // The writer buffers one chunk of steps and compresses the one before
   // (raw, then compressed: at most as large); the engine builds one more
-  // step. The writer's compression beside the run holds up to
-  // pending_bytes more, raw and compressed (the snapshots' columns).
+  // step. Beside the run the writer holds up to pending_bytes of chunks
+  // queued for its thread, and as much being compressed, raw and
+  // compressed (the snapshots' columns).
   const output::WriterOptions writer;
   const auto chunk = static_cast<std::size_t>(std::min(spec.steps(), writer.time_chunk));
   state::MemoryEstimate m = state::estimate_memory(spec, record_values(spec), 2 * chunk + 1);
-  m.record_bytes += 2.0 * static_cast<double>(writer.pending_bytes);
+  m.record_bytes += 3.0 * static_cast<double>(writer.pending_bytes);
   const std::optional<double> available = max_memory ? std::nullopt : available_memory();
   const double limit = max_memory ? static_cast<double>(*max_memory) : available.value_or(m.total());
   if (m.total() <= limit) return;

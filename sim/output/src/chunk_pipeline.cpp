@@ -80,7 +80,6 @@ ChunkPipeline::~ChunkPipeline() {
 
 void ChunkPipeline::compress(Chunk& c) {
   if (c.compressed) return;
-  c.crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(c.data.data()), c.valid));
   if (c.level > 0) {
     if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
     libdeflate_compressor* z = compressor(c.level);
@@ -96,8 +95,12 @@ void ChunkPipeline::compress(Chunk& c) {
 void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
                            int level, std::size_t shuffle, ValuesCrc& values) {
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
+  // The values' CRC at once, in the order the chunks come: the caller may
+  // then stamp checksums while the last chunks are still being compressed.
+  values.crc = static_cast<std::uint32_t>(crc32_z(values.crc, reinterpret_cast<const Bytef*>(chunk.data()), valid));
+  values.bytes += valid;
   pending_bytes_ += chunk.size();
-  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), valid, level, shuffle, 0, &values, false});
+  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), level, shuffle, false});
   if (H5Iinc_ref(dataset) < 0) {
     pending_.pop_back();
     throw std::logic_error("ChunkPipeline::submit: not an open dataset");
@@ -115,8 +118,6 @@ void ChunkPipeline::write() {
     for (auto& c : pending_) compress(c);
   for (auto& c : pending_) {
     h5::check_status(H5Dwrite_chunk(c.dataset, H5P_DEFAULT, 0, c.offset.data(), c.data.size(), c.data.data()), what_);
-    c.values->crc = static_cast<std::uint32_t>(crc32_combine(c.values->crc, c.crc, static_cast<z_off_t>(c.valid)));
-    c.values->bytes += c.valid;
     H5Idec_ref(c.dataset);
     c.dataset = H5I_INVALID_HID;
   }

@@ -5,7 +5,8 @@
 //
 // Why not HDF5's own filter pipeline: HDF5 compresses a chunk inside
 // H5Dwrite, or when its chunk cache evicts the chunk, always on the calling
-// thread, and Debian's library is not thread-safe. A small run then spent
+// thread and under the library's one lock (Debian's build is thread-safe,
+// so calls from several threads take turns). A small run then spent
 // more time in zlib than in the model (docs/reliability.md has the figures).
 // Here the chunk is compressed with libdeflate (the zlib stream format that
 // HDF5's deflate filter reads, about twice zlib's speed at the same level)
@@ -38,8 +39,8 @@ class ChunkPipeline {
   /// file's byte order; padding past the dataset's extent included) at
   /// element `offset`. The first `valid` bytes are the values inside the
   /// extent, in the order readers see them: they are added to the CRC of
-  /// `values`, which must stay alive and be handed only chunks in the
-  /// dataset's row-major order. The dataset's filters: `level` 1..9 when
+  /// `values` before submit() returns (hand over a dataset's chunks in its
+  /// row-major order). The dataset's filters: `level` 1..9 when
   /// it was created with H5Pset_deflate(level) (after H5Pset_shuffle when
   /// `shuffle`, the element size in bytes, is not 0), 0 when without
   /// filters. The pipeline holds a reference to `dataset` until the chunk
@@ -56,14 +57,11 @@ class ChunkPipeline {
     hid_t dataset;
     std::vector<hsize_t> offset;
     std::vector<std::byte> data;  ///< raw, then compressed
-    std::size_t valid;
     int level;
     std::size_t shuffle;
-    std::uint32_t crc = 0;
-    ValuesCrc* values;
     bool compressed = false;  ///< data holds the bytes to write
   };
-  static void compress(Chunk& c);  ///< once: CRC of the valid bytes, then shuffle and deflate
+  static void compress(Chunk& c);  ///< once: shuffle and deflate
 
   std::size_t max_pending_;
   std::size_t pending_bytes_ = 0;  ///< raw bytes handed over since the last write

@@ -21,6 +21,7 @@
 #include "h5.hpp"
 #include "netcdf.hpp"
 #include "readers.hpp"
+#include "writer_thread.hpp"
 
 namespace geosim::output {
 
@@ -31,31 +32,56 @@ namespace H = h5;
 
 enum class Filters : bool { deflate, shuffle_deflate };
 
-/// Chunks of `chunk` (clamped to the extent) and deflate, after shuffle if
-/// asked; contiguous when the dataset is empty, since HDF5 rejects chunks
-/// larger than a fixed extent. Returns the chunk dimensions (none: contiguous).
-std::vector<hsize_t> set_layout(hid_t dcpl, const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk,
-                                int compression, Filters filters) {
+/// The chunk dimensions of a dataset of extent `dims`: `chunk` clamped to
+/// the extent, or none (contiguous) when the dataset is empty, since HDF5
+/// rejects chunks larger than a fixed extent.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk) {
   const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t n) { return n == 0; });
   if (empty || dims.empty()) return {};
   std::vector<hsize_t> c(dims.size());
   for (std::size_t i = 0; i < dims.size(); ++i) c[i] = std::clamp<hsize_t>(chunk[i], 1, dims[i]);
-  H::check_status(H5Pset_chunk(dcpl, static_cast<int>(c.size()), c.data()), "cannot set chunking");
+  return c;
+}
+
+/// Chunks of `shape` (chunk_shape; none: contiguous) and deflate, after
+/// shuffle if asked.
+void set_layout(hid_t dcpl, const std::vector<hsize_t>& shape, int compression, Filters filters) {
+  if (shape.empty()) return;
+  H::check_status(H5Pset_chunk(dcpl, static_cast<int>(shape.size()), shape.data()), "cannot set chunking");
   if (compression > 0) {
     if (filters == Filters::shuffle_deflate) H::check_status(H5Pset_shuffle(dcpl), "cannot enable the shuffle filter");
     H::check_status(H5Pset_deflate(dcpl, static_cast<unsigned>(compression)), "cannot enable deflate compression");
   }
-  return c;
 }
 
+/// A variable of the monthly records. The run's thread fills `block`; the
+/// writer's thread (WriterThread) owns `dset` and `known`.
 struct Variable {
   engine::VariableInfo info;
+  std::vector<hsize_t> dims;   ///< full extent, time first
+  std::vector<hsize_t> chunk;  ///< chunk_shape (empty: contiguous, nothing to write)
+  std::size_t row = 1;         ///< elements per time step
+  std::vector<double> block;   ///< chunk[0] rows, row-major
   H::Handle dset;
-  std::vector<hsize_t> dims;  ///< full extent, time first
-  std::size_t row = 1;        ///< elements per time step
-  std::size_t chunk_rows = 0; ///< time steps per chunk (0: not chunked, nothing to write)
-  std::vector<double> block;  ///< time_chunk rows, row-major
-  detail::ValuesCrc* crc = nullptr;  ///< of the values written so far
+  detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the dimensions
+};
+
+/// What the file's layout takes from the run; taken in begin(), since the
+/// writer's thread creates the file's objects after begin() has returned.
+struct Layout {
+  Attributes global;
+  Month start;
+  std::size_t steps = 0;
+  std::vector<std::size_t> dim_sizes;
+  std::vector<bool> used;  ///< by Dim: has a coordinate
+  std::vector<std::string> states, sectors, currencies;
+};
+
+/// A snapshot's datasets, for the tasks that write their chunks.
+struct SnapshotDatasets {
+  H::Handle group;
+  std::vector<H::Handle> columns;  ///< `firm` first
+  std::vector<detail::ValuesCrc*> crc;
 };
 
 class Hdf5Writer final : public engine::Observer {
@@ -67,20 +93,19 @@ class Hdf5Writer final : public engine::Observer {
   void record(const engine::StepRecord& record) override;
   void snapshot(const engine::FirmSnapshot& snap) override;
   void checkpoint(const engine::Checkpoint& cp) override {
+    if (thread_) thread_->drain();
     detail::write_checkpoint(file_.get(), cp, scenario_, options_.compression, options_.path);
   }
   void end(const engine::RunSummary& summary) override;
 
  private:
-  void write_global_attributes(const engine::RunInfo& info);
-  void write_coordinates(const engine::RunInfo& info, const std::vector<bool>& used);
+  // On the writer's thread:
+  void create(const Layout& layout);
+  void write_coordinates(const Layout& layout);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
-  void create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes);
+  void create_variable(Variable& v);
+  // On the run's thread:
   void flush_block();
-  template <class T>
-  void write_column(hid_t group, const std::string& path, const char* name, hid_t file_type,
-                    std::span<const T> values, hid_t firm_scale, const char* units, const char* long_name,
-                    const std::string& what_prefix);
   std::string where(const std::string& what) const { return options_.path + ": " + what; }
 
   WriterOptions options_;
@@ -94,10 +119,14 @@ class Hdf5Writer final : public engine::Observer {
   std::size_t buffered_ = 0;     ///< rows in the block
   bool ended_ = false;
   H::Handle snapshots_;
-  /// CRCs of the values written (variables and snapshot columns), so that
-  /// the checksums at the end need not read them back.
-  detail::KnownValues known_;
-  std::unique_ptr<detail::ChunkPipeline> pipeline_;  ///< the variables' chunks; last: goes first
+  /// CRCs of the values written (variables and snapshot columns) and the
+  /// dimensions attached, so that the checksums at the end need not read
+  /// them back.
+  detail::KnownDatasets known_;
+  std::unique_ptr<detail::ChunkPipeline> pipeline_;  ///< compresses the chunks
+  /// Runs the HDF5 calls of begin, the blocks and the snapshots while the
+  /// run goes on; last, so that it stops before what its tasks use goes.
+  std::unique_ptr<detail::WriterThread> thread_;
 };
 
 Hdf5Writer::Hdf5Writer(const WriterOptions& options) : options_(options) {
@@ -121,25 +150,54 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
   assert(info.dim_sizes.size() == std::size(engine::all_dims));
   if (info.spec == nullptr || info.dim_sizes.size() != std::size(engine::all_dims))
     throw std::logic_error("Hdf5Writer::begin: RunInfo without spec or dim_sizes");
+  const auto& spec = *info.spec;
   steps_ = info.dim_sizes[static_cast<std::size_t>(Dim::time)];
-  start_ = info.spec->start;
-  scenario_ = info.spec->resolved_yaml;
+  start_ = spec.start;
+  scenario_ = spec.resolved_yaml;
 
-  std::vector<bool> used(std::size(engine::all_dims), false);
-  for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency}) used[static_cast<std::size_t>(d)] = true;
+  Layout layout;
+  layout.global = run_attributes(info, options_.history);
+  layout.start = spec.start;
+  layout.steps = steps_;
+  layout.dim_sizes = info.dim_sizes;
+  layout.used.assign(std::size(engine::all_dims), false);
+  for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency})
+    layout.used[static_cast<std::size_t>(d)] = true;
   for (const auto& v : info.variables)
-    for (Dim d : v.dims) used[static_cast<std::size_t>(d)] = true;
+    for (Dim d : v.dims) layout.used[static_cast<std::size_t>(d)] = true;
+  for (const auto& s : spec.states) layout.states.push_back(s.code);
+  for (const auto& s : spec.sectors) layout.sectors.push_back(s.code);
+  for (const auto& c : spec.currencies) layout.currencies.push_back(c.code);
+
+  vars_.reserve(info.variables.size());
+  for (const auto& vi : info.variables) {
+    assert(!vi.dims.empty() && vi.dims.front() == Dim::time);
+    if (vi.dims.empty() || vi.dims.front() != Dim::time)
+      throw std::logic_error("Hdf5Writer: variable '" + vi.name + "' does not start with the time dimension");
+    Variable v;
+    v.info = vi;
+    std::vector<hsize_t> chunk;
+    for (Dim d : vi.dims) {
+      v.dims.push_back(info.dim_sizes[static_cast<std::size_t>(d)]);
+      chunk.push_back(d == Dim::time ? static_cast<hsize_t>(options_.time_chunk) : v.dims.back());
+      if (d != Dim::time) v.row *= info.dim_sizes[static_cast<std::size_t>(d)];
+    }
+    v.chunk = chunk_shape(v.dims, chunk);
+    v.block.assign(static_cast<std::size_t>(options_.time_chunk) * v.row, 0.0);
+    vars_.push_back(std::move(v));
+  }
 
   pipeline_ = std::make_unique<detail::ChunkPipeline>(info.threads, options_.pending_bytes, where("cannot write data"));
-  write_global_attributes(info);
-  write_coordinates(info, used);
-  vars_.reserve(info.variables.size());
-  for (const auto& v : info.variables) create_variable(v, info.dim_sizes);
-  for (auto& s : scales_) s.reset();
+  // One thread runs a run: its HDF5 calls stay on it.
+  thread_ = std::make_unique<detail::WriterThread>(info.threads > 1, options_.pending_bytes);
+  thread_->post([this, layout = std::move(layout)] { create(layout); }, 0);
 }
 
-void Hdf5Writer::write_global_attributes(const engine::RunInfo& info) {
-  write_attributes(file_.get(), run_attributes(info, options_.history));
+void Hdf5Writer::create(const Layout& layout) {
+  write_attributes(file_.get(), layout.global);
+  write_coordinates(layout);
+  for (auto& v : vars_) create_variable(v);
+  for (auto& s : scales_) s.reset();
 }
 
 H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::string>& labels,
@@ -159,43 +217,39 @@ H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::stri
   return ds;
 }
 
-void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vector<bool>& used) {
-  const auto& spec = *info.spec;
-  const auto size_of = [&](Dim d) { return info.dim_sizes[static_cast<std::size_t>(d)]; };
+void Hdf5Writer::write_coordinates(const Layout& layout) {
+  const auto size_of = [&](Dim d) { return layout.dim_sizes[static_cast<std::size_t>(d)]; };
 
   // time: days since the first day of the start month, CF style, with the
   // month each step stands for as its bounds.
   {
     const std::string what = where("cannot write coordinate 'time'");
     const hsize_t n = steps_;
-    const std::vector<double> days = time_values(spec.start, steps_);
+    const std::vector<double> days = time_values(layout.start, steps_);
     H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
     H::Handle dcpl = dataset_props();
     H::Handle ds = H::dataset(H5Dcreate2(file_.get(), "time", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
     if (n > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), what);
     H::check_status(H5DSset_scale(ds.get(), "time"), what);
-    write_attributes(ds.get(), time_attributes(spec.start, true));
-    write_time_bounds(file_.get(), ds.get(), spec.start, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
+    write_attributes(ds.get(), time_attributes(layout.start, true));
+    write_time_bounds(file_.get(), ds.get(), layout.start, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(ds);
   }
 
-  std::vector<std::string> states, sectors, currencies, routes;
-  for (const auto& s : spec.states) states.push_back(s.code);
-  for (const auto& s : spec.sectors) sectors.push_back(s.code);
-  for (const auto& c : spec.currencies) currencies.push_back(c.code);
+  std::vector<std::string> routes;
   for (const char* r : engine::route_labels) routes.emplace_back(r);
 
   const auto labels_of = [&](Dim d) -> const std::vector<std::string>& {
     switch (d) {
       case Dim::state:
-      case Dim::partner: return states;
-      case Dim::sector: return sectors;
-      case Dim::currency: return currencies;
+      case Dim::partner: return layout.states;
+      case Dim::sector: return layout.sectors;
+      case Dim::currency: return layout.currencies;
       default: return routes;
     }
   };
   for (Dim d : engine::all_dims) {
-    if (d == Dim::time || !used[static_cast<std::size_t>(d)]) continue;
+    if (d == Dim::time || !layout.used[static_cast<std::size_t>(d)]) continue;
     const auto& labels = labels_of(d);
     assert(labels.size() == size_of(d));
     if (labels.size() != size_of(d))
@@ -205,37 +259,26 @@ void Hdf5Writer::write_coordinates(const engine::RunInfo& info, const std::vecto
   }
 }
 
-void Hdf5Writer::create_variable(const engine::VariableInfo& vi, const std::vector<std::size_t>& dim_sizes) {
-  assert(!vi.dims.empty() && vi.dims.front() == Dim::time);
-  if (vi.dims.empty() || vi.dims.front() != Dim::time)
-    throw std::logic_error("Hdf5Writer: variable '" + vi.name + "' does not start with the time dimension");
+void Hdf5Writer::create_variable(Variable& v) {
+  const auto& vi = v.info;
   const std::string what = where("cannot create variable '" + vi.name + "'");
-  Variable v;
-  v.info = vi;
-  std::vector<hsize_t> chunk;
-  for (Dim d : vi.dims) {
-    v.dims.push_back(dim_sizes[static_cast<std::size_t>(d)]);
-    chunk.push_back(d == Dim::time ? static_cast<hsize_t>(options_.time_chunk) : v.dims.back());
-    if (d != Dim::time) v.row *= dim_sizes[static_cast<std::size_t>(d)];
-  }
   H::Handle space = H::dataspace(H5Screate_simple(static_cast<int>(v.dims.size()), v.dims.data(), nullptr), what);
   H::Handle dcpl = dataset_props();
   // Deflate alone: shuffling bytes made the monthly records' chunks larger
   // and slower to compress (3.63 against 3.47 MB for the baseline's).
-  const std::vector<hsize_t> chunk_dims = set_layout(dcpl.get(), v.dims, chunk, options_.compression, Filters::deflate);
-  v.chunk_rows = chunk_dims.empty() ? 0 : static_cast<std::size_t>(chunk_dims.front());
+  set_layout(dcpl.get(), v.chunk, options_.compression, Filters::deflate);
   // Steps that were never recorded (an aborted run) read as NaN, not 0.
   const double fill = std::numeric_limits<double>::quiet_NaN();
   H::check_status(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill), what);
   v.dset = H::dataset(H5Dcreate2(file_.get(), vi.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
   H::write_attr(v.dset.get(), "_FillValue", fill);
   write_attributes(v.dset.get(), variable_attributes(vi));
-  for (std::size_t i = 0; i < vi.dims.size(); ++i)
+  v.known = &known_[vi.name];
+  for (std::size_t i = 0; i < vi.dims.size(); ++i) {
     H::check_status(H5DSattach_scale(v.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i)),
                     what + ": cannot attach dimension '" + engine::to_string(vi.dims[i]) + "'");
-  v.block.assign(static_cast<std::size_t>(options_.time_chunk) * v.row, 0.0);
-  v.crc = &known_[vi.name];
-  vars_.push_back(std::move(v));
+    v.known->scales.emplace_back(engine::to_string(vi.dims[i]));
+  }
 }
 
 void Hdf5Writer::record(const engine::StepRecord& rec) {
@@ -258,138 +301,184 @@ void Hdf5Writer::record(const engine::StepRecord& rec) {
 }
 
 /// A block of time_chunk steps is one chunk of every variable: it goes to
-/// the pipeline, which compresses it while the run goes on; the previous
-/// block's chunks, compressed meanwhile, are written first.
+/// the writer's thread and the pipeline, which compresses it while the run
+/// goes on; the previous block's chunks, compressed meanwhile, are written
+/// first.
 void Hdf5Writer::flush_block() {
   if (buffered_ == 0) return;
-  pipeline_->write();
-  for (auto& v : vars_) {
-    if (v.row == 0 || v.chunk_rows == 0) continue;
-    assert(buffered_ <= v.chunk_rows);
+  struct Chunk {
+    std::size_t var;
+    std::vector<std::byte> bytes;
+    std::size_t valid;
+  };
+  std::vector<Chunk> chunks;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < vars_.size(); ++i) {
+    const auto& v = vars_[i];
+    if (v.row == 0 || v.chunk.empty()) continue;
+    const std::size_t rows = static_cast<std::size_t>(v.chunk.front());
+    assert(buffered_ <= rows);
     // A whole chunk, also past the last step (HDF5 stores edge chunks
     // whole); readers never see the padding.
-    std::vector<std::byte> chunk(v.chunk_rows * v.row * sizeof(double));
+    std::vector<std::byte> chunk(rows * v.row * sizeof(double));
     const std::size_t valid = buffered_ * v.row * sizeof(double);
     std::memcpy(chunk.data(), v.block.data(), valid);
     const double fill = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t at = valid; at < chunk.size(); at += sizeof fill) std::memcpy(chunk.data() + at, &fill, sizeof fill);
-    std::vector<hsize_t> offset(v.dims.size(), 0);
-    offset[0] = block_start_;
-    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, options_.compression, 0, *v.crc);
+    bytes += chunk.size();
+    chunks.push_back({i, std::move(chunk), valid});
   }
+  const hsize_t start = block_start_;
+  thread_->post(
+      [this, start, chunks = std::move(chunks)]() mutable {
+        pipeline_->write();
+        for (auto& c : chunks) {
+          auto& v = vars_[c.var];
+          std::vector<hsize_t> offset(v.dims.size(), 0);
+          offset[0] = start;
+          pipeline_->submit(v.dset.get(), std::move(offset), std::move(c.bytes), c.valid, options_.compression, 0,
+                            v.known->values);
+        }
+      },
+      bytes);
   block_start_ += buffered_;
   buffered_ = 0;
 }
 
-constexpr hsize_t column_chunk = hsize_t{1} << 16;  ///< firms per chunk of a snapshot column
+constexpr std::size_t column_chunk = std::size_t{1} << 16;  ///< firms per chunk of a snapshot column
 
-/// Hands the column `values` of dataset `ds` (shuffle and deflate at
-/// `level`, or no filters at 0) to the pipeline, chunk by chunk (the last
-/// padded with zeros, the fill value); `crc` gets their CRC.
+/// A column of a snapshot, as the run's thread hands it over.
+struct Column {
+  const char* name;
+  hid_t type;            ///< file type; its size is the values' (the chunks are their bytes)
+  const std::byte* data;  ///< the values, valid during snapshot()
+  std::size_t size;      ///< bytes per value
+  bool floating;
+  const char* units;  ///< null: none
+  const char* long_name;
+};
+
 template <class T>
-void submit_column(detail::ChunkPipeline& pipeline, hid_t ds, std::span<const T> values, int level,
-                   detail::ValuesCrc& crc) {
-  const std::size_t chunk = std::min<std::size_t>(column_chunk, values.size());
-  for (std::size_t at = 0; at < values.size(); at += chunk) {
-    const std::size_t k = std::min(chunk, values.size() - at);
-    std::vector<std::byte> buf(chunk * sizeof(T));
-    std::memcpy(buf.data(), values.data() + at, k * sizeof(T));
-    pipeline.submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), k * sizeof(T), level, sizeof(T), crc);
-  }
+Column column(const char* name, hid_t type, std::span<const T> values, const char* units, const char* long_name) {
+  return {name, type, reinterpret_cast<const std::byte*>(values.data()), sizeof(T), std::is_floating_point_v<T>, units,
+          long_name};
 }
 
-template <class T>
-void Hdf5Writer::write_column(hid_t group, const std::string& path, const char* name, hid_t file_type,
-                              std::span<const T> values, hid_t firm_scale, const char* units, const char* long_name,
-                              const std::string& what_prefix) {
-  const std::string what = what_prefix + "/" + name;
-  assert(H5Tget_size(file_type) == sizeof(T));  // the chunks are the values' bytes
-  const hsize_t n = values.size();
-  H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
-  H::Handle dcpl = dataset_props();
+void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
+  const std::size_t n = snap.state.size();
+  assert(snap.sector.size() == n && snap.role.size() == n && snap.size.size() == n &&
+         snap.exposure.size() == n && snap.cautious.size() == n && snap.trade.size() == n);
+  // firm: the coordinate, the firm's index in the engine's columns; made
+  // chunk by chunk below.
+  const std::vector<Column> columns = {
+      column("firm", H5T_STD_U32LE, std::span<const std::uint32_t>(), nullptr, "firm index in the engine's firm columns"),
+      column("state", H5T_STD_U16LE, snap.state, nullptr, "state of the firm, 0-based index into the root 'state' coordinate"),
+      column("sector", H5T_STD_U16LE, snap.sector, nullptr, "sector of the firm, 0-based index into the root 'sector' coordinate"),
+      column("role", H5T_STD_U8LE, snap.role, nullptr, "role of the firm"),
+      column("size", H5T_IEEE_F64LE, snap.size, "1", "relative size of the firm"),
+      column("exposure", H5T_IEEE_F64LE, snap.exposure, "1", "Western exposure of the firm"),
+      column("cautious", H5T_STD_U8LE, snap.cautious, nullptr, "1 if the firm avoids sanctioned trade this month, else 0"),
+      column("trade", H5T_IEEE_F64LE, snap.trade, "USD month-1", "the firm's sales or purchases"),
+  };
   // The float64 columns (sizes, exposures, trade: drawn or computed, with
   // random low-order bits) are stored without filters: shuffled and
   // deflated they came out 14-17 % smaller at about 55 ms a million values,
   // most of what the writer cost at 10^6 firms. The integer columns
   // deflate to almost nothing.
-  const int level = std::is_floating_point_v<T> ? 0 : options_.compression;
-  set_layout(dcpl.get(), {n}, {column_chunk}, level, Filters::shuffle_deflate);
-  H::Handle ds = H::dataset(H5Dcreate2(group, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
-  submit_column(*pipeline_, ds.get(), values, level, known_[path + "/" + name]);
-  if (units != nullptr) H::write_attr(ds.get(), "units", std::string(units));
-  H::write_attr(ds.get(), "long_name", std::string(long_name));
-  H::check_status(H5DSattach_scale(ds.get(), firm_scale, 0), what + ": cannot attach dimension 'firm'");
-}
+  const auto level = [compression = options_.compression](const Column& c) { return c.floating ? 0 : compression; };
+  const std::string month = snap.month.str();
+  const std::string what = where("cannot write snapshot " + month);
+  const std::string path = "snapshots/" + month;
+  const int step = snap.step;
 
-void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
-  const std::string what = where("cannot write snapshot " + snap.month.str());
-  if (!snapshots_) {
-    H::Handle gcpl = group_props(H5P_GROUP_CREATE);
-    snapshots_ = H::group(H5Gcreate2(file_.get(), "snapshots", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
-    H::write_attr(snapshots_.get(), "long_name", std::string("per-firm snapshots, one group per month (YYYY-MM)"));
+  auto made = std::make_shared<SnapshotDatasets>();
+  thread_->post(
+      [this, made, columns, level, month, what, path, n, step] {
+        if (!snapshots_) {
+          H::Handle gcpl = group_props(H5P_GROUP_CREATE);
+          snapshots_ = H::group(H5Gcreate2(file_.get(), "snapshots", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+          H::write_attr(snapshots_.get(), "long_name", std::string("per-firm snapshots, one group per month (YYYY-MM)"));
+        }
+        H::Handle gcpl = group_props(H5P_GROUP_CREATE);
+        made->group = H::group(H5Gcreate2(snapshots_.get(), month.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+        const hid_t g = made->group.get();
+        H::write_attr(g, "step", static_cast<std::int32_t>(step));
+        H::write_attr(g, "month", month);
+        const hsize_t hn = n;
+        H::Handle space = H::dataspace(H5Screate_simple(1, &hn, nullptr), what);
+        for (const auto& c : columns) {
+          const std::string cwhat = what + "/" + c.name;
+          assert(H5Tget_size(c.type) == c.size);
+          H::Handle dcpl = dataset_props();
+          set_layout(dcpl.get(), chunk_shape({hn}, {column_chunk}), level(c), Filters::shuffle_deflate);
+          H::Handle ds = H::dataset(H5Dcreate2(g, c.name, c.type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), cwhat);
+          auto& known = known_[path + "/" + c.name];
+          if (made->columns.empty()) {
+            H::check_status(H5DSset_scale(ds.get(), "firm"), cwhat);
+          } else {
+            H::check_status(H5DSattach_scale(ds.get(), made->columns.front().get(), 0), cwhat + ": cannot attach dimension 'firm'");
+            known.scales = {"firm"};
+          }
+          if (c.units != nullptr) H::write_attr(ds.get(), "units", std::string(c.units));
+          H::write_attr(ds.get(), "long_name", std::string(c.long_name));
+          if (std::string_view(c.name) == "role") {
+            H::write_attr(ds.get(), "flag_values", std::vector<std::uint8_t>{0, 1, 2});
+            H::write_attr(ds.get(), "flag_meanings", std::string("exporter importer intermediary"));
+          }
+          made->columns.push_back(std::move(ds));
+          made->crc.push_back(&known.values);
+        }
+      },
+      0);
+  // The values, chunk by chunk (the last padded with zeros, the fill
+  // value): copied here, while they are the engine's, and handed over as
+  // the writer's thread has room for them.
+  const std::size_t chunk = std::min(column_chunk, n);
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    const Column& c = columns[k];
+    for (std::size_t at = 0; at < n; at += chunk) {
+      const std::size_t m = std::min(chunk, n - at);
+      std::vector<std::byte> buf(chunk * c.size);
+      if (k == 0) {
+        for (std::size_t i = 0; i < m; ++i) {
+          const auto index = static_cast<std::uint32_t>(at + i);
+          std::memcpy(buf.data() + i * sizeof index, &index, sizeof index);
+        }
+      } else {
+        std::memcpy(buf.data(), c.data + at * c.size, m * c.size);
+      }
+      const std::size_t bytes = buf.size();
+      thread_->post(
+          [this, made, k, at, m, l = level(c), size = c.size, buf = std::move(buf)]() mutable {
+            pipeline_->submit(made->columns[k].get(), {static_cast<hsize_t>(at)}, std::move(buf), m * size, l,
+                              size, *made->crc[k]);
+          },
+          bytes);
+    }
   }
-  H::Handle gcpl = group_props(H5P_GROUP_CREATE);
-  H::Handle g = H::group(H5Gcreate2(snapshots_.get(), snap.month.str().c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
-  H::write_attr(g.get(), "step", static_cast<std::int32_t>(snap.step));
-  H::write_attr(g.get(), "month", snap.month.str());
-
-  const std::size_t n = snap.state.size();
-  assert(snap.sector.size() == n && snap.role.size() == n && snap.size.size() == n &&
-         snap.exposure.size() == n && snap.cautious.size() == n && snap.trade.size() == n);
-
-  // firm: coordinate with the firm's index in the engine's columns.
-  std::vector<std::uint32_t> index(n);
-  for (std::size_t i = 0; i < n; ++i) index[i] = static_cast<std::uint32_t>(i);
-  const hsize_t hn = n;
-  H::Handle space = H::dataspace(H5Screate_simple(1, &hn, nullptr), what);
-  H::Handle dcpl = dataset_props();
-  set_layout(dcpl.get(), {hn}, {column_chunk}, options_.compression, Filters::shuffle_deflate);
-  H::Handle firm = H::dataset(H5Dcreate2(g.get(), "firm", H5T_STD_U32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
-  const std::string path = "snapshots/" + snap.month.str();
-  submit_column(*pipeline_, firm.get(), std::span<const std::uint32_t>(index), options_.compression,
-                known_[path + "/firm"]);
-  H::check_status(H5DSset_scale(firm.get(), "firm"), what);
-  H::write_attr(firm.get(), "long_name", std::string("firm index in the engine's firm columns"));
-
-  const hid_t f = firm.get();
-  write_column(g.get(), path, "state", H5T_STD_U16LE, snap.state, f, nullptr,
-               "state of the firm, 0-based index into the root 'state' coordinate", what);
-  write_column(g.get(), path, "sector", H5T_STD_U16LE, snap.sector, f, nullptr,
-               "sector of the firm, 0-based index into the root 'sector' coordinate", what);
-  write_column(g.get(), path, "role", H5T_STD_U8LE, snap.role, f, nullptr,
-               "role of the firm", what);
-  {
-    H::Handle role = H::dataset(H5Dopen2(g.get(), "role", H5P_DEFAULT), what);
-    H::write_attr(role.get(), "flag_values", std::vector<std::uint8_t>{0, 1, 2});
-    H::write_attr(role.get(), "flag_meanings", std::string("exporter importer intermediary"));
-  }
-  write_column(g.get(), path, "size", H5T_IEEE_F64LE, snap.size, f, "1",
-               "relative size of the firm", what);
-  write_column(g.get(), path, "exposure", H5T_IEEE_F64LE, snap.exposure, f, "1",
-               "Western exposure of the firm", what);
-  write_column(g.get(), path, "cautious", H5T_STD_U8LE, snap.cautious, f, nullptr,
-               "1 if the firm avoids sanctioned trade this month, else 0", what);
-  write_column(g.get(), path, "trade", H5T_IEEE_F64LE, snap.trade, f, "USD month-1",
-               "the firm's sales or purchases", what);
 }
 
 void Hdf5Writer::end(const engine::RunSummary& summary) {
   if (ended_) return;
   ended_ = true;
   flush_block();
-  pipeline_->write();
+  thread_->drain();
   write_attributes(file_.get(), end_attributes(summary));
   // A run that ended before the last step leaves months that readers see as
-  // the fill value; the CRCs taken as chunks were written do not cover
-  // those, so such variables are read back.
-  if (block_start_ < steps_)
+  // the fill value; the CRCs taken as chunks were handed over do not cover
+  // those, so such variables are read back, once written.
+  if (block_start_ < steps_) {
+    pipeline_->write();
     for (const auto& v : vars_) known_.erase(v.info.name);
+  }
   vars_.clear();
   snapshots_.reset();
   // Every dataset and the root group carry a CRC-32 of what readers see, as
   // sweep files do (check.cpp): a flipped byte in a contiguous dataset or an
-  // attribute is then found by `geosim info` and the readers.
+  // attribute is then found by `geosim info` and the readers. The values'
+  // CRCs are known, so this goes on while the last chunks are compressed.
   detail::stamp_checksums(file_.get(), options_.path, known_);
+  pipeline_->write();
   // Closing the file is where HDF5 writes its metadata: a full disk shows here.
   H::check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("cannot flush output file"));
   file_.close(where("cannot close output file"));

@@ -6,15 +6,17 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "geosim/output/check.hpp"
 #include "h5.hpp"
 
 namespace geosim::output::detail {
 
-/// Debian's HDF5 is not thread-safe: every use of the library from code that
-/// may run on several threads (sweeps write parts from several threads)
-/// holds this lock. check_readable forks while holding it, so that the child
+/// Every use of HDF5 from code that may run on several threads (sweeps write
+/// parts from several threads) holds this lock. Debian's HDF5 is built
+/// thread-safe, but its lock serialises calls, not sequences of calls on one
+/// file; and check_readable forks while holding this lock, so that the child
 /// never inherits the library in the middle of a call.
 std::mutex& library_mutex();
 
@@ -34,16 +36,24 @@ struct ValuesCrc {
   std::uint32_t crc = 0;
   std::uint64_t bytes = 0;
 };
-/// ValuesCrc of datasets by path from the root ("trade_value",
+/// What a writer knows of a dataset it wrote: its values' CRC and, when it
+/// attached one dimension scale to each dimension, their names in
+/// dimension order (empty: read from the file).
+struct KnownDataset {
+  ValuesCrc values;
+  std::vector<std::string> scales;
+};
+/// KnownDataset by path from the root ("trade_value",
 /// "snapshots/2021-12/size").
-using KnownValues = std::map<std::string, ValuesCrc>;
+using KnownDatasets = std::map<std::string, KnownDataset>;
 
 /// Writes a checksum attribute on the root group and on every dataset of an
 /// open, fully written file (see check.cpp for what each covers). The values
 /// of datasets in `known` are not read back: their ValuesCrc stands for them
-/// (numeric datasets only). Throws EnvironmentError naming `where` when the
-/// file cannot be read or written.
-void stamp_checksums(hid_t file, const std::string& where, const KnownValues& known = {});
+/// (numeric datasets only), and so do their scales' names for the scales
+/// attached. Throws EnvironmentError naming `where` when the file cannot be
+/// read or written.
+void stamp_checksums(hid_t file, const std::string& where, const KnownDatasets& known = {});
 
 /// describe() without the check; the child of check_readable runs it so that
 /// every call `geosim info` makes has been survived once before.
