@@ -486,27 +486,28 @@ TEST_CASE("the same records give identical datasets whatever the time chunk", "[
   for (const auto& v : sample::variables()) CHECK(read_doubles(fa, v.name.c_str()) == read_doubles(fb, v.name.c_str()));
 }
 
-TEST_CASE("the writer's thread runs tasks in order off the caller's thread, inline without one", "[output]") {
-  for (const bool own : {true, false}) {
-    INFO("own thread: " << own);
-    output::detail::WriterThread thread(own, 1000);
+TEST_CASE("the writer's thread runs tasks in order beside the caller, inline on one thread", "[output]") {
+  for (const int threads : {2, 1}) {
+    INFO("threads: " << threads);
+    output::detail::WriterThread thread(threads, 1000);
+    std::promise<void> open;
+    std::shared_future<void> gate = open.get_future().share();
     std::vector<int> ran;
-    std::vector<std::thread::id> on;
-    for (int i = 0; i < 50; ++i)
-      thread.post([&, i] {
-        ran.push_back(i);
-        on.push_back(std::this_thread::get_id());
-      }, 10);
-    thread.drain();  // ran and on are the caller's again
+    if (threads > 1) thread.post([gate] { gate.wait(); }, 1);  // the caller goes on meanwhile
+    for (int i = 0; i < 50; ++i) {
+      thread.post([&, i] { ran.push_back(i); }, 10);
+      if (threads == 1) CHECK(ran.size() == static_cast<std::size_t>(i + 1));
+    }
+    open.set_value();
+    thread.drain();  // `ran` is the caller's again
     std::vector<int> expected(50);
     std::iota(expected.begin(), expected.end(), 0);
     CHECK(ran == expected);
-    for (const auto& id : on) CHECK((id == std::this_thread::get_id()) == !own);
   }
 }
 
 TEST_CASE("the writer's thread holds no more than its bytes of queued tasks", "[output]") {
-  output::detail::WriterThread thread(true, 100);
+  output::detail::WriterThread thread(2, 100);
   std::promise<void> open;
   std::shared_future<void> gate = open.get_future().share();
   thread.post([gate] { gate.wait(); }, 60);
@@ -522,7 +523,7 @@ TEST_CASE("the writer's thread holds no more than its bytes of queued tasks", "[
 }
 
 TEST_CASE("the writer's thread hands the first error to the caller and drops the tasks after it", "[output]") {
-  output::detail::WriterThread thread(true, 1000);
+  output::detail::WriterThread thread(2, 1000);
   bool later_ran = false;
   thread.post([] { throw EnvironmentError("out.h5: cannot write data: No space left on device"); }, 1);
   try {

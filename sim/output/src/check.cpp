@@ -112,7 +112,10 @@ struct Failure {
 
 class Crc {
  public:
-  void add(const void* p, std::size_t n) { value_ = crc32_z(value_, static_cast<const Bytef*>(p), n); }
+  void add(const void* p, std::size_t n) {
+    value_ = crc32_z(value_, static_cast<const Bytef*>(p), n);
+    bytes_ += n;
+  }
   void add(std::uint64_t v) { add(&v, sizeof v); }
   void add(const std::string& s) {
     add(static_cast<std::uint64_t>(s.size()));
@@ -121,7 +124,10 @@ class Crc {
   /// As if the bytes that `values` is the CRC of had been added.
   void add(const detail::ValuesCrc& values) {
     value_ = crc32_combine(value_, values.crc, static_cast<z_off_t>(values.bytes));
+    bytes_ += values.bytes;
   }
+  /// What has been added, to be added to another Crc.
+  detail::ValuesCrc value() const { return {static_cast<std::uint32_t>(value_), bytes_}; }
   std::string hex() const {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%08" PRIx32, static_cast<std::uint32_t>(value_));
@@ -130,6 +136,7 @@ class Crc {
 
  private:
   uLong value_ = crc32_z(0, nullptr, 0);
+  std::uint64_t bytes_ = 0;
 };
 
 [[noreturn]] void fail_hdf5(const std::string& item) {
@@ -290,21 +297,10 @@ void add_data(Crc& crc, hid_t dset, const std::string& item, const detail::Value
   }
 }
 
-std::string dataset_checksum(hid_t dset, const std::string& name, const std::string& item,
-                             const detail::KnownDataset* known = nullptr) {
-  Crc crc;
-  crc.add(name);
-  add_data(crc, dset, item, known != nullptr ? &known->values : nullptr);
+/// What follows a dataset's values in its checksum: its attributes and the
+/// names of the dimension scales attached to each dimension.
+void add_tail(Crc& crc, hid_t dset, const std::string& item) {
   for (const auto& a : attribute_names(dset, item)) add_attribute(crc, dset, a, item);
-  if (known != nullptr && !known->scales.empty()) {
-    // What the loop below reads back (its dimension-scale calls were most
-    // of the time stamping took): one scale per dimension.
-    for (const auto& s : known->scales) {
-      crc.add(std::uint64_t{1});
-      crc.add(s);
-    }
-    return crc.hex();
-  }
   const htri_t is_scale = H5DSis_scale(dset);
   if (is_scale < 0) fail_hdf5("the dimension scale marks of " + item);
   if (is_scale == 0) {
@@ -319,6 +315,22 @@ std::string dataset_checksum(hid_t dset, const std::string& name, const std::str
       for (const auto& s : names) crc.add(s);
     }
   }
+}
+
+/// A dataset's checksum: its name, shape and values, then add_tail. What
+/// the writer knows (`known`) stands for the values, or for all but them.
+std::string dataset_checksum(hid_t dset, const std::string& name, const std::string& item,
+                             const detail::KnownDataset* known = nullptr) {
+  Crc crc;
+  if (known != nullptr && known->parts) {
+    crc.add(known->parts->head);
+    crc.add(known->values);
+    crc.add(known->parts->tail);
+    return crc.hex();
+  }
+  crc.add(name);
+  add_data(crc, dset, item, known != nullptr ? &known->values : nullptr);
+  add_tail(crc, dset, item);
   return crc.hex();
 }
 
@@ -333,7 +345,7 @@ std::string group_checksum(hid_t group, const std::vector<std::string>& links, c
   Crc crc;
   for (const auto& l : links) {
     H5O_info_t info;
-    need_ok(H5Oget_info_by_name(group, l.c_str(), &info, H5P_DEFAULT), "object '" + l + "'");
+    need_ok(H5Oget_info_by_name2(group, l.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "object '" + l + "'");
     crc.add(l);
     crc.add(static_cast<std::uint64_t>(info.type));
   }
@@ -399,7 +411,7 @@ struct Walk {
     object(g, item, group_checksum(g, links, item));
     for (const auto& l : links) {
       H5O_info_t info;
-      need_ok(H5Oget_info_by_name(g, l.c_str(), &info, H5P_DEFAULT), "object '" + l + "'");
+      need_ok(H5Oget_info_by_name2(g, l.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "object '" + l + "'");
       const std::string child = path == "/" ? l : path + "/" + l;
       if (info.type == H5O_TYPE_GROUP) {
         H::Handle sub(need(H5Gopen2(g, l.c_str(), H5P_DEFAULT), "group '" + child + "'"), H5Gclose);
@@ -574,6 +586,22 @@ void require_readable_locked(const std::string& path) {
   const auto size = fs::file_size(path, ec);
   const FileCheck r = check_readable_locked(path, check_timeout(ec ? 0 : size));
   if (!r.ok()) throw InputError(SourceLocation{path, 0, 0}, "", r.message());
+}
+
+DatasetParts dataset_parts(hid_t dset, const std::string& name, const std::string& where, bool values_later) {
+  const std::string item = "variable '" + name + "'";
+  try {
+    // An empty ValuesCrc in the values' place adds nothing: the head ends
+    // where the values would begin.
+    const ValuesCrc none;
+    Crc head, tail;
+    head.add(name);
+    add_data(head, dset, item, values_later ? &none : nullptr);
+    add_tail(tail, dset, item);
+    return {head.value(), tail.value()};
+  } catch (const Failure& e) {
+    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
+  }
 }
 
 void stamp_checksums(hid_t file, const std::string& where, const KnownDatasets& known) {

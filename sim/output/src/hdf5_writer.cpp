@@ -61,7 +61,9 @@ struct Variable {
   std::vector<hsize_t> dims;   ///< full extent, time first
   std::vector<hsize_t> chunk;  ///< chunk_shape (empty: contiguous, nothing to write)
   std::size_t row = 1;         ///< elements per time step
-  std::vector<double> block;   ///< chunk[0] rows, row-major
+  /// The chunk being filled: chunk[0] rows, row-major, in the file's byte
+  /// order (little-endian doubles); handed over whole when full.
+  std::vector<std::byte> block;
   H::Handle dset;
   detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the dimensions
 };
@@ -100,7 +102,7 @@ class Hdf5Writer final : public engine::Observer {
 
  private:
   // On the writer's thread:
-  void create(const Layout& layout);
+  void take_parts();
   void write_coordinates(const Layout& layout);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
   void create_variable(Variable& v);
@@ -183,21 +185,44 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
       if (d != Dim::time) v.row *= info.dim_sizes[static_cast<std::size_t>(d)];
     }
     v.chunk = chunk_shape(v.dims, chunk);
-    v.block.assign(static_cast<std::size_t>(options_.time_chunk) * v.row, 0.0);
+    if (!v.chunk.empty()) v.block.resize(static_cast<std::size_t>(v.chunk.front()) * v.row * sizeof(double));
     vars_.push_back(std::move(v));
   }
 
   pipeline_ = std::make_unique<detail::ChunkPipeline>(info.threads, options_.pending_bytes, where("cannot write data"));
   // One thread runs a run: its HDF5 calls stay on it.
-  thread_ = std::make_unique<detail::WriterThread>(info.threads > 1, options_.pending_bytes);
-  thread_->post([this, layout = std::move(layout)] { create(layout); }, 0);
+  thread_ = std::make_unique<detail::WriterThread>(info.threads, options_.pending_bytes);
+  thread_->post(
+      [this, layout = std::move(layout)] {
+        write_attributes(file_.get(), layout.global);
+        write_coordinates(layout);
+      },
+      0);
+  // A task per variable: a worker that takes one holds up the run's next
+  // parallel loop no longer than that.
+  for (auto& v : vars_) thread_->post([this, &v] { create_variable(v); }, 0);
+  thread_->post([this] { take_parts(); }, 0);
 }
 
-void Hdf5Writer::create(const Layout& layout) {
-  write_attributes(file_.get(), layout.global);
-  write_coordinates(layout);
-  for (auto& v : vars_) create_variable(v);
+void Hdf5Writer::take_parts() {
   for (auto& s : scales_) s.reset();
+  // Everything in the root group is final but the variables' values: the
+  // rest of each dataset's checksum is taken now, beside the run, instead
+  // of at its end.
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  H::check_status(H5Literate(file_.get(), H5_INDEX_NAME, H5_ITER_INC, &idx,
+                             [](hid_t, const char* name, const H5L_info_t*, void* out) {
+                               static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                               return herr_t{0};
+                             },
+                             &names),
+                  where("cannot list the file's datasets"));
+  for (const auto& name : names) {
+    H::Handle d = H::dataset(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), where("cannot open '" + name + "'"));
+    const bool variable = known_.count(name) > 0;  // its values come later
+    known_[name].parts = detail::dataset_parts(d.get(), name, options_.path, variable);
+  }
 }
 
 H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::string>& labels,
@@ -273,12 +298,10 @@ void Hdf5Writer::create_variable(Variable& v) {
   v.dset = H::dataset(H5Dcreate2(file_.get(), vi.name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
   H::write_attr(v.dset.get(), "_FillValue", fill);
   write_attributes(v.dset.get(), variable_attributes(vi));
-  v.known = &known_[vi.name];
-  for (std::size_t i = 0; i < vi.dims.size(); ++i) {
+  for (std::size_t i = 0; i < vi.dims.size(); ++i)
     H::check_status(H5DSattach_scale(v.dset.get(), scales_[static_cast<std::size_t>(vi.dims[i])].get(), static_cast<unsigned>(i)),
                     what + ": cannot attach dimension '" + engine::to_string(vi.dims[i]) + "'");
-    v.known->scales.emplace_back(engine::to_string(vi.dims[i]));
-  }
+  v.known = &known_[vi.name];
 }
 
 void Hdf5Writer::record(const engine::StepRecord& rec) {
@@ -295,7 +318,8 @@ void Hdf5Writer::record(const engine::StepRecord& rec) {
     assert(rec.values[i].size() == v.row);
     if (rec.values[i].size() != v.row)
       throw std::logic_error("Hdf5Writer::record: variable '" + v.info.name + "' has the wrong number of values");
-    std::copy(rec.values[i].begin(), rec.values[i].end(), v.block.begin() + static_cast<std::ptrdiff_t>(buffered_ * v.row));
+    if (!v.block.empty())
+      std::memcpy(v.block.data() + buffered_ * v.row * sizeof(double), rec.values[i].data(), v.row * sizeof(double));
   }
   if (++buffered_ == static_cast<std::size_t>(options_.time_chunk)) flush_block();
 }
@@ -313,20 +337,20 @@ void Hdf5Writer::flush_block() {
   };
   std::vector<Chunk> chunks;
   std::size_t bytes = 0;
+  const bool more = block_start_ + buffered_ < steps_;
   for (std::size_t i = 0; i < vars_.size(); ++i) {
-    const auto& v = vars_[i];
-    if (v.row == 0 || v.chunk.empty()) continue;
-    const std::size_t rows = static_cast<std::size_t>(v.chunk.front());
-    assert(buffered_ <= rows);
+    auto& v = vars_[i];
+    if (v.block.empty()) continue;
+    assert(buffered_ <= static_cast<std::size_t>(v.chunk.front()));
     // A whole chunk, also past the last step (HDF5 stores edge chunks
     // whole); readers never see the padding.
-    std::vector<std::byte> chunk(rows * v.row * sizeof(double));
     const std::size_t valid = buffered_ * v.row * sizeof(double);
-    std::memcpy(chunk.data(), v.block.data(), valid);
     const double fill = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t at = valid; at < chunk.size(); at += sizeof fill) std::memcpy(chunk.data() + at, &fill, sizeof fill);
-    bytes += chunk.size();
-    chunks.push_back({i, std::move(chunk), valid});
+    for (std::size_t at = valid; at < v.block.size(); at += sizeof fill) std::memcpy(v.block.data() + at, &fill, sizeof fill);
+    const std::size_t size = v.block.size();
+    bytes += size;
+    chunks.push_back({i, std::move(v.block), valid});
+    v.block = std::vector<std::byte>(more ? size : 0);
   }
   const hsize_t start = block_start_;
   thread_->post(
@@ -413,12 +437,10 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
           set_layout(dcpl.get(), chunk_shape({hn}, {column_chunk}), level(c), Filters::shuffle_deflate);
           H::Handle ds = H::dataset(H5Dcreate2(g, c.name, c.type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), cwhat);
           auto& known = known_[path + "/" + c.name];
-          if (made->columns.empty()) {
+          if (made->columns.empty())
             H::check_status(H5DSset_scale(ds.get(), "firm"), cwhat);
-          } else {
+          else
             H::check_status(H5DSattach_scale(ds.get(), made->columns.front().get(), 0), cwhat + ": cannot attach dimension 'firm'");
-            known.scales = {"firm"};
-          }
           if (c.units != nullptr) H::write_attr(ds.get(), "units", std::string(c.units));
           H::write_attr(ds.get(), "long_name", std::string(c.long_name));
           if (std::string_view(c.name) == "role") {
@@ -428,6 +450,9 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
           made->columns.push_back(std::move(ds));
           made->crc.push_back(&known.values);
         }
+        for (std::size_t k = 0; k < columns.size(); ++k)
+          known_[path + "/" + columns[k].name].parts =
+              detail::dataset_parts(made->columns[k].get(), columns[k].name, options_.path, true);
       },
       0);
   // The values, chunk by chunk (the last padded with zeros, the fill

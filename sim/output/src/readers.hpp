@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,23 +37,34 @@ struct ValuesCrc {
   std::uint32_t crc = 0;
   std::uint64_t bytes = 0;
 };
+/// A dataset's checksum is the CRC of its name and shape, its values, then
+/// its attributes and dimension scales: `head` is the CRC of what comes
+/// before the values, `tail` of what comes after.
+struct DatasetParts {
+  ValuesCrc head, tail;
+};
 /// What a writer knows of a dataset it wrote: its values' CRC and, when it
-/// attached one dimension scale to each dimension, their names in
-/// dimension order (empty: read from the file).
+/// took them (dataset_parts), the rest of its checksum.
 struct KnownDataset {
   ValuesCrc values;
-  std::vector<std::string> scales;
+  std::optional<DatasetParts> parts;
 };
 /// KnownDataset by path from the root ("trade_value",
 /// "snapshots/2021-12/size").
 using KnownDatasets = std::map<std::string, KnownDataset>;
 
+/// The parts of the checksum of the open dataset `dset`, named `name` in its
+/// group, but its values (`values_later`, numeric datasets only: the writer
+/// adds their CRC) or with them: for a writer to take beside the run, once
+/// the dataset's attributes and dimension scales are final. Throws
+/// EnvironmentError naming `where` when the dataset cannot be read.
+DatasetParts dataset_parts(hid_t dset, const std::string& name, const std::string& where, bool values_later);
+
 /// Writes a checksum attribute on the root group and on every dataset of an
 /// open, fully written file (see check.cpp for what each covers). The values
 /// of datasets in `known` are not read back: their ValuesCrc stands for them
-/// (numeric datasets only), and so do their scales' names for the scales
-/// attached. Throws EnvironmentError naming `where` when the file cannot be
-/// read or written.
+/// (numeric datasets only), and their DatasetParts for the rest. Throws
+/// EnvironmentError naming `where` when the file cannot be read or written.
 void stamp_checksums(hid_t file, const std::string& where, const KnownDatasets& known = {});
 
 /// describe() without the check; the child of check_readable runs it so that

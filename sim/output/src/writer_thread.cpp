@@ -1,59 +1,90 @@
 #include "writer_thread.hpp"
 
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <algorithm>
+
 #include "h5.hpp"
 
 namespace geosim::output::detail {
 
-WriterThread::WriterThread(bool own_thread, std::size_t max_bytes) : max_bytes_(max_bytes) {
-  if (own_thread) thread_ = std::thread([this] { loop(); });
-}
+struct WriterThread::Workers {
+  // As many threads as the run's, no more than the machine's cores.
+  explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
+  tbb::task_arena arena;
+  tbb::task_group group;  ///< the runner
+};
+
+WriterThread::WriterThread(int threads, std::size_t max_bytes)
+    : max_bytes_(max_bytes), workers_(threads > 1 ? std::make_unique<Workers>(threads) : nullptr) {}
 
 WriterThread::~WriterThread() {
-  if (!thread_.joinable()) return;
+  if (!workers_) return;
+  std::deque<Task> dropped;
   {
     std::lock_guard lock(mutex_);
-    stop_ = true;
-    queue_.clear();
+    dropped.swap(queue_);
   }
-  changed_.notify_all();
-  thread_.join();
+  dropped.clear();
+  try {
+    wait();
+  } catch (...) {
+  }
 }
 
 void WriterThread::rethrow() const {
   if (error_) std::rethrow_exception(error_);
 }
 
+void WriterThread::wait() {
+  workers_->arena.execute([&] { workers_->group.wait(); });
+}
+
 void WriterThread::post(std::function<void()> task, std::size_t bytes) {
-  if (!thread_.joinable()) {
+  if (!workers_) {
     task();
     return;
   }
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return error_ || held_bytes_ == 0 || held_bytes_ + bytes <= max_bytes_; });
   rethrow();
+  if (held_bytes_ > 0 && held_bytes_ + bytes > max_bytes_) {
+    lock.unlock();
+    wait();
+    lock.lock();
+    rethrow();
+  }
   queue_.push_back({std::move(task), bytes});
   held_bytes_ += bytes;
-  changed_.notify_all();
+  if (!scheduled_) {
+    scheduled_ = true;
+    workers_->arena.enqueue(workers_->group.defer([this] { run_queue(); }));
+  }
 }
 
 void WriterThread::drain() {
-  if (!thread_.joinable()) return;
-  std::unique_lock lock(mutex_);
-  // error_ is set only once the failed task is done and the queue dropped.
-  changed_.wait(lock, [&] { return error_ || (queue_.empty() && !running_); });
+  if (!workers_) return;
+  wait();
+  std::lock_guard lock(mutex_);
   rethrow();
 }
 
-void WriterThread::loop() {
-  h5::silence_errors();  // a thread-safe HDF5 prints error stacks unless each thread says not to
-  std::unique_lock lock(mutex_);
+void WriterThread::run_queue() {
+  // HDF5 prints error stacks unless each thread says not to; a worker may
+  // not have run a task of ours before.
+  h5::silence_errors();
   for (;;) {
-    changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (stop_) return;
-    Task task = std::move(queue_.front());
-    queue_.pop_front();
-    running_ = true;
-    lock.unlock();
+    Task task;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty()) {
+        scheduled_ = false;
+        return;
+      }
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
     std::exception_ptr error;
     try {
       task.run();
@@ -61,15 +92,18 @@ void WriterThread::loop() {
       error = std::current_exception();
     }
     task.run = nullptr;  // its data go before the room they took is given back
-    lock.lock();
-    running_ = false;
-    held_bytes_ -= task.bytes;
-    if (error && !error_) error_ = error;
-    if (error_) {
-      for (const auto& t : queue_) held_bytes_ -= t.bytes;
-      queue_.clear();
+    std::deque<Task> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      held_bytes_ -= task.bytes;
+      if (error) {
+        error_ = error;
+        dropped.swap(queue_);
+        held_bytes_ = 0;
+        scheduled_ = false;
+      }
     }
-    changed_.notify_all();
+    if (error) return;  // `dropped` goes here, outside the lock
   }
 }
 
