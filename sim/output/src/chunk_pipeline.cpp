@@ -4,7 +4,6 @@
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -97,7 +96,8 @@ void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vect
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
   // The values' CRC at once, in the order the chunks come: the caller may
   // then stamp checksums while the last chunks are still being compressed.
-  values.crc = static_cast<std::uint32_t>(crc32_z(values.crc, reinterpret_cast<const Bytef*>(chunk.data()), valid));
+  // (libdeflate's CRC-32 is zlib's, about 4 times faster.)
+  values.crc = libdeflate_crc32(values.crc, chunk.data(), valid);
   values.bytes += valid;
   pending_bytes_ += chunk.size();
   Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), level, shuffle, false});
