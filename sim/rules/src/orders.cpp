@@ -206,8 +206,10 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
     // (One reciprocal per firm, and the two divisions per edge independent of
     // each other. Session 11 measured one reciprocal per edge instead, and
     // both quotients selected without branches: neither was faster;
-    // benchmarks/README.md.) The month's bite is the exact one; the formed
-    // feasibility carried to next month is rounded to float once, here.
+    // benchmarks/README.md. Skipping both divisions where phi and bite are
+    // exactly 1 was: the divider, not memory, bounded the loop.) The month's
+    // bite is the exact one; the formed feasibility carried to next month is
+    // rounded to float once, here.
     const double D = f.share[i] * group_demand;
     const double per_desire = desire_sum > 0 ? 1 / desire_sum : 0.0;
     double order_sum = 0;
@@ -219,12 +221,18 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       const double w_prev = net.weight[edge];
       double w = x, phi = feasible, bite = feasible > 0 ? 1.0 : 0.0;
       if (!first) {
-        // phi x w: the weight's parts, each at the feasibility it was formed under.
-        const double formed = (1 - rho) * w_prev * net.formed_feasibility[edge] + rho * x * feasible;
+        const float formed_under = net.formed_feasibility[edge];
         w = (1 - rho) * w_prev + rho * x;
-        if (w > 0) {
-          phi = formed / w;
-          bite = formed > 0 ? std::min(1.0, feasible * w / formed) : 0.0;  // feasible / phi
+        // Formed and feasible in full (most edges), formed below is w itself
+        // (the same products and sum), and phi and bite are 1 as set above:
+        // the divisions are skipped.
+        if (feasible != 1.0 || formed_under != 1.0f) {
+          // phi x w: the weight's parts, each at the feasibility it was formed under.
+          const double formed = (1 - rho) * w_prev * formed_under + rho * x * feasible;
+          if (w > 0) {
+            phi = formed / w;
+            bite = formed > 0 ? std::min(1.0, feasible * w / formed) : 0.0;  // feasible / phi
+          }
         }
       }
       net.weight[edge] = w;
