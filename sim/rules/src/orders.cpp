@@ -142,7 +142,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
   const double sigma = ctx.spec->sectors[state::sector_of(m)].elasticity;
   const double group_demand = demand(grp.state, m);
   std::fill(sums, sums + 2 * n + 2, 0.0);
-  if (n == 0) return;
+  if (n == 0 || block.first == block.last) return;
   // (__restrict here and below: no two of these arrays overlap, and the
   // compiler need not check it at run time before each short loop.)
   double* __restrict const placed = sums;
@@ -152,24 +152,37 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
   // worked out once here; only sanctioned options, for firms not designated,
   // depend on the firm (0.5 % of edges in the baseline), and such a firm
   // gets its own copy. Then per firm, each option's desire, then its order
-  // before scaling, passed from one loop to the next in double, not kept.
-  std::vector<double> scratch((2 * OptionColumns::doubles_per_option + 1) * n);
+  // before scaling, passed from one step to the next in double, not kept.
+  // Two firms are under way at a time (below), so two of each.
+  constexpr std::size_t per_option = OptionColumns::doubles_per_option;
+  std::vector<double> scratch((3 * per_option + 2) * n);
   OptionColumns group_options(scratch.data(), n);
-  OptionColumns firm_options(scratch.data() + OptionColumns::doubles_per_option * n, n);
-  double* __restrict const desire = scratch.data() + 2 * OptionColumns::doubles_per_option * n;
+  OptionColumns firm_options[2] = {OptionColumns(scratch.data() + per_option * n, n),
+                                   OptionColumns(scratch.data() + 2 * per_option * n, n)};
+  double* const desires = scratch.data() + 3 * per_option * n;
   bool any_sanctioned = false;
   for (std::size_t o = 0; o < n; ++o) {
     group_options.set(o, t[o].price, t[o].feasibility, t[o].attraction, t[o]);
     any_sanctioned = any_sanctioned || t[o].sanctioned;
   }
 
-  double order_sum_all = 0, price_sum_all = 0;
-  for (std::size_t r = block.first; r < block.last; ++r) {
+  /// A firm between the steps below.
+  struct Firm {
+    std::uint32_t i = 0;
+    std::size_t b = 0;                        ///< its first edge
+    const OptionColumns* options = nullptr;
+    double* desire = nullptr;                 ///< per option
+    double desire_sum = 0;
+    bool first = false;                       ///< its first month
+  };
+
+  // Step 1: the firm's options' desire, and its relationships but their weights.
+  const auto choose = [&](std::size_t r, Firm& s, std::size_t slot) {
     const std::uint32_t i = grp.firms[r];
     const std::size_t b = net.first_edge[i];
-    double* __restrict const weight = net.weight.data() + b;
-    float* __restrict const formed_feasibility = net.formed_feasibility.data() + b;
+    const double* __restrict const weight = net.weight.data() + b;
     state::Relationship* __restrict const relationship = net.relationship.data() + b;
+    double* __restrict const desire = desires + slot * n;
 
     // Each option's price and CES attraction to this firm, its own risk
     // premium and caution included.
@@ -178,8 +191,8 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       // The firm's columns are read once: the stores below could alias them.
       const bool cautious = f.cautious[i], cautious_hub = f.cautious_hub[i];
       const double belief = f.belief[i], visibility = f.visibility[i], exposure = f.exposure[i];
-      std::copy(scratch.data(), scratch.data() + OptionColumns::doubles_per_option * n,
-                scratch.data() + OptionColumns::doubles_per_option * n);
+      OptionColumns& own = firm_options[slot];
+      std::copy(group_options.price, group_options.price + per_option * n, own.price);  // all columns
       for (std::size_t o = 0; o < n; ++o) {
         const auto& term = t[o];
         if (!term.sanctioned) continue;
@@ -191,9 +204,9 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
             1 + belief * std::min(1.0, term.detect * visibility) * exposure * risk.penalty_multiple;
         p *= premium;
         attraction *= std::pow(premium, -sigma);
-        firm_options.set(o, p, feasible, attraction, term);
+        own.set(o, p, feasible, attraction, term);
       }
-      options = &firm_options;
+      options = &own;
     }
     const double* const price = options->price;
     const double* const feasibility = options->feasibility;
@@ -259,22 +272,32 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
         desire_sum += d;
       }
     }
+    s = Firm{i, b, options, desire, desire_sum, first};
+  };
 
-    // Relationships move a share rho toward the desired split; the feasibility
-    // each weight was formed under is tracked so that a new ban bites at once
-    // while lifted bans let trade return only as relationships rebuild.
-    // The month's bite is the exact one; the formed feasibility carried to
-    // next month is rounded to float once, here. (One reciprocal per firm,
-    // and the two divisions per edge independent of each other. Session 11
-    // measured one reciprocal per edge instead, and both quotients selected
-    // without branches: neither was faster; session 12 again: the whole
-    // update without branches was 15 % slower. What paid was skipping both
-    // divisions where phi and bite are exactly 1, most edges: place_orders
-    // is bound by its instructions, not by memory; benchmarks/README.md.)
-    const double D = f.share[i] * group_demand;
-    const double per_desire = desire_sum > 0 ? 1 / desire_sum : 0.0;
+  // Step 2: the weights, and the firm's orders before scaling (in its
+  // desire); returns the factor that scales them to its demand.
+  //
+  // Relationships move a share rho toward the desired split; the feasibility
+  // each weight was formed under is tracked so that a new ban bites at once
+  // while lifted bans let trade return only as relationships rebuild.
+  // The month's bite is the exact one; the formed feasibility carried to
+  // next month is rounded to float once, here. (One reciprocal per firm,
+  // and the two divisions per edge independent of each other. Session 11
+  // measured one reciprocal per edge instead, and both quotients selected
+  // without branches: neither was faster; session 12 again: the whole
+  // update without branches was 15 % slower. What paid was skipping both
+  // divisions where phi and bite are exactly 1, most edges: place_orders
+  // is bound by its instructions, not by memory; benchmarks/README.md.)
+  const auto update = [&](const Firm& s) {
+    double* __restrict const weight = net.weight.data() + s.b;
+    float* __restrict const formed_feasibility = net.formed_feasibility.data() + s.b;
+    double* __restrict const desire = s.desire;
+    const double* const feasibility = s.options->feasibility;
+    const double D = f.share[s.i] * group_demand;
+    const double per_desire = s.desire_sum > 0 ? 1 / s.desire_sum : 0.0;
     double order_sum = 0;
-    if (first) {
+    if (s.first) {
       for (std::size_t o = 0; o < n; ++o) {
         const double x = desire[o] * per_desire;
         desired[o] += D * x;
@@ -316,14 +339,19 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
         order_sum += desire[o];
       }
     }
+    return order_sum > 0 ? D / order_sum : 0.0;
+  };
 
-    // Orders are stored as float: each is rounded once, here, and every sum
-    // below (and firm_trade's split of the group's cleared flows) adds the
-    // rounded values, so the firms' shares of a group's orders add up to one.
-    // (The rounding loop vectorises; with the two sums in it place_orders
-    // was about 3 % slower.)
-    const double scale = order_sum > 0 ? D / order_sum : 0.0;
-    float* __restrict const order = net.order.data() + b;
+  // Step 3: the firm's orders, and the block's sums. Orders are stored as
+  // float: each is rounded once, here, and every sum below (and firm_trade's
+  // split of the group's cleared flows) adds the rounded values, so the
+  // firms' shares of a group's orders add up to one. (The rounding loop
+  // vectorises; with the two sums in it place_orders was about 3 % slower.)
+  double order_sum_all = 0, price_sum_all = 0;
+  const auto place = [&](const Firm& s, double scale) {
+    float* __restrict const order = net.order.data() + s.b;
+    const double* __restrict const desire = s.desire;
+    const double* const price = s.options->price;
     for (std::size_t o = 0; o < n; ++o) {
       order[o] = static_cast<float>(desire[o] * scale);
       placed[o] += order[o];
@@ -334,6 +362,22 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
       order_sum_all += q;
       price_sum_all += q * price[o];
     }
+  };
+
+  // Firm r's scale waits on a chain of sums and a division, and the next
+  // firm's step 1 on its edges' first reads from memory; neither depends on
+  // the other, so one runs between firm r's steps 2 and 3 (at 10^6 firms on
+  // 2 threads place_orders was 4 % faster so, though 1-2 % slower on 1
+  // thread at 10^5, where the edges are in cache). Every sum over firms
+  // (desired, placed, the order and price sums) still adds them in firm
+  // order.
+  Firm firms[2];
+  choose(block.first, firms[0], 0);
+  for (std::size_t r = block.first; r < block.last; ++r) {
+    const std::size_t slot = (r - block.first) & 1;
+    const double scale = update(firms[slot]);
+    if (r + 1 < block.last) choose(r + 1, firms[1 - slot], 1 - slot);
+    place(firms[slot], scale);
   }
   sums[2 * n] = order_sum_all;
   sums[2 * n + 1] = price_sum_all;
