@@ -288,7 +288,7 @@ void place_orders(const StepContext& ctx, state::World& world, const std::vector
   // without branches: neither was faster; session 12 again: the whole
   // update without branches was 15 % slower. What paid was skipping both
   // divisions where phi and bite are exactly 1, most edges: place_orders
-  // is bound by its instructions, not by memory; benchmarks/README.md.)
+  // is bound by its instructions more than by memory; benchmarks/README.md.)
   const auto update = [&](const Firm& s) {
     double* __restrict const weight = net.weight.data() + s.b;
     float* __restrict const formed_feasibility = net.formed_feasibility.data() + s.b;
