@@ -7,7 +7,6 @@
 #include <cmath>
 #include <future>
 #include <numeric>
-#include <thread>
 #include <filesystem>
 #include <unistd.h>
 #include <string>
@@ -17,7 +16,7 @@
 #include "geosim/output/check.hpp"
 #include "geosim/output/hdf5.hpp"
 #include "output_sample.hpp"
-#include "writer_thread.hpp"
+#include "writer_tasks.hpp"
 
 using namespace geosim;
 namespace fs = std::filesystem;
@@ -486,52 +485,52 @@ TEST_CASE("the same records give identical datasets whatever the time chunk", "[
   for (const auto& v : sample::variables()) CHECK(read_doubles(fa, v.name.c_str()) == read_doubles(fb, v.name.c_str()));
 }
 
-TEST_CASE("the writer's thread runs tasks in order beside the caller, inline on one thread", "[output]") {
+TEST_CASE("the writer's tasks run in order beside the caller, inline on one thread", "[output]") {
   for (const int threads : {2, 1}) {
     INFO("threads: " << threads);
-    output::detail::WriterThread thread(threads, 1000);
+    output::detail::WriterTasks tasks(threads, 1000);
     std::promise<void> open;
     std::shared_future<void> gate = open.get_future().share();
     std::vector<int> ran;
-    if (threads > 1) thread.post([gate] { gate.wait(); }, 1);  // the caller goes on meanwhile
+    if (threads > 1) tasks.post([gate] { gate.wait(); }, 1);  // the caller goes on meanwhile
     for (int i = 0; i < 50; ++i) {
-      thread.post([&, i] { ran.push_back(i); }, 10);
+      tasks.post([&, i] { ran.push_back(i); }, 10);
       if (threads == 1) CHECK(ran.size() == static_cast<std::size_t>(i + 1));
     }
     open.set_value();
-    thread.drain();  // `ran` is the caller's again
+    tasks.drain();  // `ran` is the caller's again
     std::vector<int> expected(50);
     std::iota(expected.begin(), expected.end(), 0);
     CHECK(ran == expected);
   }
 }
 
-TEST_CASE("the writer's thread holds no more than its bytes of queued tasks", "[output]") {
-  output::detail::WriterThread thread(2, 100);
+TEST_CASE("the writer's tasks hold no more than their bytes queued", "[output]") {
+  output::detail::WriterTasks tasks(2, 100);
   std::promise<void> open;
   std::shared_future<void> gate = open.get_future().share();
-  thread.post([gate] { gate.wait(); }, 60);
+  tasks.post([gate] { gate.wait(); }, 60);
   // 60 held, 60 more would pass 100: this post waits for the first task.
-  auto second = std::async(std::launch::async, [&] { thread.post([] {}, 60); });
+  auto second = std::async(std::launch::async, [&] { tasks.post([] {}, 60); });
   CHECK(second.wait_for(std::chrono::milliseconds(200)) == std::future_status::timeout);
   open.set_value();
   second.get();
-  thread.drain();
+  tasks.drain();
   // A task larger than the bound alone is taken when nothing is held.
-  thread.post([] {}, 1000);
-  thread.drain();
+  tasks.post([] {}, 1000);
+  tasks.drain();
 }
 
-TEST_CASE("the writer's thread hands the first error to the caller and drops the tasks after it", "[output]") {
-  output::detail::WriterThread thread(2, 1000);
+TEST_CASE("the writer's tasks hand the first error to the caller and drop the tasks after it", "[output]") {
+  output::detail::WriterTasks tasks(2, 1000);
   bool later_ran = false;
-  thread.post([] { throw EnvironmentError("out.h5: cannot write data: No space left on device"); }, 1);
+  tasks.post([] { throw EnvironmentError("out.h5: cannot write data: No space left on device"); }, 1);
   try {
-    thread.post([&] { later_ran = true; }, 1);  // queued and dropped, or refused
+    tasks.post([&] { later_ran = true; }, 1);  // queued and dropped, or refused
   } catch (const EnvironmentError&) {
   }
-  CHECK_THROWS_MATCHES(thread.drain(), EnvironmentError,
+  CHECK_THROWS_MATCHES(tasks.drain(), EnvironmentError,
                        Catch::Message("out.h5: cannot write data: No space left on device"));
-  CHECK_THROWS_AS(thread.post([&] { later_ran = true; }, 1), EnvironmentError);
+  CHECK_THROWS_AS(tasks.post([&] { later_ran = true; }, 1), EnvironmentError);
   CHECK_FALSE(later_ran);
 }

@@ -66,7 +66,7 @@ void check_memory(const model::ScenarioSpec& spec, const std::string& scenario_p
   // The writer buffers one chunk of steps and compresses the one before
   // (raw, then compressed: at most as large); the engine builds one more
   // step. Beside the run the writer holds up to pending_bytes of chunks
-  // queued for its thread, and as much being compressed, raw and
+  // queued for its tasks, and as much being compressed, raw and
   // compressed (the snapshots' columns).
   const output::WriterOptions writer;
   const auto chunk = static_cast<std::size_t>(std::min(spec.steps(), writer.time_chunk));

@@ -1,7 +1,8 @@
 #pragma once
 // Private: compresses the chunks of chunked datasets on worker threads while
 // the run goes on, and writes them into the file (H5Dwrite_chunk) on the
-// writer's thread, in the order they were handed over.
+// caller's thread or in the writer's tasks (writer_tasks.hpp), in the order
+// they were handed over.
 //
 // Why not HDF5's own filter pipeline: HDF5 compresses a chunk inside
 // H5Dwrite, or when its chunk cache evicts the chunk, always on the calling

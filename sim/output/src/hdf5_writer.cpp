@@ -21,7 +21,7 @@
 #include "h5.hpp"
 #include "netcdf.hpp"
 #include "readers.hpp"
-#include "writer_thread.hpp"
+#include "writer_tasks.hpp"
 
 namespace geosim::output {
 
@@ -55,7 +55,7 @@ void set_layout(hid_t dcpl, const std::vector<hsize_t>& shape, int compression, 
 }
 
 /// A variable of the monthly records. The run's thread fills `block`; the
-/// writer's thread (WriterThread) owns `dset` and `known`.
+/// writer's tasks (WriterTasks) own `dset` and `known`.
 struct Variable {
   engine::VariableInfo info;
   std::vector<hsize_t> dims;   ///< full extent, time first
@@ -69,7 +69,7 @@ struct Variable {
 };
 
 /// What the file's layout takes from the run; taken in begin(), since the
-/// writer's thread creates the file's objects after begin() has returned.
+/// writer's tasks create the file's objects after begin() has returned.
 struct Layout {
   Attributes global;
   Month start;
@@ -95,13 +95,13 @@ class Hdf5Writer final : public engine::Observer {
   void record(const engine::StepRecord& record) override;
   void snapshot(const engine::FirmSnapshot& snap) override;
   void checkpoint(const engine::Checkpoint& cp) override {
-    if (thread_) thread_->drain();
+    if (tasks_) tasks_->drain();
     detail::write_checkpoint(file_.get(), cp, scenario_, options_.compression, options_.path);
   }
   void end(const engine::RunSummary& summary) override;
 
  private:
-  // On the writer's thread:
+  // In the writer's tasks:
   void take_parts();
   void write_coordinates(const Layout& layout);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
@@ -128,7 +128,7 @@ class Hdf5Writer final : public engine::Observer {
   std::unique_ptr<detail::ChunkPipeline> pipeline_;  ///< compresses the chunks
   /// Runs the HDF5 calls of begin, the blocks and the snapshots while the
   /// run goes on; last, so that it stops before what its tasks use goes.
-  std::unique_ptr<detail::WriterThread> thread_;
+  std::unique_ptr<detail::WriterTasks> tasks_;
 };
 
 Hdf5Writer::Hdf5Writer(const WriterOptions& options) : options_(options) {
@@ -191,8 +191,8 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
 
   pipeline_ = std::make_unique<detail::ChunkPipeline>(info.threads, options_.pending_bytes, where("cannot write data"));
   // One thread runs a run: its HDF5 calls stay on it.
-  thread_ = std::make_unique<detail::WriterThread>(info.threads, options_.pending_bytes);
-  thread_->post(
+  tasks_ = std::make_unique<detail::WriterTasks>(info.threads, options_.pending_bytes);
+  tasks_->post(
       [this, layout = std::move(layout)] {
         write_attributes(file_.get(), layout.global);
         write_coordinates(layout);
@@ -200,8 +200,8 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
       0);
   // A task per variable: a worker that takes one holds up the run's next
   // parallel loop no longer than that.
-  for (auto& v : vars_) thread_->post([this, &v] { create_variable(v); }, 0);
-  thread_->post([this] { take_parts(); }, 0);
+  for (auto& v : vars_) tasks_->post([this, &v] { create_variable(v); }, 0);
+  tasks_->post([this] { take_parts(); }, 0);
 }
 
 void Hdf5Writer::take_parts() {
@@ -325,7 +325,7 @@ void Hdf5Writer::record(const engine::StepRecord& rec) {
 }
 
 /// A block of time_chunk steps is one chunk of every variable: it goes to
-/// the writer's thread and the pipeline, which compresses it while the run
+/// the writer's tasks and the pipeline, which compresses it while the run
 /// goes on; the previous block's chunks, compressed meanwhile, are written
 /// first.
 void Hdf5Writer::flush_block() {
@@ -353,7 +353,7 @@ void Hdf5Writer::flush_block() {
     v.block = std::vector<std::byte>(more ? size : 0);
   }
   const hsize_t start = block_start_;
-  thread_->post(
+  tasks_->post(
       [this, start, chunks = std::move(chunks)]() mutable {
         pipeline_->write();
         for (auto& c : chunks) {
@@ -416,7 +416,7 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
   const int step = snap.step;
 
   auto made = std::make_shared<SnapshotDatasets>();
-  thread_->post(
+  tasks_->post(
       [this, made, columns, level, month, what, path, n, step] {
         if (!snapshots_) {
           H::Handle gcpl = group_props(H5P_GROUP_CREATE);
@@ -457,7 +457,7 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
       0);
   // The values, chunk by chunk (the last padded with zeros, the fill
   // value): copied here, while they are the engine's, and handed over as
-  // the writer's thread has room for them.
+  // the writer's tasks have room for them.
   const std::size_t chunk = std::min(column_chunk, n);
   for (std::size_t k = 0; k < columns.size(); ++k) {
     const Column& c = columns[k];
@@ -473,7 +473,7 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
         std::memcpy(buf.data(), c.data + at * c.size, m * c.size);
       }
       const std::size_t bytes = buf.size();
-      thread_->post(
+      tasks_->post(
           [this, made, k, at, m, l = level(c), size = c.size, buf = std::move(buf)]() mutable {
             pipeline_->submit(made->columns[k].get(), {static_cast<hsize_t>(at)}, std::move(buf), m * size, l,
                               size, *made->crc[k]);
@@ -487,7 +487,7 @@ void Hdf5Writer::end(const engine::RunSummary& summary) {
   if (ended_) return;
   ended_ = true;
   flush_block();
-  thread_->drain();
+  tasks_->drain();
   write_attributes(file_.get(), end_attributes(summary));
   // A run that ended before the last step leaves months that readers see as
   // the fill value; the CRCs taken as chunks were handed over do not cover

@@ -14,11 +14,13 @@
 
 namespace geosim::output::detail {
 
-/// Every use of HDF5 from code that may run on several threads (sweeps write
-/// parts from several threads) holds this lock. Debian's HDF5 is built
-/// thread-safe, but its lock serialises calls, not sequences of calls on one
-/// file; and check_readable forks while holding this lock, so that the child
-/// never inherits the library in the middle of a call.
+/// Every use of HDF5 from code that may run beside another user of the
+/// library in the same process (sweeps write parts from several threads)
+/// holds this lock. Debian's HDF5 is built thread-safe, but its lock
+/// serialises calls, not sequences of calls on one file; and check_readable
+/// forks while holding this lock, so that the child never inherits the
+/// library in the middle of a call. The run writer, alone with the library
+/// in `geosim run`, does not take it.
 std::mutex& library_mutex();
 
 /// check_readable for a caller that already holds library_mutex().

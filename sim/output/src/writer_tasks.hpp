@@ -7,8 +7,11 @@
 // The tasks run one at a time, as TBB tasks in an arena of their own: a
 // run's TBB worker has idle time between the run's parallel loops, which
 // compression already uses (chunk_pipeline.hpp). A thread of the writer's
-// own, tried first, competed with the run for the cores instead: it cost
-// the run about its own CPU time (benchmarks/README.md). Each task is
+// own, tried first, competed with the run for the cores instead (with the
+// compression on it as well, the writer cost 12.8 % of a 10^4-firm run
+// against 6.0 % with compression on the workers), and one arena for these
+// tasks and the compression measured worse than two (10.3 against 6.1 %;
+// benchmarks/README.md). Each task is
 // short (a block's chunks, a dataset's creation), so a worker that takes
 // one keeps the run's next parallel loop waiting for a fraction of a
 // millisecond at most. Debian's HDF5 is built thread-safe
@@ -24,17 +27,17 @@
 
 namespace geosim::output::detail {
 
-class WriterThread {
+class WriterTasks {
  public:
   /// `threads` <= 1: post() runs each task at once, on the caller's
   /// thread. More: tasks run beside the caller, which holds at most
   /// `max_bytes` of queued tasks' data (what their posts declare) besides
   /// a task larger than that alone.
-  WriterThread(int threads, std::size_t max_bytes);
+  WriterTasks(int threads, std::size_t max_bytes);
   /// Drops the tasks not yet started and waits for the one running.
-  ~WriterThread();
-  WriterThread(const WriterThread&) = delete;
-  WriterThread& operator=(const WriterThread&) = delete;
+  ~WriterTasks();
+  WriterTasks(const WriterTasks&) = delete;
+  WriterTasks& operator=(const WriterTasks&) = delete;
 
   /// Queues `task`, which holds `bytes` of data until it has run, after
   /// helping with the queue until it has room for them. Throws the

@@ -1,4 +1,4 @@
-#include "writer_thread.hpp"
+#include "writer_tasks.hpp"
 
 #include <tbb/info.h>
 #include <tbb/task_arena.h>
@@ -10,17 +10,17 @@
 
 namespace geosim::output::detail {
 
-struct WriterThread::Workers {
+struct WriterTasks::Workers {
   // As many threads as the run's, no more than the machine's cores.
   explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
   tbb::task_arena arena;
   tbb::task_group group;  ///< the runner
 };
 
-WriterThread::WriterThread(int threads, std::size_t max_bytes)
+WriterTasks::WriterTasks(int threads, std::size_t max_bytes)
     : max_bytes_(max_bytes), workers_(threads > 1 ? std::make_unique<Workers>(threads) : nullptr) {}
 
-WriterThread::~WriterThread() {
+WriterTasks::~WriterTasks() {
   if (!workers_) return;
   std::deque<Task> dropped;
   {
@@ -34,15 +34,15 @@ WriterThread::~WriterThread() {
   }
 }
 
-void WriterThread::rethrow() const {
+void WriterTasks::rethrow() const {
   if (error_) std::rethrow_exception(error_);
 }
 
-void WriterThread::wait() {
+void WriterTasks::wait() {
   workers_->arena.execute([&] { workers_->group.wait(); });
 }
 
-void WriterThread::post(std::function<void()> task, std::size_t bytes) {
+void WriterTasks::post(std::function<void()> task, std::size_t bytes) {
   if (!workers_) {
     task();
     return;
@@ -63,14 +63,14 @@ void WriterThread::post(std::function<void()> task, std::size_t bytes) {
   }
 }
 
-void WriterThread::drain() {
+void WriterTasks::drain() {
   if (!workers_) return;
   wait();
   std::lock_guard lock(mutex_);
   rethrow();
 }
 
-void WriterThread::run_queue() {
+void WriterTasks::run_queue() {
   // HDF5 prints error stacks unless each thread says not to; a worker may
   // not have run a task of ours before.
   h5::silence_errors();
