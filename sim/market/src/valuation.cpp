@@ -174,6 +174,12 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
         const float* order = net.order.data() + net.first_edge[first];
         for (std::size_t i = first; i < last;) {
           EdgeSums e[2];
+          // The orders 1 KB ahead (about 20 firms): perf put most of the
+          // edge loop's time on its first read of each new cache line of
+          // orders, which the hardware's prefetch had not fetched yet. (2 KB
+          // ahead was slower; the four result columns ahead, no gain. Past
+          // the column's end a prefetch does not fault.)
+          __builtin_prefetch(order + 256);
           std::size_t firms = 2;
           if (last - i >= 2)
             edge_sums<2, Target, Hub>(order, n, fill, target_fill.data(), hub_fill.data(), e);
