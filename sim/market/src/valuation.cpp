@@ -189,6 +189,7 @@ void firm_trade(const rules::StepContext& ctx, state::World& world, const Cleari
           }
           order += firms * n;
           for (std::size_t r = 0; r < firms; ++r, ++i) {
+            assert(net.first_edge[i + 1] - net.first_edge[i] == n);  // the layout read above
             double trade = e[r].trade, lost = 0;
             if (lost_share > 0) {
               // Purchases from suppliers that are not sanctioned are then
