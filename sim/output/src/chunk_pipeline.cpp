@@ -46,9 +46,9 @@ libdeflate_compressor* compressor(int level) {
 
 /// HDF5's shuffle filter (H5Zshuffle.c): byte j of element i goes to
 /// j * n + i, so that the bytes of equal significance sit together.
-std::vector<std::byte> shuffled(const std::vector<std::byte>& data, std::size_t size) {
+Bytes shuffled(const Bytes& data, std::size_t size) {
   const std::size_t n = data.size() / size;
-  std::vector<std::byte> out(data.size());
+  Bytes out(data.size());
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < size; ++j) out[j * n + i] = data[i * size + j];
   std::copy(data.begin() + static_cast<std::ptrdiff_t>(n * size), data.end(), out.begin() + static_cast<std::ptrdiff_t>(n * size));
@@ -82,7 +82,7 @@ void ChunkPipeline::compress(Chunk& c) {
   if (c.level > 0) {
     if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
     libdeflate_compressor* z = compressor(c.level);
-    std::vector<std::byte> out(libdeflate_zlib_compress_bound(z, c.data.size()));
+    Bytes out(libdeflate_zlib_compress_bound(z, c.data.size()));
     const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
     if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
     out.resize(n);
@@ -91,7 +91,7 @@ void ChunkPipeline::compress(Chunk& c) {
   c.compressed = true;
 }
 
-void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, std::vector<std::byte> chunk, std::size_t valid,
+void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chunk, std::size_t valid,
                            int level, std::size_t shuffle, ValuesCrc& values) {
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
   // The values' CRC at once, in the order the chunks come: the caller may

@@ -63,7 +63,7 @@ struct Variable {
   std::size_t row = 1;         ///< elements per time step
   /// The chunk being filled: chunk[0] rows, row-major, in the file's byte
   /// order (little-endian doubles); handed over whole when full.
-  std::vector<std::byte> block;
+  detail::Bytes block;
   H::Handle dset;
   detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the dimensions
 };
@@ -332,7 +332,7 @@ void Hdf5Writer::flush_block() {
   if (buffered_ == 0) return;
   struct Chunk {
     std::size_t var;
-    std::vector<std::byte> bytes;
+    detail::Bytes bytes;
     std::size_t valid;
   };
   std::vector<Chunk> chunks;
@@ -350,7 +350,7 @@ void Hdf5Writer::flush_block() {
     const std::size_t size = v.block.size();
     bytes += size;
     chunks.push_back({i, std::move(v.block), valid});
-    v.block = std::vector<std::byte>(more ? size : 0);
+    v.block = detail::Bytes(more ? size : 0);
   }
   const hsize_t start = block_start_;
   tasks_->post(
@@ -463,7 +463,8 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
     const Column& c = columns[k];
     for (std::size_t at = 0; at < n; at += chunk) {
       const std::size_t m = std::min(chunk, n - at);
-      std::vector<std::byte> buf(chunk * c.size);
+      detail::Bytes buf(chunk * c.size);
+      std::fill(buf.begin() + static_cast<std::ptrdiff_t>(m * c.size), buf.end(), std::byte{0});  // past the last firm
       if (k == 0) {
         for (std::size_t i = 0; i < m; ++i) {
           const auto index = static_cast<std::uint32_t>(at + i);
