@@ -1,9 +1,6 @@
 #include "chunk_pipeline.hpp"
 
 #include <libdeflate.h>
-#include <tbb/info.h>
-#include <tbb/task_arena.h>
-#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <bit>
@@ -11,20 +8,13 @@
 #include <stdexcept>
 
 #include "geosim/core/error.hpp"
+#include "workers.hpp"
 
 namespace geosim::output::detail {
 
 // The chunks go to the file as they are in memory; geosim's files are
 // little-endian (H5T_IEEE_F64LE, H5T_STD_U16LE, ...).
 static_assert(std::endian::native == std::endian::little, "chunks are written in memory order");
-
-struct ChunkPipeline::Workers {
-  // No more than the machine's cores: compression gains nothing from more
-  // (and TBB warns when asked for more workers than its limit).
-  explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
-  tbb::task_arena arena;
-  tbb::task_group group;
-};
 
 namespace {
 

@@ -28,6 +28,8 @@
 
 namespace geosim::output::detail {
 
+struct Workers;  // workers.hpp
+
 /// std::allocator, but a vector's new elements are left uninitialised: a
 /// chunk is written whole before it is read, and zeroing each new block
 /// first was most of what handing a block over cost the run's thread (1.2
@@ -95,7 +97,6 @@ class ChunkPipeline {
   std::size_t max_pending_;
   std::size_t pending_bytes_ = 0;  ///< raw bytes handed over since the last write
   std::string what_;
-  struct Workers;
   std::unique_ptr<Workers> workers_;  ///< null: compress in write()
   std::deque<Chunk> pending_;         ///< stable addresses while tasks run
 };

@@ -1,21 +1,9 @@
 #include "writer_tasks.hpp"
 
-#include <tbb/info.h>
-#include <tbb/task_arena.h>
-#include <tbb/task_group.h>
-
-#include <algorithm>
-
 #include "h5.hpp"
+#include "workers.hpp"
 
 namespace geosim::output::detail {
-
-struct WriterTasks::Workers {
-  // As many threads as the run's, no more than the machine's cores.
-  explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
-  tbb::task_arena arena;
-  tbb::task_group group;  ///< the runner
-};
 
 WriterTasks::WriterTasks(int threads, std::size_t max_bytes)
     : max_bytes_(max_bytes), workers_(threads > 1 ? std::make_unique<Workers>(threads) : nullptr) {}

@@ -27,6 +27,8 @@
 
 namespace geosim::output::detail {
 
+struct Workers;  // workers.hpp
+
 class WriterTasks {
  public:
   /// `threads` <= 1: post() runs each task at once, on the caller's
@@ -63,8 +65,7 @@ class WriterTasks {
   std::size_t held_bytes_ = 0;  ///< of the tasks queued and the one running
   bool scheduled_ = false;      ///< a runner is queued or running
   std::exception_ptr error_;
-  struct Workers;
-  std::unique_ptr<Workers> workers_;  ///< null: tasks run in post(); last: goes first
+  std::unique_ptr<Workers> workers_;  ///< the runner's; null: tasks run in post(); last: goes first
 };
 
 }  // namespace geosim::output::detail

@@ -15,9 +15,9 @@ struct WriterOptions {
   /// The file's CF `history` attribute (layout.hpp, history_line): the
   /// command that made it, with its --set overrides; empty = none.
   std::string history;
-  /// Bytes of chunks the writer may hold while they are compressed beside
-  /// the run, besides the chunk of steps it is filling: at most this much
-  /// raw and as much compressed.
+  /// Bytes of chunks the writer may hold beside the run, besides the chunk
+  /// of steps it is filling: at most this much queued for its tasks, and
+  /// this much being compressed, raw and as much compressed.
   std::size_t pending_bytes = std::size_t{32} << 20;
 };
 
