@@ -65,15 +65,13 @@ struct Variable {
   /// order (little-endian doubles); handed over whole when full.
   detail::Bytes block;
   H::Handle dset;
-  detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the dimensions
+  detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the rest of the checksum
 };
 
 /// What the file's layout takes from the run; taken in begin(), since the
 /// writer's tasks create the file's objects after begin() has returned.
 struct Layout {
   Attributes global;
-  Month start;
-  std::size_t steps = 0;
   std::vector<std::size_t> dim_sizes;
   std::vector<bool> used;  ///< by Dim: has a coordinate
   std::vector<std::string> states, sectors, currencies;
@@ -159,8 +157,6 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
 
   Layout layout;
   layout.global = run_attributes(info, options_.history);
-  layout.start = spec.start;
-  layout.steps = steps_;
   layout.dim_sizes = info.dim_sizes;
   layout.used.assign(std::size(engine::all_dims), false);
   for (Dim d : {Dim::time, Dim::state, Dim::partner, Dim::sector, Dim::currency})
@@ -250,14 +246,14 @@ void Hdf5Writer::write_coordinates(const Layout& layout) {
   {
     const std::string what = where("cannot write coordinate 'time'");
     const hsize_t n = steps_;
-    const std::vector<double> days = time_values(layout.start, steps_);
+    const std::vector<double> days = time_values(start_, steps_);
     H::Handle space = H::dataspace(H5Screate_simple(1, &n, nullptr), what);
     H::Handle dcpl = dataset_props();
     H::Handle ds = H::dataset(H5Dcreate2(file_.get(), "time", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), what);
     if (n > 0) H::check_status(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), what);
     H::check_status(H5DSset_scale(ds.get(), "time"), what);
-    write_attributes(ds.get(), time_attributes(layout.start, true));
-    write_time_bounds(file_.get(), ds.get(), layout.start, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
+    write_attributes(ds.get(), time_attributes(start_, true));
+    write_time_bounds(file_.get(), ds.get(), start_, steps_, where(std::string("cannot write '") + time_bounds_name + "'"));
     scales_[static_cast<std::size_t>(Dim::time)] = std::move(ds);
   }
 
