@@ -589,17 +589,26 @@ void require_readable_locked(const std::string& path) {
   if (!r.ok()) throw InputError(SourceLocation{path, 0, 0}, "", r.message());
 }
 
-DatasetParts dataset_parts(hid_t dset, const std::string& name, const std::string& where, bool values_later) {
-  const std::string item = "variable '" + name + "'";
+void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, const std::string& where) {
   try {
-    // An empty ValuesCrc in the values' place adds nothing: the head ends
-    // where the values would begin.
-    const ValuesCrc none;
-    Crc head, tail;
-    head.add(name);
-    add_data(head, dset, item, values_later ? &none : nullptr);
-    add_tail(tail, dset, item);
-    return {head.value(), tail.value()};
+    for (const auto& l : link_names(group, prefix.empty() ? std::string("the root group") : "group '" + prefix + "'")) {
+      H5O_info_t info;
+      need_ok(H5Oget_info_by_name2(group, l.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "object '" + l + "'");
+      if (info.type != H5O_TYPE_DATASET) continue;
+      const std::string item = "variable '" + prefix + l + "'";
+      H::Handle d(need(H5Dopen2(group, l.c_str(), H5P_DEFAULT), item), H5Dclose);
+      // A dataset with an entry already is one whose values the writer
+      // checksums as it writes them: they come later, and an empty
+      // ValuesCrc in their place adds nothing, so the head ends where they
+      // would begin. The others' values are read now.
+      const auto [it, inserted] = known.try_emplace(prefix + l);
+      const ValuesCrc none;
+      Crc head, tail;
+      head.add(l);
+      add_data(head, d.get(), item, inserted ? nullptr : &none);
+      add_tail(tail, d.get(), item);
+      it->second.parts = DatasetParts{head.value(), tail.value()};
+    }
   } catch (const Failure& e) {
     throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
   }

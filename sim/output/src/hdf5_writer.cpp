@@ -100,7 +100,6 @@ class Hdf5Writer final : public engine::Observer {
 
  private:
   // In the writer's tasks:
-  void take_parts();
   void write_coordinates(const Layout& layout);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
   void create_variable(Variable& v);
@@ -197,28 +196,15 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
   // A task per variable: a worker that takes one holds up the run's next
   // parallel loop no longer than that.
   for (auto& v : vars_) tasks_->post([this, &v] { create_variable(v); }, 0);
-  tasks_->post([this] { take_parts(); }, 0);
-}
-
-void Hdf5Writer::take_parts() {
-  for (auto& s : scales_) s.reset();
-  // Everything in the root group is final but the variables' values: the
-  // rest of each dataset's checksum is taken now, beside the run, instead
-  // of at its end.
-  std::vector<std::string> names;
-  hsize_t idx = 0;
-  H::check_status(H5Literate(file_.get(), H5_INDEX_NAME, H5_ITER_INC, &idx,
-                             [](hid_t, const char* name, const H5L_info_t*, void* out) {
-                               static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-                               return herr_t{0};
-                             },
-                             &names),
-                  where("cannot list the file's datasets"));
-  for (const auto& name : names) {
-    H::Handle d = H::dataset(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), where("cannot open '" + name + "'"));
-    const bool variable = known_.count(name) > 0;  // its values come later
-    known_[name].parts = detail::dataset_parts(d.get(), name, options_.path, variable);
-  }
+  // Then everything in the root group is final but the variables' values:
+  // the rest of each dataset's checksum is taken now, beside the run,
+  // instead of at its end.
+  tasks_->post(
+      [this] {
+        for (auto& s : scales_) s.reset();
+        detail::take_parts(file_.get(), "", known_, options_.path);
+      },
+      0);
 }
 
 H::Handle Hdf5Writer::write_labels(const char* name, const std::vector<std::string>& labels,
@@ -446,9 +432,7 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
           made->columns.push_back(std::move(ds));
           made->crc.push_back(&known.values);
         }
-        for (std::size_t k = 0; k < columns.size(); ++k)
-          known_[path + "/" + columns[k].name].parts =
-              detail::dataset_parts(made->columns[k].get(), columns[k].name, options_.path, true);
+        detail::take_parts(g, path + "/", known_, options_.path);
       },
       0);
   // The values, chunk by chunk (the last padded with zeros, the fill

@@ -46,7 +46,7 @@ struct DatasetParts {
   ValuesCrc head, tail;
 };
 /// What a writer knows of a dataset it wrote: its values' CRC and, when it
-/// took them (dataset_parts), the rest of its checksum.
+/// took them (take_parts), the rest of its checksum.
 struct KnownDataset {
   ValuesCrc values;
   std::optional<DatasetParts> parts;
@@ -55,12 +55,14 @@ struct KnownDataset {
 /// "snapshots/2021-12/size").
 using KnownDatasets = std::map<std::string, KnownDataset>;
 
-/// The parts of the checksum of the open dataset `dset`, named `name` in its
-/// group, but its values (`values_later`, numeric datasets only: the writer
-/// adds their CRC) or with them: for a writer to take beside the run, once
-/// the dataset's attributes and dimension scales are final. Throws
-/// EnvironmentError naming `where` when the dataset cannot be read.
-DatasetParts dataset_parts(hid_t dset, const std::string& name, const std::string& where, bool values_later);
+/// Takes the DatasetParts of every dataset in the open `group` (its path
+/// from the root, ending in '/', in `prefix`; "" for the root) into
+/// `known`: without their values for datasets `known` has already (numeric
+/// ones, whose values' CRC the writer adds as it writes them), with them
+/// for the others. For a writer, beside the run, once the datasets'
+/// attributes and dimension scales are final. Throws EnvironmentError
+/// naming `where` when a dataset cannot be read.
+void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, const std::string& where);
 
 /// Writes a checksum attribute on the root group and on every dataset of an
 /// open, fully written file (see check.cpp for what each covers). The values
