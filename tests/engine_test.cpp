@@ -57,10 +57,9 @@ class Corrupt final : public engine::Observer {
   Corrupt(engine::Observer& next, int at, std::function<void(engine::StepRecord&)> edit)
       : next_(next), at_(at), edit_(std::move(edit)) {}
   void begin(const engine::RunInfo& info) override { next_.begin(info); }
-  void record(const engine::StepRecord& r) override {
-    engine::StepRecord copy = r;
-    if (r.step == at_) edit_(copy);
-    next_.record(copy);
+  void record(engine::StepRecord&& r) override {
+    if (r.step == at_) edit_(r);
+    next_.record(std::move(r));
   }
   void end(const engine::RunSummary& s) override { next_.end(s); }
 
@@ -711,7 +710,7 @@ namespace {
 class CheckpointKeeper final : public engine::Observer {
  public:
   void begin(const engine::RunInfo&) override {}
-  void record(const engine::StepRecord& r) override { records.push_back(r); }
+  void record(engine::StepRecord&& r) override { records.push_back(std::move(r)); }
   void checkpoint(const engine::Checkpoint& c) override {
     stored.file = "kept.h5";
     stored.step = c.step;

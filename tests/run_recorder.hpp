@@ -14,7 +14,7 @@ namespace geosim::testing {
 class Recorder final : public engine::Observer {
  public:
   void begin(const engine::RunInfo& info) override { dims = info.dim_sizes; }
-  void record(const engine::StepRecord& r) override { records.push_back(r); }
+  void record(engine::StepRecord&& r) override { records.push_back(std::move(r)); }
   void snapshot(const engine::FirmSnapshot& s) override {
     Snapshot copy;
     copy.state.assign(s.state.begin(), s.state.end());

@@ -55,7 +55,7 @@ class SummaryObserver final : public engine::Observer {
     machinery_ = model::find_sector(*spec_, "machinery_electronics");
     inner_.begin(info);
   }
-  void record(const engine::StepRecord& r) override {
+  void record(engine::StepRecord&& r) override {
     const std::size_t S = spec_->states.size(), K = spec_->sectors.size();
     auto& y = years_[r.month.year()];
     y.months += 1;
@@ -69,7 +69,7 @@ class SummaryObserver final : public engine::Observer {
       if (crude_) y.discount += r.values[index_.at("discount")][(a * S + b) * K + index(*crude_)];
       if (machinery_) y.cautious += r.values[index_.at("cautious_share")][b * K + index(*machinery_)];
     }
-    inner_.record(r);
+    inner_.record(std::move(r));
   }
   void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
   void checkpoint(const engine::Checkpoint& c) override { inner_.checkpoint(c); }

@@ -51,9 +51,9 @@ void CheckingObserver::begin(const RunInfo& info) {
   inner_.begin(info);
 }
 
-void CheckingObserver::record(const StepRecord& record) {
+void CheckingObserver::record(StepRecord&& record) {
   check(record);
-  inner_.record(record);
+  inner_.record(std::move(record));
 }
 
 void CheckingObserver::check(const StepRecord& r) const {

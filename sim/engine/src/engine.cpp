@@ -90,12 +90,12 @@ class Simulation {
     info.dim_sizes = {static_cast<std::size_t>(steps), world_.dims.states, world_.dims.states, world_.dims.sectors,
                       world_.dims.currencies, std::size(route_labels)};
     observer.begin(info);
-    StepRecord record;
     const int first = options_.resume ? options_.resume->step + 1 : 0;
     for (int t = first; t < steps; ++t) {
       PhaseClock clock(options_.phase_times);
+      StepRecord record;
       step(t, record, clock);
-      observer.record(record);
+      observer.record(std::move(record));
       const Month now = spec_.start + t;
       if (std::find(spec_.snapshots.begin(), spec_.snapshots.end(), now) != spec_.snapshots.end())
         observer.snapshot(snapshot(world_, t, now));

@@ -77,7 +77,7 @@ class ForkReplay final : public engine::Observer {
     inner_.begin(info);
     std::size_t s = 0;
     for (const auto& r : history_.records) {
-      inner_.record(r);
+      inner_.record(engine::StepRecord(r));
       for (; s < history_.snapshots.size() && history_.snapshots[s].step == r.step; ++s) {
         const auto& h = history_.snapshots[s];
         engine::FirmSnapshot snap;
@@ -94,7 +94,7 @@ class ForkReplay final : public engine::Observer {
       }
     }
   }
-  void record(const engine::StepRecord& r) override { inner_.record(r); }
+  void record(engine::StepRecord&& r) override { inner_.record(std::move(r)); }
   void snapshot(const engine::FirmSnapshot& s) override { inner_.snapshot(s); }
   void checkpoint(const engine::Checkpoint& c) override { inner_.checkpoint(c); }
   void end(const engine::RunSummary& s) override { inner_.end(s); }

@@ -54,16 +54,13 @@ void set_layout(hid_t dcpl, const std::vector<hsize_t>& shape, int compression, 
   }
 }
 
-/// A variable of the monthly records. The run's thread fills `block`; the
-/// writer's tasks (WriterTasks) own `dset` and `known`.
+/// A variable of the monthly records. The writer's tasks (WriterTasks)
+/// own `dset` and `known`.
 struct Variable {
   engine::VariableInfo info;
   std::vector<hsize_t> dims;   ///< full extent, time first
   std::vector<hsize_t> chunk;  ///< chunk_shape (empty: contiguous, nothing to write)
   std::size_t row = 1;         ///< elements per time step
-  /// The chunk being filled: chunk[0] rows, row-major, in the file's byte
-  /// order (little-endian doubles); handed over whole when full.
-  detail::Bytes block;
   H::Handle dset;
   detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the rest of the checksum
 };
@@ -76,6 +73,9 @@ struct Layout {
   std::vector<bool> used;  ///< by Dim: has a coordinate
   std::vector<std::string> states, sectors, currencies;
 };
+
+/// The values of a block's records, by step, then in catalogue order.
+using Block = std::vector<std::vector<std::vector<double>>>;
 
 /// A snapshot's datasets, for the tasks that write their chunks.
 struct SnapshotDatasets {
@@ -90,7 +90,7 @@ class Hdf5Writer final : public engine::Observer {
   ~Hdf5Writer() override = default;
 
   void begin(const engine::RunInfo& info) override;
-  void record(const engine::StepRecord& record) override;
+  void record(engine::StepRecord&& record) override;
   void snapshot(const engine::FirmSnapshot& snap) override;
   void checkpoint(const engine::Checkpoint& cp) override {
     if (tasks_) tasks_->drain();
@@ -103,6 +103,7 @@ class Hdf5Writer final : public engine::Observer {
   void write_coordinates(const Layout& layout);
   H::Handle write_labels(const char* name, const std::vector<std::string>& labels, const char* long_name);
   void create_variable(Variable& v);
+  void write_block(hsize_t start, const Block& block);
   // On the run's thread:
   void flush_block();
   std::string where(const std::string& what) const { return options_.path + ": " + what; }
@@ -114,8 +115,12 @@ class Hdf5Writer final : public engine::Observer {
   Month start_;                  ///< month of time index 0
   std::string scenario_;         ///< the resolved scenario, for a checkpoint
   std::size_t steps_ = 0;        ///< time extent
-  std::size_t block_start_ = 0;  ///< time index of block row 0
-  std::size_t buffered_ = 0;     ///< rows in the block
+  std::size_t block_start_ = 0;  ///< time index of the block's first step
+  /// The records since the last block: a block of time_chunk steps is one
+  /// chunk of every variable. The run hands its records over (Observer::
+  /// record), so the values go to the writer's tasks without a copy.
+  Block block_;
+  std::size_t record_bytes_ = 0;  ///< the values of a record, in bytes
   bool ended_ = false;
   H::Handle snapshots_;
   /// CRCs of the values written (variables and snapshot columns) and the
@@ -180,7 +185,7 @@ void Hdf5Writer::begin(const engine::RunInfo& info) {
       if (d != Dim::time) v.row *= info.dim_sizes[static_cast<std::size_t>(d)];
     }
     v.chunk = chunk_shape(v.dims, chunk);
-    if (!v.chunk.empty()) v.block.resize(static_cast<std::size_t>(v.chunk.front()) * v.row * sizeof(double));
+    record_bytes_ += v.row * sizeof(double);
     vars_.push_back(std::move(v));
   }
 
@@ -286,69 +291,59 @@ void Hdf5Writer::create_variable(Variable& v) {
   v.known = &known_[vi.name];
 }
 
-void Hdf5Writer::record(const engine::StepRecord& rec) {
+void Hdf5Writer::record(engine::StepRecord&& rec) {
+  const std::size_t step = block_start_ + block_.size();
   assert(rec.values.size() == vars_.size());
-  if (block_start_ + buffered_ >= steps_ || rec.values.size() != vars_.size())
+  if (step >= steps_ || rec.values.size() != vars_.size())
     throw std::logic_error("Hdf5Writer::record: more steps than the time dimension, or wrong number of variables");
   // Records fill time slots in arrival order; a skipped month would shift every later one.
-  assert(rec.month == start_ + static_cast<int>(block_start_ + buffered_));
-  if (rec.month != start_ + static_cast<int>(block_start_ + buffered_))
+  assert(rec.month == start_ + static_cast<int>(step));
+  if (rec.month != start_ + static_cast<int>(step))
     throw std::logic_error("Hdf5Writer::record: got " + rec.month.str() + ", expected " +
-                           (start_ + static_cast<int>(block_start_ + buffered_)).str());
+                           (start_ + static_cast<int>(step)).str());
   for (std::size_t i = 0; i < vars_.size(); ++i) {
-    auto& v = vars_[i];
-    assert(rec.values[i].size() == v.row);
-    if (rec.values[i].size() != v.row)
-      throw std::logic_error("Hdf5Writer::record: variable '" + v.info.name + "' has the wrong number of values");
-    if (!v.block.empty())
-      std::memcpy(v.block.data() + buffered_ * v.row * sizeof(double), rec.values[i].data(), v.row * sizeof(double));
+    assert(rec.values[i].size() == vars_[i].row);
+    if (rec.values[i].size() != vars_[i].row)
+      throw std::logic_error("Hdf5Writer::record: variable '" + vars_[i].info.name + "' has the wrong number of values");
   }
-  if (++buffered_ == static_cast<std::size_t>(options_.time_chunk)) flush_block();
+  block_.push_back(std::move(rec.values));
+  if (block_.size() == static_cast<std::size_t>(options_.time_chunk)) flush_block();
 }
 
-/// A block of time_chunk steps is one chunk of every variable: it goes to
-/// the writer's tasks and the pipeline, which compresses it while the run
-/// goes on; the previous block's chunks, compressed meanwhile, are written
-/// first.
+/// The block goes to the writer's tasks as it is; write_block makes the
+/// chunks there.
 void Hdf5Writer::flush_block() {
-  if (buffered_ == 0) return;
-  struct Chunk {
-    std::size_t var;
-    detail::Bytes bytes;
-    std::size_t valid;
-  };
-  std::vector<Chunk> chunks;
-  std::size_t bytes = 0;
-  const bool more = block_start_ + buffered_ < steps_;
+  if (block_.empty()) return;
+  const hsize_t start = block_start_;
+  block_start_ += block_.size();
+  const std::size_t bytes = block_.size() * record_bytes_;
+  tasks_->post([this, start, block = std::move(block_)] { write_block(start, block); }, bytes);
+  block_ = Block();
+  block_.reserve(static_cast<std::size_t>(options_.time_chunk));
+}
+
+/// A block of records makes one chunk of every variable, in the file's byte
+/// order (little-endian doubles). The pipeline compresses them while the
+/// run goes on; the previous block's chunks, compressed meanwhile, are
+/// written first.
+void Hdf5Writer::write_block(hsize_t start, const Block& block) {
+  pipeline_->write();
+  const double fill = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t i = 0; i < vars_.size(); ++i) {
     auto& v = vars_[i];
-    if (v.block.empty()) continue;
-    assert(buffered_ <= static_cast<std::size_t>(v.chunk.front()));
+    if (v.chunk.empty()) continue;
+    assert(block.size() <= static_cast<std::size_t>(v.chunk.front()));
+    const std::size_t row = v.row * sizeof(double);
+    detail::Bytes chunk(static_cast<std::size_t>(v.chunk.front()) * row);
+    for (std::size_t t = 0; t < block.size(); ++t) std::memcpy(chunk.data() + t * row, block[t][i].data(), row);
     // A whole chunk, also past the last step (HDF5 stores edge chunks
     // whole); readers never see the padding.
-    const std::size_t valid = buffered_ * v.row * sizeof(double);
-    const double fill = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t at = valid; at < v.block.size(); at += sizeof fill) std::memcpy(v.block.data() + at, &fill, sizeof fill);
-    const std::size_t size = v.block.size();
-    bytes += size;
-    chunks.push_back({i, std::move(v.block), valid});
-    v.block = detail::Bytes(more ? size : 0);
+    const std::size_t valid = block.size() * row;
+    for (std::size_t at = valid; at < chunk.size(); at += sizeof fill) std::memcpy(chunk.data() + at, &fill, sizeof fill);
+    std::vector<hsize_t> offset(v.dims.size(), 0);
+    offset[0] = start;
+    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, options_.compression, 0, v.known->values);
   }
-  const hsize_t start = block_start_;
-  tasks_->post(
-      [this, start, chunks = std::move(chunks)]() mutable {
-        pipeline_->write();
-        for (auto& c : chunks) {
-          auto& v = vars_[c.var];
-          std::vector<hsize_t> offset(v.dims.size(), 0);
-          offset[0] = start;
-          pipeline_->submit(v.dset.get(), std::move(offset), std::move(c.bytes), c.valid, options_.compression, 0,
-                            v.known->values);
-        }
-      },
-      bytes);
-  block_start_ += buffered_;
-  buffered_ = 0;
 }
 
 constexpr std::size_t column_chunk = std::size_t{1} << 16;  ///< firms per chunk of a snapshot column

@@ -52,7 +52,7 @@ void MemoryWriter::begin(const engine::RunInfo& info) {
   recorded_ = 0;
 }
 
-void MemoryWriter::record(const engine::StepRecord& record) {
+void MemoryWriter::record(engine::StepRecord&& record) {
   if (recorded_ >= steps_ || record.values.size() != run_.variables.size())
     throw std::logic_error("MemoryWriter::record: more steps than the time dimension, or wrong number of variables");
   for (std::size_t i = 0; i < rows_.size(); ++i) {

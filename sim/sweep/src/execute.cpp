@@ -88,7 +88,7 @@ class Collector final : public engine::Observer {
     if (info.variables.size() != layout_.variables.size())
       throw std::runtime_error("the engine reports a different set of variables than the sweep file holds");
   }
-  void record(const engine::StepRecord& r) override {
+  void record(engine::StepRecord&& r) override {
     for (std::size_t v = 0; v < data_.size(); ++v) data_[v].insert(data_[v].end(), r.values[v].begin(), r.values[v].end());
   }
   void end(const engine::RunSummary&) override {}

@@ -49,7 +49,7 @@ class CheckingObserver final : public Observer {
   explicit CheckingObserver(Observer& inner) : inner_(inner) {}
 
   void begin(const RunInfo& info) override;
-  void record(const StepRecord& record) override;
+  void record(StepRecord&& record) override;
   void snapshot(const FirmSnapshot& snapshot) override { inner_.snapshot(snapshot); }
   void checkpoint(const Checkpoint& checkpoint) override { inner_.checkpoint(checkpoint); }
   void end(const RunSummary& summary) override { inner_.end(summary); }

@@ -108,7 +108,10 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void begin(const RunInfo& info) = 0;
-  virtual void record(const StepRecord& record) = 0;
+  /// The step's record, the observer's from here: it may keep the values
+  /// (the HDF5 writer hands them to its tasks without a copy). An observer
+  /// that forwards the record moves it on once it has read what it needs.
+  virtual void record(StepRecord&& record) = 0;
   virtual void snapshot(const FirmSnapshot&) {}
   /// The run's state after a checkpoint month (RunOptions::checkpoint_at),
   /// after that month's record and snapshot.

@@ -45,7 +45,7 @@ class MemoryWriter final : public engine::Observer {
   explicit MemoryWriter(std::string history = {}) : history_(std::move(history)) {}
 
   void begin(const engine::RunInfo& info) override;
-  void record(const engine::StepRecord& record) override;
+  void record(engine::StepRecord&& record) override;
   void end(const engine::RunSummary& summary) override;
 
   /// The run so far; complete after end().
