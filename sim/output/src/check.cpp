@@ -29,6 +29,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cinttypes>
 #include <csignal>
@@ -342,6 +343,8 @@ std::vector<std::string> link_names(hid_t group, const std::string& item) {
   return names;
 }
 
+std::string group_item(const std::string& path) { return path == "/" ? "the global attributes" : "group '" + path + "'"; }
+
 std::string group_checksum(hid_t group, const std::vector<std::string>& links, const std::string& item) {
   Crc crc;
   for (const auto& l : links) {
@@ -407,7 +410,7 @@ struct Walk {
 
   void group(hid_t g, const std::string& path, int depth) {
     if (depth > 8) throw Failure{FileDamage::unreadable, "groups nested deeper than geosim writes them (at " + path + ")"};
-    const std::string item = path == "/" ? "the global attributes" : "group '" + path + "'";
+    const std::string item = group_item(path);
     const auto links = link_names(g, item);
     object(g, item, group_checksum(g, links, item));
     for (const auto& l : links) {
@@ -608,7 +611,28 @@ void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, co
       add_data(head, d.get(), item, inserted ? nullptr : &none);
       add_tail(tail, d.get(), item);
       it->second.parts = DatasetParts{head.value(), tail.value()};
+      if (inserted) write_checksum(d.get(), dataset_checksum(d.get(), l, item, &it->second), where + ": cannot write the checksum of " + item);
     }
+  } catch (const Failure& e) {
+    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
+  }
+}
+
+void stamp_dataset(hid_t dset, const std::string& path, const KnownDataset& known, const std::string& where) {
+  assert(known.parts);
+  const std::string item = "variable '" + path + "'";
+  const std::string name = path.substr(path.rfind('/') + 1);
+  try {
+    write_checksum(dset, dataset_checksum(dset, name, item, &known), where + ": cannot write the checksum of " + item);
+  } catch (const Failure& e) {
+    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
+  }
+}
+
+void stamp_group(hid_t group, const std::string& path, const std::string& where) {
+  const std::string item = group_item(path);
+  try {
+    write_checksum(group, group_checksum(group, link_names(group, item), item), where + ": cannot write the checksum of " + item);
   } catch (const Failure& e) {
     throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
   }

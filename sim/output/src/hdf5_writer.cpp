@@ -81,7 +81,7 @@ using Block = std::vector<std::vector<std::vector<double>>>;
 struct SnapshotDatasets {
   H::Handle group;
   std::vector<H::Handle> columns;  ///< `firm` first
-  std::vector<detail::ValuesCrc*> crc;
+  std::vector<detail::KnownDataset*> known;  ///< by column
 };
 
 class Hdf5Writer final : public engine::Observer {
@@ -94,6 +94,7 @@ class Hdf5Writer final : public engine::Observer {
   void snapshot(const engine::FirmSnapshot& snap) override;
   void checkpoint(const engine::Checkpoint& cp) override {
     if (tasks_) tasks_->drain();
+    checkpointed_ = true;
     detail::write_checkpoint(file_.get(), cp, scenario_, options_.compression, options_.path);
   }
   void end(const engine::RunSummary& summary) override;
@@ -122,6 +123,7 @@ class Hdf5Writer final : public engine::Observer {
   Block block_;
   std::size_t record_bytes_ = 0;  ///< the values of a record, in bytes
   bool ended_ = false;
+  bool checkpointed_ = false;  ///< a checkpoint is in the file
   H::Handle snapshots_;
   /// CRCs of the values written (variables and snapshot columns) and the
   /// dimensions attached, so that the checksums at the end need not read
@@ -343,6 +345,9 @@ void Hdf5Writer::write_block(hsize_t start, const Block& block) {
     std::vector<hsize_t> offset(v.dims.size(), 0);
     offset[0] = start;
     pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, options_.compression, 0, v.known->values);
+    // Its last values are in the CRC now, so its checksum can be written,
+    // while the last chunks are compressed.
+    if (start + block.size() == steps_) detail::stamp_dataset(v.dset.get(), v.info.name, *v.known, options_.path);
   }
 }
 
@@ -425,9 +430,13 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
             H::write_attr(ds.get(), "flag_meanings", std::string("exporter importer intermediary"));
           }
           made->columns.push_back(std::move(ds));
-          made->crc.push_back(&known.values);
+          made->known.push_back(&known);
         }
         detail::take_parts(g, path + "/", known_, options_.path);
+        detail::stamp_group(g, path, options_.path);
+        if (n == 0)  // no values to come
+          for (std::size_t k = 0; k < columns.size(); ++k)
+            detail::stamp_dataset(made->columns[k].get(), path + "/" + columns[k].name, *made->known[k], options_.path);
       },
       0);
   // The values, chunk by chunk (the last padded with zeros, the fill
@@ -450,9 +459,10 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
       }
       const std::size_t bytes = buf.size();
       tasks_->post(
-          [this, made, k, at, m, l = level(c), size = c.size, buf = std::move(buf)]() mutable {
-            pipeline_->submit(made->columns[k].get(), {static_cast<hsize_t>(at)}, std::move(buf), m * size, l,
-                              size, *made->crc[k]);
+          [this, made, k, at, m, n, path, l = level(c), size = c.size, name = c.name, buf = std::move(buf)]() mutable {
+            const hid_t ds = made->columns[k].get();
+            pipeline_->submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), m * size, l, size, made->known[k]->values);
+            if (at + m == n) detail::stamp_dataset(ds, path + "/" + name, *made->known[k], options_.path);
           },
           bytes);
     }
@@ -465,20 +475,29 @@ void Hdf5Writer::end(const engine::RunSummary& summary) {
   flush_block();
   tasks_->drain();
   write_attributes(file_.get(), end_attributes(summary));
-  // A run that ended before the last step leaves months that readers see as
-  // the fill value; the CRCs taken as chunks were handed over do not cover
-  // those, so such variables are read back, once written.
-  if (block_start_ < steps_) {
+  // Every group and dataset carries a CRC-32 of what readers see, as sweep
+  // files do (check.cpp): a flipped byte in a contiguous dataset or an
+  // attribute is then found by `geosim info` and the readers. The writer's
+  // tasks wrote each dataset's as soon as its last values were handed over
+  // (the values' CRCs are taken then; the last chunks may still be being
+  // compressed), and each snapshot's group's once made; left are the groups
+  // whose links and attributes changed last.
+  if (block_start_ == steps_ && !checkpointed_) {
+    if (snapshots_) detail::stamp_group(snapshots_.get(), "snapshots", options_.path);
+    detail::stamp_group(file_.get(), "/", options_.path);
+  } else {
+    // A run that ended before the last step leaves months that readers see
+    // as the fill value, which the CRCs taken as chunks were handed over do
+    // not cover: its variables are read back, once written. A checkpoint's
+    // objects were written without checksums. Either way the whole file is
+    // walked.
     pipeline_->write();
-    for (const auto& v : vars_) known_.erase(v.info.name);
+    if (block_start_ < steps_)
+      for (const auto& v : vars_) known_.erase(v.info.name);
+    detail::stamp_checksums(file_.get(), options_.path, known_);
   }
   vars_.clear();
   snapshots_.reset();
-  // Every dataset and the root group carry a CRC-32 of what readers see, as
-  // sweep files do (check.cpp): a flipped byte in a contiguous dataset or an
-  // attribute is then found by `geosim info` and the readers. The values'
-  // CRCs are known, so this goes on while the last chunks are compressed.
-  detail::stamp_checksums(file_.get(), options_.path, known_);
   pipeline_->write();
   // Closing the file is where HDF5 writes its metadata: a full disk shows here.
   H::check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), where("cannot flush output file"));

@@ -59,13 +59,24 @@ using KnownDatasets = std::map<std::string, KnownDataset>;
 /// from the root, ending in '/', in `prefix`; "" for the root) into
 /// `known`: without their values for datasets `known` has already (numeric
 /// ones, whose values' CRC the writer adds as it writes them), with them
-/// for the others. For a writer, beside the run, once the datasets'
-/// attributes and dimension scales are final. Throws EnvironmentError
-/// naming `where` when a dataset cannot be read.
+/// for the others, whose checksums are then complete and written at once.
+/// For a writer, beside the run, once the datasets' attributes and
+/// dimension scales are final. Throws EnvironmentError naming `where` when
+/// a dataset cannot be read or written.
 void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, const std::string& where);
 
-/// Writes a checksum attribute on the root group and on every dataset of an
-/// open, fully written file (see check.cpp for what each covers). The values
+/// Writes the checksum of the open dataset `dset` (its path from the root
+/// in `path`) from `known`, whose parts were taken (take_parts) and whose
+/// values' CRC covers every value: for a writer, as soon as the dataset's
+/// last values are handed over.
+void stamp_dataset(hid_t dset, const std::string& path, const KnownDataset& known, const std::string& where);
+
+/// Writes the checksum of the open group `group` (its path from the root in
+/// `path`; "/" for the root), whose links and attributes are final.
+void stamp_group(hid_t group, const std::string& path, const std::string& where);
+
+/// Writes a checksum attribute on the root group, on every group and on
+/// every dataset of an open, fully written file (see check.cpp for what each covers). The values
 /// of datasets in `known` are not read back: their ValuesCrc stands for them
 /// (numeric datasets only), and their DatasetParts for the rest. Throws
 /// EnvironmentError naming `where` when the file cannot be read or written.
