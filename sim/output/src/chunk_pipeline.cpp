@@ -56,10 +56,7 @@ ChunkPipeline::~ChunkPipeline() {
   // Tasks refer to pending_: they must be done before it goes.
   if (workers_) {
     try {
-      workers_->arena.execute([&] {
-        workers_->group.cancel();
-        workers_->group.wait();
-      });
+      workers_->cancel();
     } catch (...) {
     }
   }
@@ -98,12 +95,12 @@ void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chu
   c.dataset = dataset;
   // Enqueued into the arena, where a worker takes it while this thread
   // goes on with the run; write() waits for what is left.
-  if (workers_) workers_->arena.enqueue(workers_->group.defer([&c] { compress(c); }));
+  if (workers_) workers_->enqueue([&c] { compress(c); });
 }
 
 void ChunkPipeline::write() {
   if (workers_)
-    workers_->arena.execute([&] { workers_->group.wait(); });
+    workers_->wait();
   else
     for (auto& c : pending_) compress(c);
   for (auto& c : pending_) {

@@ -27,7 +27,7 @@ void WriterTasks::rethrow() const {
 }
 
 void WriterTasks::wait() {
-  workers_->arena.execute([&] { workers_->group.wait(); });
+  workers_->wait();
 }
 
 void WriterTasks::post(std::function<void()> task, std::size_t bytes) {
@@ -47,7 +47,7 @@ void WriterTasks::post(std::function<void()> task, std::size_t bytes) {
   held_bytes_ += bytes;
   if (!scheduled_) {
     scheduled_ = true;
-    workers_->arena.enqueue(workers_->group.defer([this] { run_queue(); }));
+    workers_->enqueue([this] { run_queue(); });
   }
 }
 
