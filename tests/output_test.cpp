@@ -3,9 +3,12 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <future>
+#include <random>
 #include <numeric>
 #include <filesystem>
 #include <unistd.h>
@@ -151,6 +154,74 @@ TEST_CASE("steps that were never recorded read as NaN", "[output]") {
   const auto check = output::check_readable(path);
   CHECK(check.ok());
   INFO(check.message());
+}
+
+/// The filter mask of each chunk of a dataset, in the order HDF5 lists them
+/// (by offset, for a dataset chunked along time only).
+std::vector<unsigned> chunk_masks(hid_t file, const char* name) {
+  Id ds(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
+  Id space(H5Dget_space(ds), H5Sclose);
+  hsize_t n = 0;
+  REQUIRE(H5Dget_num_chunks(ds, space, &n) >= 0);
+  std::vector<unsigned> masks;
+  for (hsize_t i = 0; i < n; ++i) {
+    std::vector<hsize_t> offset(extent(ds).size());
+    unsigned mask = 0;
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    REQUIRE(H5Dget_chunk_info(ds, space, i, offset.data(), &mask, &addr, &size) >= 0);
+    masks.push_back(mask);
+  }
+  return masks;
+}
+
+TEST_CASE("chunks that deflate shrinks by less than a third are stored unfiltered, one in four compressed again",
+          "[output]") {
+  // One chunk a step (time_chunk 1): 18 random doubles in [1, 2), which
+  // deflate cannot shrink by a third, and 18 zeros, which it can.
+  using engine::Dim;
+  const auto s = sample::spec();
+  const std::vector<engine::VariableInfo> vars = {
+      {"noise", "1", "random doubles", {Dim::time, Dim::state, Dim::partner, Dim::sector}},
+      {"zeros", "1", "zeros", {Dim::time, Dim::state, Dim::partner, Dim::sector}}};
+  std::mt19937_64 bits(7);
+  std::vector<double> noise;
+  for (int i = 0; i < sample::steps * 18; ++i)
+    noise.push_back(std::bit_cast<double>((bits() >> 12) | 0x3ff0000000000000u));
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    const std::string path = (temp_dir() / ("unfiltered_" + std::to_string(threads) + ".h5")).string();
+    output::WriterOptions options;
+    options.path = path;
+    options.time_chunk = 1;
+    auto writer = output::make_hdf5_writer(options);
+    engine::RunInfo info;
+    info.spec = &s;
+    info.threads = threads;
+    info.variables = vars;
+    info.dim_sizes = sample::dim_sizes();
+    writer->begin(info);
+    for (int t = 0; t < sample::steps; ++t) {
+      engine::StepRecord r;
+      r.step = t;
+      r.month = s.start + t;
+      r.values = {std::vector<double>(noise.begin() + t * 18, noise.begin() + (t + 1) * 18), std::vector<double>(18, 0.0)};
+      writer->record(std::move(r));
+    }
+    writer->end({});
+    writer.reset();
+    {
+      Id file = open_file(path);
+      // Bit 0 set: deflate (the records' only filter) skipped.
+      CHECK(chunk_masks(file, "noise") == std::vector<unsigned>{0, 1, 1, 1, 0});
+      CHECK(chunk_masks(file, "zeros") == std::vector<unsigned>{0, 0, 0, 0, 0});
+      CHECK(read_doubles(file, "noise") == noise);
+      CHECK(read_doubles(file, "zeros") == std::vector<double>(noise.size(), 0.0));
+    }
+    const auto check = output::check_readable(path);
+    CHECK(check.ok());
+    INFO(check.message());
+  }
 }
 
 TEST_CASE("the time coordinate counts days from the first day of the start month", "[output]") {

@@ -66,20 +66,21 @@ ChunkPipeline::~ChunkPipeline() {
 
 void ChunkPipeline::compress(Chunk& c) {
   if (c.compressed) return;
-  if (c.level > 0) {
-    if (c.shuffle > 1) c.data = shuffled(c.data, c.shuffle);
-    libdeflate_compressor* z = compressor(c.level);
+  if (c.filters.level > 0 && !c.filters.skip) {
+    if (c.filters.shuffle > 1) c.data = shuffled(c.data, c.filters.shuffle);
+    libdeflate_compressor* z = compressor(c.filters.level);
     Bytes out(libdeflate_zlib_compress_bound(z, c.data.size()));
     const std::size_t n = libdeflate_zlib_compress(z, c.data.data(), c.data.size(), out.data(), out.size());
     if (n == 0) throw std::logic_error("ChunkPipeline: compressed chunk larger than its bound");
     out.resize(n);
     c.data = std::move(out);
   }
+  if (c.stored != nullptr) *c.stored = c.data.size();
   c.compressed = true;
 }
 
 void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chunk, std::size_t valid,
-                           int level, std::size_t shuffle, ValuesCrc& values) {
+                           ChunkFilters filters, ValuesCrc& values, std::size_t* stored) {
   if (!pending_.empty() && pending_bytes_ + chunk.size() > max_pending_) write();
   // The values' CRC at once, in the order the chunks come: the caller may
   // then stamp checksums while the last chunks are still being compressed.
@@ -87,7 +88,7 @@ void ChunkPipeline::submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chu
   values.crc = libdeflate_crc32(values.crc, chunk.data(), valid);
   values.bytes += valid;
   pending_bytes_ += chunk.size();
-  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), level, shuffle, false});
+  Chunk& c = pending_.emplace_back(Chunk{H5I_INVALID_HID, std::move(offset), std::move(chunk), filters, stored, false});
   if (H5Iinc_ref(dataset) < 0) {
     pending_.pop_back();
     throw std::logic_error("ChunkPipeline::submit: not an open dataset");
@@ -104,7 +105,11 @@ void ChunkPipeline::write() {
   else
     for (auto& c : pending_) compress(c);
   for (auto& c : pending_) {
-    h5::check_status(H5Dwrite_chunk(c.dataset, H5P_DEFAULT, 0, c.offset.data(), c.data.size(), c.data.data()), what_);
+    // Bit i set: the dataset's filter i (shuffle first, if there is one)
+    // was not applied to this chunk.
+    const auto& f = c.filters;
+    const std::uint32_t mask = f.level > 0 && f.skip ? (f.shuffle > 0 ? 0x3u : 0x1u) : 0u;
+    h5::check_status(H5Dwrite_chunk(c.dataset, H5P_DEFAULT, mask, c.offset.data(), c.data.size(), c.data.data()), what_);
     H5Idec_ref(c.dataset);
     c.dataset = H5I_INVALID_HID;
   }

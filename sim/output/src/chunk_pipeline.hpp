@@ -55,6 +55,20 @@ struct Uninitialised : std::allocator<T> {
 /// A chunk's bytes.
 using Bytes = std::vector<std::byte, Uninitialised<std::byte>>;
 
+/// How a chunk is stored: the filters of its dataset, and whether this
+/// chunk goes without them.
+struct ChunkFilters {
+  /// 1..9: the dataset was created with H5Pset_deflate(level), after
+  /// H5Pset_shuffle when `shuffle` (the element size in bytes) is not 0;
+  /// 0: without filters.
+  int level = 0;
+  std::size_t shuffle = 0;
+  /// Store this chunk as it is: H5Dwrite_chunk's filter mask marks the
+  /// dataset's filters as not applied to it, and HDF5 does not undo them
+  /// when it reads the chunk. Nothing to skip without filters.
+  bool skip = false;
+};
+
 class ChunkPipeline {
  public:
   /// `threads` <= 1 compresses on the caller's thread when it writes; more
@@ -71,13 +85,11 @@ class ChunkPipeline {
   /// element `offset`. The first `valid` bytes are the values inside the
   /// extent, in the order readers see them: they are added to the CRC of
   /// `values` before submit() returns (hand over a dataset's chunks in its
-  /// row-major order). The dataset's filters: `level` 1..9 when
-  /// it was created with H5Pset_deflate(level) (after H5Pset_shuffle when
-  /// `shuffle`, the element size in bytes, is not 0), 0 when without
-  /// filters. The pipeline holds a reference to `dataset` until the chunk
-  /// is written.
-  void submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chunk, std::size_t valid,
-              int level, std::size_t shuffle, ValuesCrc& values);
+  /// row-major order). The pipeline holds a reference to `dataset` until
+  /// the chunk is written. When `stored` is not null, the chunk's size as
+  /// written is put there, by the time write() returns.
+  void submit(hid_t dataset, std::vector<hsize_t> offset, Bytes chunk, std::size_t valid, ChunkFilters filters,
+              ValuesCrc& values, std::size_t* stored = nullptr);
 
   /// Waits for every chunk handed over and writes them, in order. Throws
   /// EnvironmentError when HDF5 cannot write one.
@@ -88,11 +100,11 @@ class ChunkPipeline {
     hid_t dataset;
     std::vector<hsize_t> offset;
     Bytes data;  ///< raw, then compressed
-    int level;
-    std::size_t shuffle;
+    ChunkFilters filters;
+    std::size_t* stored;
     bool compressed = false;  ///< data holds the bytes to write
   };
-  static void compress(Chunk& c);  ///< once: shuffle and deflate
+  static void compress(Chunk& c);  ///< once: shuffle and deflate, unless skipped
 
   std::size_t max_pending_;
   std::size_t pending_bytes_ = 0;  ///< raw bytes handed over since the last write

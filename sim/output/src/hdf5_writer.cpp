@@ -54,8 +54,17 @@ void set_layout(hid_t dcpl, const std::vector<hsize_t>& shape, int compression, 
   }
 }
 
+/// After a chunk that deflate shrank by less than a third, this many of the
+/// variable's next chunks are stored unfiltered; then one is compressed
+/// again, to see whether deflate pays by then. Dense float64 records (trade
+/// values and quantities, shares, leverage: about half of the baseline's
+/// bytes) deflate to 77-87 % of their size; compressing them was about half
+/// of the writer's CPU and most of what it took from a 10^4-firm run
+/// (docs/output-schema.md, "Storage", has the figures).
+constexpr int unfiltered_run = 3;
+
 /// A variable of the monthly records. The writer's tasks (WriterTasks)
-/// own `dset` and `known`.
+/// own all but `info`, `dims`, `chunk` and `row`.
 struct Variable {
   engine::VariableInfo info;
   std::vector<hsize_t> dims;   ///< full extent, time first
@@ -63,6 +72,20 @@ struct Variable {
   std::size_t row = 1;         ///< elements per time step
   H::Handle dset;
   detail::KnownDataset* known = nullptr;  ///< CRC of the values written so far, and the rest of the checksum
+  std::size_t stored = 0;  ///< size of the last chunk as written
+  bool compressed = false;  ///< the last chunk was: `stored` tells whether deflate paid
+  int unfiltered = 0;      ///< chunks still to store unfiltered
+
+  /// Whether the next chunk, of `bytes`, is stored without deflate. Decided
+  /// from chunks already written (ChunkPipeline::write has returned since),
+  /// so the same for every thread count.
+  bool skip_deflate(std::size_t bytes) {
+    if (compressed && stored * 3 > bytes * 2) unfiltered = unfiltered_run;
+    const bool skip = unfiltered > 0;
+    if (skip) --unfiltered;
+    compressed = !skip;
+    return skip;
+  }
 };
 
 /// What the file's layout takes from the run; taken in begin(), since the
@@ -344,7 +367,9 @@ void Hdf5Writer::write_block(hsize_t start, const Block& block) {
     for (std::size_t at = valid; at < chunk.size(); at += sizeof fill) std::memcpy(chunk.data() + at, &fill, sizeof fill);
     std::vector<hsize_t> offset(v.dims.size(), 0);
     offset[0] = start;
-    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, options_.compression, 0, v.known->values);
+    const bool skip = options_.compression > 0 && v.skip_deflate(chunk.size());
+    pipeline_->submit(v.dset.get(), std::move(offset), std::move(chunk), valid, {options_.compression, 0, skip},
+                      v.known->values, &v.stored);
     // Its last values are in the CRC now, so its checksum can be written,
     // while the last chunks are compressed.
     if (start + block.size() == steps_) detail::stamp_dataset(v.dset.get(), v.info.name, *v.known, options_.path);
@@ -461,7 +486,8 @@ void Hdf5Writer::snapshot(const engine::FirmSnapshot& snap) {
       tasks_->post(
           [this, made, k, at, m, n, path, l = level(c), size = c.size, name = c.name, buf = std::move(buf)]() mutable {
             const hid_t ds = made->columns[k].get();
-            pipeline_->submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), m * size, l, size, made->known[k]->values);
+            pipeline_->submit(ds, {static_cast<hsize_t>(at)}, std::move(buf), m * size, {l, size, false},
+                              made->known[k]->values);
             if (at + m == n) detail::stamp_dataset(ds, path + "/" + name, *made->known[k], options_.path);
           },
           bytes);
