@@ -57,10 +57,10 @@ void set_layout(hid_t dcpl, const std::vector<hsize_t>& shape, int compression, 
 /// After a chunk that deflate shrank by less than a third, this many of the
 /// variable's next chunks are stored unfiltered; then one is compressed
 /// again, to see whether deflate pays by then. Dense float64 records (trade
-/// values and quantities, shares, leverage: about half of the baseline's
-/// bytes) deflate to 77-87 % of their size; compressing them was about half
-/// of the writer's CPU and most of what it took from a 10^4-firm run
-/// (docs/output-schema.md, "Storage", has the figures).
+/// values and quantities, shares, dependence, leverage: a quarter of the
+/// baseline's record bytes) deflate only to 77-87 % of their size;
+/// compressing them was half of the compression's CPU and most of what the
+/// writer took from a 10^4-firm run (docs/output-schema.md, "Storage").
 constexpr int unfiltered_run = 3;
 
 /// A variable of the monthly records. The writer's tasks (WriterTasks)

@@ -11,7 +11,10 @@ namespace geosim::output {
 struct WriterOptions {
   std::string path;          ///< file to create; the caller handles temp files and renames
   int time_chunk = 12;       ///< steps per chunk and per buffered write block
-  int compression = 4;       ///< deflate level 0..9
+  /// Deflate level 0..9 (0: no filters). A variable's chunks that deflate
+  /// shrinks by less than a third are stored unfiltered, with one in four
+  /// compressed again to see (docs/output-schema.md, "Storage").
+  int compression = 4;
   /// The file's CF `history` attribute (layout.hpp, history_line): the
   /// command that made it, with its --set overrides; empty = none.
   std::string history;
