@@ -5,11 +5,13 @@
 #                      Sanitizer (and LeakSanitizer): every ctest test, or those
 #                      CTEST_ARGS select (-R REGEX, -L PROGRAM: each Catch2
 #                      program's cases carry its name as a label)
-#   scripts/sanitize.sh tsan [CATCH_ARGS...]  ThreadSanitizer: the engine_test
-#                      program itself (serial and TBB executors, bit-identical
-#                      outputs), without ctest's 600 s per case: under TSan
-#                      the determinism case alone takes longer; CATCH_ARGS
-#                      select cases. Build it with g++ (the default compiler;
+#   scripts/sanitize.sh tsan [PROGRAM [CATCH_ARGS...]]  ThreadSanitizer: the
+#                      programs themselves, without ctest's 600 s per case
+#                      (under TSan the determinism case alone takes longer):
+#                      engine_test (serial and TBB executors, bit-identical
+#                      outputs) and output_test (the run writer's tasks and
+#                      compression beside the run), or PROGRAM, one of them,
+#                      with CATCH_ARGS selecting cases. Build with g++ (the default compiler;
 #                      this script sets none): under clang 14 TSan reports
 #                      TBB's own copy of a stolen task (a memcpy inside
 #                      tbb::detail::d1::start_for), which no top-frame
@@ -52,7 +54,16 @@ case "$mode" in
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
       -DGEOSIM_SANITIZE_THREAD=ON -DGEOSIM_BUILD_BENCHMARKS=OFF -DGEOSIM_PYTHON=OFF >/dev/null
-    cmake --build "$build" -j "$jobs" --target engine_test
+    programs=(engine_test output_test)
+    targets=()
+    if [ "${#ctest_args[@]}" -gt 0 ]; then
+      case "${ctest_args[0]}" in
+        engine_test | output_test) programs=("${ctest_args[0]}"); ctest_args=("${ctest_args[@]:1}") ;;
+        *) echo "usage: scripts/sanitize.sh tsan [engine_test|output_test [CATCH_ARGS...]]" >&2; exit 2 ;;
+      esac
+    fi
+    for p in "${programs[@]}"; do targets+=(--target "$p"); done
+    cmake --build "$build" -j "$jobs" "${targets[@]}"
     ;;
   *)
     echo "usage: scripts/sanitize.sh asan|tsan [CTEST_ARGS...]" >&2
@@ -77,7 +88,10 @@ export TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$root/tests/sanitizers/tsa
 cd "$build"
 status=0
 if [ "$mode" = tsan ]; then
-  ./tests/engine_test "${ctest_args[@]}" || status=$?
+  for p in "${programs[@]}"; do
+    echo "== $p under ThreadSanitizer" >&2
+    ./tests/"$p" "${ctest_args[@]}" || status=$?
+  done
 else
   ctest --output-on-failure -j "$jobs" "${ctest_args[@]}" || status=$?
 fi

@@ -7,57 +7,16 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-// Under ThreadSanitizer: Debian's libtbb is not instrumented, so TSan cannot
-// see that TBB's scheduler orders the work before a parallel_for before its
-// bodies, and the bodies before its return. The executor tells it, and
-// nothing more: two bodies stay unordered, so a race between them is still
-// reported (docs/reliability.md, "Sanitizers and fuzzing").
-#if defined(__SANITIZE_THREAD__)
-#define GEOSIM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define GEOSIM_TSAN 1
-#endif
-#endif
-
-#ifdef GEOSIM_TSAN
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
-extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
-#endif
+#include "geosim/core/tsan.hpp"
 
 namespace geosim::engine {
 
 namespace {
 
-/// The happens-before edges of TBB's task handoff, for ThreadSanitizer.
-inline void handoff_release([[maybe_unused]] const void* sync) {
-#ifdef GEOSIM_TSAN
-  __tsan_release(const_cast<void*>(sync));
-#endif
-}
-inline void handoff_acquire([[maybe_unused]] const void* sync) {
-#ifdef GEOSIM_TSAN
-  __tsan_acquire(const_cast<void*>(sync));
-#endif
-}
-/// TBB copies the loop's functor and range into its task objects inside
-/// tbb::parallel_for, after the release above, and hands them to other
-/// threads inside libtbb; TSan reported a body's first read of its own
-/// captures (executor.cpp, session 10) against that copy. Reads between
-/// these two calls, of the functor's captures and the range only, are not
-/// checked; geosim's body runs after them and is.
-inline void ignore_reads_begin() {
-#ifdef GEOSIM_TSAN
-  AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-#endif
-}
-inline void ignore_reads_end() {
-#ifdef GEOSIM_TSAN
-  AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-#endif
-}
+using tsan::handoff_acquire;
+using tsan::handoff_release;
+using tsan::ignore_reads_begin;
+using tsan::ignore_reads_end;
 
 class SerialExecutor final : public Executor {
  public:

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "geosim/core/tsan.hpp"
+
 namespace geosim::output::detail {
 
 /// An arena of as many threads as the run's, no more than the machine's
@@ -20,15 +22,31 @@ namespace geosim::output::detail {
 /// larger (+8.7 against +4.5 %, 30 rounds each).
 struct Workers {
   explicit Workers(int threads) : arena(std::min(threads, tbb::info::default_concurrency())) {}
-  /// Runs `task` beside the caller.
+  /// Runs `task` beside the caller. What the caller did before happens
+  /// before the task, and the task before the end of the next wait() (for
+  /// ThreadSanitizer, which does not see it through libtbb: core/tsan.hpp).
   template <class F>
   void enqueue(F&& task) {
-    arena.enqueue(group.defer(std::forward<F>(task)));
+    auto handle = group.defer([this, f = std::forward<F>(task)] {
+      tsan::ignore_reads_begin();
+      Workers* const self = this;
+      const auto* const run = &f;
+      tsan::ignore_reads_end();
+      tsan::handoff_acquire(&self->started);
+      struct Done {
+        Workers* self;
+        ~Done() { tsan::handoff_release(&self->finished); }  // also when the task throws
+      } done{self};
+      (*run)();
+    });
+    tsan::handoff_release(&started);
+    arena.enqueue(std::move(handle));
   }
   /// Helps until every task enqueued has run; rethrows the first exception
   /// one threw.
   void wait() {
     arena.execute([&] { group.wait(); });
+    tsan::handoff_acquire(&finished);
   }
   /// Drops the tasks not yet started and waits for the others.
   void cancel() {
@@ -36,10 +54,12 @@ struct Workers {
       group.cancel();
       group.wait();
     });
+    tsan::handoff_acquire(&finished);
   }
 
   tbb::task_arena arena;
   tbb::task_group group;
+  char started = 0, finished = 0;  ///< addresses of the edges above
 };
 
 }  // namespace geosim::output::detail
