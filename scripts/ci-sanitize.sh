@@ -9,7 +9,9 @@
 #    line end to end (cli_end_to_end: bad input, full disk, device nodes,
 #    locks, signals, the check);
 # 2. each libFuzzer target for GEOSIM_CI_FUZZ_SECONDS (default 15) seconds
-#    on its seeds and kept findings (scripts/fuzz.sh).
+#    on its seeds and kept findings (scripts/fuzz.sh);
+# 3. output_test under ThreadSanitizer (g++, build-tsan: the run writer's
+#    HDF5 tasks and compression beside the run; seconds to run once built).
 # The full suite under ASan and the TSan run of the engine tests take longer
 # and are for local use: scripts/sanitize.sh asan, scripts/sanitize.sh tsan.
 set -euo pipefail
@@ -26,3 +28,6 @@ echo "ci-sanitize: sanitizer tests took $(( $(date +%s) - start )) s"
 start=$(date +%s)
 "$root/scripts/fuzz.sh" "${GEOSIM_CI_FUZZ_SECONDS:-15}"
 echo "ci-sanitize: fuzzing took $(( $(date +%s) - start )) s"
+start=$(date +%s)
+GEOSIM_SANITIZE_BUILD_DIR="$root/build-tsan" "$root/scripts/sanitize.sh" tsan output_test
+echo "ci-sanitize: ThreadSanitizer (output_test) took $(( $(date +%s) - start )) s"
