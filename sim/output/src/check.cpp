@@ -381,10 +381,23 @@ std::optional<std::string> stored_checksum(hid_t obj, const std::string& item) {
   }
 }
 
-void write_checksum(hid_t obj, const std::string& value, const std::string& where) {
-  if (H5Aexists(obj, detail::checksum_attr) > 0) H::check_status(H5Adelete(obj, detail::checksum_attr), where);
+/// Writes `value` as the checksum of `item` in the file `where`.
+void write_checksum(hid_t obj, const std::string& item, const std::string& value, const std::string& where) {
+  const std::string what = where + ": cannot write the checksum of " + item;
+  if (H5Aexists(obj, detail::checksum_attr) > 0) H::check_status(H5Adelete(obj, detail::checksum_attr), what);
   H::take_error_stack();
   H::write_attr(obj, detail::checksum_attr, value);
+}
+
+/// Runs a writer's checksum `work` on the file `where` it is writing: what
+/// the reads find wrong there is an EnvironmentError, not damage.
+template <class F>
+void writing(const std::string& where, F&& work) {
+  try {
+    work();
+  } catch (const Failure& e) {
+    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
+  }
 }
 
 /// One object's checksum, computed and either written (stamp) or compared.
@@ -401,7 +414,7 @@ struct Walk {
 
   void object(hid_t obj, std::string item, std::string computed) {
     if (stamp) {
-      write_checksum(obj, computed, where + ": cannot write the checksum of " + item);
+      write_checksum(obj, item, computed, where);
       return;
     }
     auto stored = stored_checksum(obj, item);
@@ -593,7 +606,7 @@ void require_readable_locked(const std::string& path) {
 }
 
 void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, const std::string& where) {
-  try {
+  writing(where, [&] {
     for (const auto& l : link_names(group, prefix.empty() ? std::string("the root group") : "group '" + prefix + "'")) {
       H5O_info_t info;
       need_ok(H5Oget_info_by_name2(group, l.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "object '" + l + "'");
@@ -611,43 +624,31 @@ void take_parts(hid_t group, const std::string& prefix, KnownDatasets& known, co
       add_data(head, d.get(), item, inserted ? nullptr : &none);
       add_tail(tail, d.get(), item);
       it->second.parts = DatasetParts{head.value(), tail.value()};
-      if (inserted) write_checksum(d.get(), dataset_checksum(d.get(), l, item, &it->second), where + ": cannot write the checksum of " + item);
+      if (inserted) write_checksum(d.get(), item, dataset_checksum(d.get(), l, item, &it->second), where);
     }
-  } catch (const Failure& e) {
-    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
-  }
+  });
 }
 
 void stamp_dataset(hid_t dset, const std::string& path, const KnownDataset& known, const std::string& where) {
   assert(known.parts);
   const std::string item = "variable '" + path + "'";
   const std::string name = path.substr(path.rfind('/') + 1);
-  try {
-    write_checksum(dset, dataset_checksum(dset, name, item, &known), where + ": cannot write the checksum of " + item);
-  } catch (const Failure& e) {
-    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
-  }
+  writing(where, [&] { write_checksum(dset, item, dataset_checksum(dset, name, item, &known), where); });
 }
 
 void stamp_group(hid_t group, const std::string& path, const std::string& where) {
   const std::string item = group_item(path);
-  try {
-    write_checksum(group, group_checksum(group, link_names(group, item), item), where + ": cannot write the checksum of " + item);
-  } catch (const Failure& e) {
-    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
-  }
+  writing(where, [&] { write_checksum(group, item, group_checksum(group, link_names(group, item), item), where); });
 }
 
 void stamp_checksums(hid_t file, const std::string& where, const KnownDatasets& known) {
-  try {
+  writing(where, [&] {
     Walk w;
     w.stamp = true;
     w.where = where;
     w.known = &known;
     w.group(file, "/", 0);
-  } catch (const Failure& e) {
-    throw EnvironmentError(where + ": cannot compute checksums: " + e.detail);
-  }
+  });
 }
 
 }  // namespace detail
